@@ -1,0 +1,56 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+# Each creates .venv when missing, installs torch==2.13.0 first (the CPU build on this disk:
+# any looser spec pulls a multi-GB CUDA build), then the project; a second run is a no-op.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check
+EXTRAS := voice,llm
+
+.PHONY: demo test bench lint typecheck unit os-deps clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade "pip>=24" setuptools wheel
+
+$(VENV)/.torch: | $(PY)
+	$(PIP) install -q torch==2.13.0
+	@touch $@
+
+$(VENV)/.runtime: pyproject.toml $(VENV)/.torch
+	$(PIP) install -q -e ".[$(EXTRAS)]"
+	@touch $@
+
+$(VENV)/.dev: pyproject.toml $(VENV)/.runtime
+	$(PIP) install -q -e ".[$(EXTRAS),dev]"
+	@touch $@
+
+os-deps:
+	@bash .ci/install-os-deps.sh || echo "warning: could not install OS packages (see .ci/install-os-deps.sh); tests that need them will say so"
+
+demo: $(VENV)/.runtime
+	@echo
+	@echo "aicall demo: a restaurant booking call in Korean, by text."
+	@echo "Type what the caller says (e.g. '내일 저녁 7시에 4명 예약하고 싶어요'); Ctrl-D hangs up."
+	@echo "Other scenarios: $(VENV)/bin/aicall chat --scenario restaurant-en | carecall-ko | carecall-en"
+	@echo
+	$(VENV)/bin/aicall chat --scenario restaurant-ko --caller +821012345678
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.dev
+	$(VENV)/bin/mypy
+
+unit: $(VENV)/.dev
+	$(PY) -m pytest -q
+
+test: $(VENV)/.dev os-deps lint typecheck unit
+
+bench: $(VENV)/.dev
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .aicall .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,39 @@
+"""Helpers shared by subcommands: settings from the environment, a pinned clock, output."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from agent.config import Settings
+from agent.errors import InputError
+from agent.runtime import AgentRuntime
+from scenarios.schema import Scenario
+
+__all__ = ["make_runtime", "parse_now"]
+
+
+def parse_now(now: str | None) -> Callable[[Scenario], datetime] | None:
+    """A clock pinned at ``now`` (ISO 8601, local time of the venue), or None for the real one."""
+    if not now:
+        return None
+    try:
+        pinned = datetime.fromisoformat(now).replace(tzinfo=None)
+    except ValueError:
+        raise InputError(f"--now: {now!r} is not an ISO date-time like 2026-11-25T10:00") from None
+    return lambda _scenario: pinned
+
+
+def make_runtime(
+    database: str | None = None,
+    scenario_dir: list[Path] | None = None,
+    now: str | None = None,
+) -> AgentRuntime:
+    """Build the runtime from the environment, with command-line overrides."""
+    settings = Settings()
+    if database:
+        settings.database_url = database
+    if scenario_dir:
+        settings.scenario_dirs = [*settings.scenario_dirs, *scenario_dir]
+    return AgentRuntime(settings, clock=parse_now(now))

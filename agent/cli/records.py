@@ -1,0 +1,84 @@
+"""``aicall bookings list`` and ``aicall carecall results``: what calls have stored."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+
+from agent.config import Settings
+from agent.store import Database, SqlBookingBackend, SqlCareCallRecorder
+
+__all__ = ["register"]
+
+bookings_app = typer.Typer(help="Bookings made by calls.", no_args_is_help=True)
+carecall_app = typer.Typer(help="Care-call answers and follow-up flags.", no_args_is_help=True)
+
+DatabaseOpt = Annotated[
+    str | None, typer.Option(help="Database URL (default: AICALL_DATABASE_URL or SQLite).")
+]
+
+
+def _db(database: str | None) -> Database:
+    settings = Settings()
+    return Database(database or settings.resolved_database_url())
+
+
+def _json_default(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+@bookings_app.command("list")
+def list_bookings(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Include cancelled bookings.")] = False,
+    database: DatabaseOpt = None,
+) -> None:
+    """List bookings, soonest first."""
+    db = _db(database)
+    try:
+        rows = SqlBookingBackend(db).list(include_cancelled=all_)
+    finally:
+        db.close()
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in rows], default=_json_default, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("no bookings")
+    for r in rows:
+        typer.echo(
+            f"#{r.id:<4} {r.start:%Y-%m-%d %H:%M}  {r.party_size:>2} ppl  {r.seating:8} "
+            f"{r.name:12} {r.phone:14} {r.status}  ({r.venue})"
+        )
+
+
+@carecall_app.command("results")
+def carecall_results(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False,
+    scenario: Annotated[str | None, typer.Option(help="Only this scenario.")] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """List care-call answers; flagged people first."""
+    db = _db(database)
+    try:
+        rows = SqlCareCallRecorder(db).results(scenario)
+    finally:
+        db.close()
+    rows = sorted(rows, key=lambda r: not r.flagged)
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in rows], default=_json_default, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("no care-call results")
+    for r in rows:
+        flag = "FLAG " + ",".join(r.reasons) if r.flagged else "ok"
+        answers = ", ".join(f"{k}={v}" for k, v in r.answers.items())
+        typer.echo(f"{r.person:14} {flag:32} {answers}  [{r.call_id}]")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``bookings`` and ``carecall`` to the CLI."""
+    app.add_typer(bookings_app, name="bookings")
+    app.add_typer(carecall_app, name="carecall")

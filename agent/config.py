@@ -1,0 +1,53 @@
+"""Settings read from the environment at the edge (CLI, server) and passed inward."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "default_data_dir"]
+
+
+def default_data_dir() -> Path:
+    """Where the embedded defaults keep their files (SQLite database, caches)."""
+    return Path.cwd() / ".aicall"
+
+
+class Settings(BaseSettings):
+    """All process-wide settings.
+
+    Twilio's own variable names are used for Twilio credentials; everything else is
+    ``AICALL_*``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="AICALL_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None
+    scenario_dirs: list[Path] = Field(default_factory=list)
+    public_url: str | None = None
+    twilio_account_sid: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_ACCOUNT_SID")
+    )
+    twilio_auth_token: str | None = Field(
+        default=None, validation_alias=AliasChoices("TWILIO_AUTH_TOKEN")
+    )
+    timezone: str = "Asia/Seoul"
+    # Voice calls (agent/voice, agent/server).
+    asr_model: str = "base"  # "base", "tiny.en" or a faster-whisper model directory
+    asr_model_en: str | None = None  # another model for English calls, e.g. "tiny.en"
+    asr_threads: int = 2
+    max_call_seconds: float = 600.0
+    record_calls: bool = False  # one WAV per call under data_dir/recordings
+    default_scenario: str = "restaurant-ko"
+    number_scenarios: dict[str, str] = Field(default_factory=dict)  # called number -> scenario
+    stream_token_ttl: float = 60.0  # seconds a TwiML stream token stays valid
+
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'aicall.db'}"

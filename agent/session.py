@@ -1,0 +1,156 @@
+"""One call's conversation: NLU → policy → templates, with every event stored as it happens.
+
+All methods are synchronous and may block (NLU inference, database): voice code calls them with
+``asyncio.to_thread``. A session serialises its own turns with a lock, so a late event (a
+silence timer, a DTMF key) never races a caller turn of the same call.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from agent.errors import StoreUnavailableError
+from agent.store import CallLog
+from dialogue.acts import ActKind, Reply, SystemAct
+from dialogue.context import DialogueContext
+from dialogue.events import ActionExecuted, BotUttered, CallEnded
+from dialogue.forms import expected_for
+from dialogue.policy import Policy
+from dialogue.tracker import Tracker
+from nlg.templates import TemplateNLG
+from nlu.engine import ScenarioNLU
+from scenarios.schema import Scenario
+
+__all__ = ["CallSession"]
+
+log = logging.getLogger(__name__)
+
+
+class CallSession:
+    """The conversation of one call.
+
+    Attributes:
+        call_id: the call's id (Twilio's CallSid on the phone).
+        scenario: the scenario that drives the conversation.
+        tracker: the event log and derived state.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        call_id: str,
+        nlu: ScenarioNLU,
+        context: DialogueContext,
+        calls: CallLog | None,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.call_id = call_id
+        self.scenario = scenario
+        self.tracker = Tracker(call_id)
+        self._nlu = nlu
+        self._ctx = context
+        self._calls = calls
+        self._clock = clock
+        self._policy = Policy()
+        self._nlg = TemplateNLG(scenario, person=context.person)
+        self._stored = 0
+        self._closed = False
+        self._lock = threading.Lock()
+
+    @property
+    def ended(self) -> bool:
+        """True once the dialogue has ended (bye, hand-over, hang-up, failure)."""
+        return self.tracker.state.ended
+
+    @property
+    def expects(self) -> str | None:
+        """What the agent waits for now (slot type, ``yesno``), for end-of-turn and DTMF."""
+        exp = expected_for(self.tracker, self.scenario)
+        spec = self.scenario.slots.get(exp) if exp else None
+        return spec.type if spec is not None else exp
+
+    def start(self) -> Reply:
+        """Open the call: the greeting (and the first question of an outbound call)."""
+        with self._lock:
+            return self._turn(lambda: self._policy.start(self.tracker, self._ctx))
+
+    def user_text(self, text: str) -> Reply:
+        """One caller turn, as text."""
+        with self._lock:
+            if self.ended:
+                return Reply(text="", end_call=True)
+            self._ctx.now = self._clock()
+            result = self._nlu.parse(
+                text,
+                today=self._ctx.now.date(),
+                expected=expected_for(self.tracker, self.scenario),
+            )
+            return self._turn(lambda: self._policy.on_user(self.tracker, self._ctx, result))
+
+    def event(self, kind: str, value: str | None = None) -> Reply:
+        """A call event: ``silence``, ``dtmf`` (digits), ``barge_in`` (cut prompt), ``hangup``."""
+        with self._lock:
+            if self.ended:
+                return Reply(text="", end_call=True)
+            self._ctx.now = self._clock()
+            return self._turn(lambda: self._policy.on_event(self.tracker, self._ctx, kind, value))
+
+    def close(self, status: str = "completed", reason: str | None = None) -> None:
+        """Mark the call ended in the store (idempotent)."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._calls is None:
+                return
+            try:
+                self._flush()
+                outcome = self.tracker.state.outcome
+                self._calls.end_call(self.call_id, status, outcome=outcome, failure_reason=reason)
+            except StoreUnavailableError as e:
+                log.error("call %s: could not store its end: %s", self.call_id, e)
+
+    def _turn(self, decide: Callable[[], list[SystemAct]]) -> Reply:
+        try:
+            acts = decide()
+        except StoreUnavailableError as e:
+            log.error("call %s: store failed during the turn: %s", self.call_id, e)
+            return self._apologise(str(e))
+        reply = self._nlg.reply(acts, expects=self.expects)
+        if reply.text:
+            self.tracker.update(
+                BotUttered(
+                    text=reply.text, acts=tuple(a.kind for a in acts), expects=reply.expects
+                )
+            )
+        try:
+            self._flush()
+        except StoreUnavailableError as e:
+            log.error("call %s: could not store events: %s", self.call_id, e)
+            if not self.ended:
+                return self._apologise(str(e))
+        return reply
+
+    def _apologise(self, reason: str) -> Reply:
+        """The database failed: say so and end the call politely (never a crash, no dead air)."""
+        self.tracker.update(ActionExecuted(name="backend_failure", result={"reason": reason}))
+        act = SystemAct(kind=ActKind.BYE, template="store_down")
+        if not self.ended:
+            self.tracker.update(CallEnded(outcome="failed"))
+        reply = self._nlg.reply([act])
+        self.tracker.update(BotUttered(text=reply.text, acts=(act.kind,)))
+        return reply
+
+    def _flush(self) -> None:
+        """Append the events not stored yet."""
+        if self._calls is None:
+            return
+        new = self.tracker.events[self._stored :]
+        if not new:
+            return
+        self._calls.append_events(self.call_id, [e.to_dict() for e in new])
+        self._stored = len(self.tracker.events)

@@ -1,0 +1,32 @@
+"""Persistence: calls and their event logs, bookings, care-call answers (SQLAlchemy 2).
+
+One :class:`Database` per process, shared by the store classes::
+
+    db = Database("sqlite:///var/aicall.db")      # or "postgresql+psycopg://user:pw@host/db"
+    bookings = SqlBookingBackend(db)              # dialogue.ports.BookingBackend
+    recorder = SqlCareCallRecorder(db)            # dialogue.ports.CareCallRecorder
+    calls = CallLog(db)
+
+Errors: every database failure is :class:`agent.errors.StoreUnavailableError` (nothing was
+half-written); a full seating is :class:`agent.errors.CapacityError`; an unknown id or malformed
+input is :class:`agent.errors.InputError`.
+
+Times: call timestamps are UTC (aware datetimes when read); booking times are the venue's local
+wall-clock time (naive datetimes).
+"""
+
+from agent.store.bookings import SqlBookingBackend
+from agent.store.calls import CallLog, CallRecord, StoredEvent
+from agent.store.carecall import CareCallResult, SqlCareCallRecorder
+from agent.store.db import Database, safe_url
+
+__all__ = [
+    "CallLog",
+    "CallRecord",
+    "CareCallResult",
+    "Database",
+    "SqlBookingBackend",
+    "SqlCareCallRecorder",
+    "StoredEvent",
+    "safe_url",
+]

@@ -1,0 +1,196 @@
+"""The tables of the store (SQLAlchemy 2 typed declarative).
+
+Times are stored in two conventions, on purpose:
+
+* **Call timestamps** (``calls.started_at``, ``call_events.timestamp``, every ``created_at`` /
+  ``updated_at`` / ``recorded_at``) are UTC. They are written as naive UTC in the database (the
+  same on SQLite and PostgreSQL) by :class:`UTCDateTime`, which accepts aware datetimes (any zone,
+  converted) or naive ones (taken as UTC) and always reads back aware UTC datetimes.
+* **Booking times** (``bookings.start`` / ``bookings.end``) are the venue's local wall-clock time,
+  naive, exactly as the caller said them ("7 pm on Friday"). A venue has one time zone, so naive
+  local times compare correctly and survive daylight-saving changes of the server.
+
+These classes are the storage layer's own; the rest of the project receives frozen records
+(:class:`dialogue.ports.BookingRecord`, :class:`agent.store.CallRecord`, ...), never ORM rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "Base",
+    "Booking",
+    "CallEvent",
+    "CallRow",
+    "CapacityLock",
+    "CareCallAnswers",
+    "FollowupFlag",
+    "UTCDateTime",
+    "utcnow",
+]
+
+#: JSON column: JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """Now, as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A UTC instant stored as a naive timestamp and read back as an aware UTC datetime.
+
+    Naive input is taken to be UTC already; aware input of any zone is converted.
+    """
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert to naive UTC on the way in."""
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Attach UTC on the way out."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table of the store."""
+
+
+class CallRow(Base):
+    """One phone call, inbound or outbound (UTC timestamps)."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        CheckConstraint("direction IN ('inbound', 'outbound')", name="ck_calls_direction"),
+        Index("ix_calls_scenario_started", "scenario_id", "started_at"),
+        Index("ix_calls_started", "started_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(128))
+    direction: Mapped[str] = mapped_column(String(16))
+    caller: Mapped[str | None] = mapped_column(String(64))
+    callee: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str | None] = mapped_column(String(64))
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CallEvent(Base):
+    """One dialogue-tracker event of a call, in order (``seq`` starts at 1 per call)."""
+
+    __tablename__ = "call_events"
+    __table_args__ = (UniqueConstraint("call_id", "seq", name="uq_call_events_call_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64), ForeignKey("calls.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    timestamp: Mapped[datetime] = mapped_column(UTCDateTime())
+    type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class Booking(Base):
+    """A table booking; ``start`` / ``end`` are the venue's naive local time.
+
+    ``end`` is fixed when the booking is made (``start + duration_minutes`` of the capacity rule
+    in force then), so a later change of the rule does not move existing bookings.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'cancelled')", name="ck_bookings_status"),
+        CheckConstraint("party_size > 0", name="ck_bookings_party_size"),
+        Index("ix_bookings_slot", "venue", "seating", "start"),
+        Index("ix_bookings_phone", "venue", "phone", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    venue: Mapped[str] = mapped_column(String(128))
+    start: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    end: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    party_size: Mapped[int] = mapped_column(Integer)
+    seating: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # No foreign key: a booking may be made outside a logged call (operator, import, test).
+    call_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class CapacityLock(Base):
+    """A row to lock (``SELECT ... FOR UPDATE``) while checking one seating's capacity.
+
+    One row per venue, local day and seating; rows are created on demand and never change.
+    Only PostgreSQL uses them; SQLite serialises writers with ``BEGIN IMMEDIATE`` instead.
+    """
+
+    __tablename__ = "capacity_locks"
+
+    venue: Mapped[str] = mapped_column(String(128), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    seating: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class CareCallAnswers(Base):
+    """The structured answers of one care call (one row per call, replaced on re-record)."""
+
+    __tablename__ = "carecall_answers"
+    __table_args__ = (Index("ix_carecall_answers_scenario", "scenario_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # No foreign key to calls: answers may be recorded by tests or imports without a call log.
+    call_id: Mapped[str] = mapped_column(String(64), unique=True)
+    scenario_id: Mapped[str] = mapped_column(String(128))
+    person: Mapped[str] = mapped_column(String(200))
+    answers: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FollowupFlag(Base):
+    """A person flagged for human follow-up after a call (one row per call, reasons merged)."""
+
+    __tablename__ = "followup_flags"
+    __table_args__ = (Index("ix_followup_flags_scenario", "scenario_id", "resolved"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64), unique=True)
+    scenario_id: Mapped[str] = mapped_column(String(128))
+    person: Mapped[str] = mapped_column(String(200))
+    reasons: Mapped[list[str]] = mapped_column(JsonType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)

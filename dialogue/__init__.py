@@ -1,0 +1,1 @@
+"""Dialogue state (an event log), the form policy and its business actions. No audio, no HTTP."""

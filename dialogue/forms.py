@@ -1,0 +1,221 @@
+"""Form mechanics shared by the policy: fill slots, validate, ask the next question, re-ask.
+
+A :class:`Turn` collects the events and acts of one turn; every state change goes through
+``turn.emit`` so that the tracker's event log stays the single source of truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialogue.acts import ActKind, SystemAct
+from dialogue.context import DialogueContext
+from dialogue.events import (
+    Awaiting,
+    ConfirmationRequested,
+    CounterSet,
+    Event,
+    OffersMade,
+    SlotRequested,
+    SlotSet,
+)
+from dialogue.restaurant import check_booking, normalize_phone, resolve_time
+from dialogue.tracker import Tracker
+from nlu.types import NLUResult
+from scenarios.schema import Scenario
+
+__all__ = ["Turn", "collect_values", "expected_for", "reask"]
+
+
+@dataclass
+class Turn:
+    """The events and acts of one turn in the making."""
+
+    tracker: Tracker
+    ctx: DialogueContext
+    acts: list[SystemAct] = field(default_factory=list)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario of the call."""
+        return self.ctx.scenario
+
+    def emit(self, event: Event) -> None:
+        """Record an event (it applies itself to the state)."""
+        self.tracker.update(event)
+
+    def say(self, kind: str, template: str, slot: str | None = None, **values: Any) -> None:
+        """Add an act worded by ``template``."""
+        self.acts.append(SystemAct(kind=kind, slot=slot, values=dict(values), template=template))
+
+    def count(self, name: str, value: int) -> None:
+        """Set a counter (only when it changes, to keep the log short)."""
+        state = self.tracker.state
+        current = (
+            state.no_input
+            if name == "no_input"
+            else state.misunderstood
+            if name == "misunderstood"
+            else state.attempts.get(name.split(":", 1)[-1], 0)
+        )
+        if current != value:
+            self.emit(CounterSet(name=name, value=value))
+
+
+def expected_for(tracker: Tracker, scenario: Scenario) -> str | None:
+    """The slot name (or ``yesno``/``time``/``phone``) a bare answer should fill now."""
+    state = tracker.state
+    if state.confirming:
+        return "yesno"
+    if state.requested:
+        return state.requested
+    if state.awaiting == "offer":
+        return "time"
+    if state.awaiting == "lookup_phone":
+        return "phone"
+    if state.awaiting in ("anything_else", "correction"):
+        return None
+    return None
+
+
+def collect_values(turn: Turn, result: NLUResult, *, only: str | None = None) -> dict[str, Any]:
+    """Slot values of the active task found in ``result`` (normalised, am/pm resolved).
+
+    Args:
+        turn: the turn.
+        result: what the NLU found.
+        only: accept only this slot (questionnaires take the answer to the question asked).
+    """
+    sc = turn.scenario
+    state = turn.tracker.state
+    task = sc.tasks.get(state.task) if state.task else None
+    allowed = set(task.slots) if task else {n for t in sc.tasks.values() for n in t.slots}
+    if state.awaiting == "lookup_phone":
+        allowed.add("phone")
+    if only is not None:
+        allowed = {only}
+    values: dict[str, Any] = {}
+    yes_no: bool | None = None
+    for sv in result.slots:
+        if sv.name == "yesno":
+            yes_no = bool(sv.value)
+            continue
+        if sv.name not in allowed:
+            continue
+        spec = sc.slots[sv.name]
+        value = sv.value
+        if spec.type == "time":
+            value = resolve_time(value, sv.ambiguous, sc.venue)
+        elif spec.type == "phone":
+            value = normalize_phone(str(value))
+        if spec.type == "category" and spec.multiple:
+            values.setdefault(sv.name, [])
+            if value not in values[sv.name]:
+                values[sv.name].append(value)
+        elif sv.name not in values:
+            values[sv.name] = value
+    requested = state.requested if only is None else only
+    if requested and requested in allowed and requested not in values and yes_no is not None:
+        spec = sc.slots[requested]
+        if spec.type == "yesno":
+            values[requested] = yes_no
+        elif spec.type == "category":
+            mapped = spec.yes if yes_no else spec.no
+            if mapped is not None:
+                values[requested] = [mapped] if spec.multiple else mapped
+    return values
+
+
+def fill(turn: Turn, values: dict[str, Any]) -> None:
+    """Set the values as slots of the active task and speak any per-value acknowledgement."""
+    for name, value in values.items():
+        turn.emit(SlotSet(name=name, value=value))
+        spec = turn.scenario.slots[name]
+        for v in value if isinstance(value, list) else [value]:
+            key = spec.ack.get(str(v))
+            if key:
+                turn.say(ActKind.ACK, key, slot=name)
+
+
+def validate(turn: Turn) -> bool:
+    """Run the task's validator; on a problem, say it, clear slots, maybe offer; False if any."""
+    state = turn.tracker.state
+    task = turn.scenario.tasks[state.task] if state.task else None
+    if task is None or task.validate_with != "restaurant_availability":
+        return True
+    slots = dict(state.slots)
+    finding = check_booking(turn.scenario, slots, turn.ctx.now, turn.ctx.bookings, state.booking)
+    if finding is None:
+        if slots.get("seating") != state.slots.get("seating"):
+            turn.emit(SlotSet(name="seating", value=slots["seating"]))
+        return True
+    for name in finding.clear:
+        turn.emit(SlotSet(name=name, value=None))
+    if finding.offers:
+        turn.emit(OffersMade(offers=finding.offers, about=finding.values))
+        turn.say(ActKind.OFFER, finding.template, options=finding.offers, **finding.values)
+        turn.emit(Awaiting(kind="offer"))
+        return False
+    turn.say(ActKind.INFORM, finding.template, **finding.values)
+    return True
+
+
+def ask_next(turn: Turn) -> str | None:
+    """Validate, then ask the next missing slot or for confirmation.
+
+    Returns:
+        ``"complete"`` when every slot is filled and no confirmation is needed (the caller
+        runs the action), ``"asked"`` when a question was asked, ``None`` with no task.
+    """
+    state = turn.tracker.state
+    if state.task is None:
+        return None
+    if not validate(turn):
+        return "asked"
+    task = turn.scenario.tasks[state.task]
+    for name in task.slots:
+        if name in state.slots:
+            continue
+        spec = turn.scenario.slots[name]
+        if spec.default == "caller_id" and turn.ctx.caller:
+            phone = normalize_phone(turn.ctx.caller)
+            if phone:
+                turn.emit(SlotSet(name=name, value=phone))
+                continue
+        turn.emit(SlotRequested(slot=name))
+        turn.say(ActKind.REQUEST, spec.prompt, slot=name)
+        return "asked"
+    if task.confirm:
+        turn.emit(ConfirmationRequested())
+        values = dict(state.slots)
+        if state.booking and not task.slots:
+            values = dict(state.booking)
+        turn.say(ActKind.CONFIRM, f"confirm_{state.task}", **values)
+        return "asked"
+    return "complete"
+
+
+def reask(turn: Turn) -> None:
+    """Ask the pending question again (after an FAQ answer, a re-prompt, a repeat)."""
+    state = turn.tracker.state
+    if state.confirming and state.task:
+        values = dict(state.slots)
+        if state.booking and not turn.scenario.tasks[state.task].slots:
+            values = dict(state.booking)
+        turn.say(ActKind.CONFIRM, f"confirm_{state.task}", **values)
+    elif state.requested:
+        spec = turn.scenario.slots[state.requested]
+        turn.say(ActKind.REQUEST, spec.prompt, slot=state.requested)
+    elif state.awaiting == "offer" and state.offers:
+        turn.say(ActKind.OFFER, "no_capacity_offer", options=state.offers, **state.offer_about)
+    elif state.awaiting == "correction":
+        turn.say(ActKind.REQUEST, "what_to_correct")
+    elif state.awaiting == "change_what":
+        turn.say(ActKind.REQUEST, "ask_change_what")
+    elif state.awaiting == "lookup_phone":
+        turn.say(ActKind.REQUEST, turn.scenario.slots["phone"].prompt, slot="phone")
+    elif state.awaiting == "anything_else" or state.completed:
+        turn.say(ActKind.REQUEST, "anything_else")
+    elif "ask_intent" in turn.scenario.templates:
+        turn.say(ActKind.REQUEST, "ask_intent")

@@ -1,0 +1,351 @@
+"""The dialogue policy: from the caller's turn (or a call event) to the agent's acts.
+
+Order of decisions in a caller turn:
+
+1. answers to what the agent is waiting for (a phone number for a look-up, an offer, a
+   confirmation with or without a correction);
+2. global intents: repeat, speak to a person, goodbye; FAQ answers (then the pending question
+   again); out of scope;
+3. a task intent starts its task (and the values said with it fill its slots);
+4. values fill the active task's slots (several at once; a bare answer fills the slot asked);
+5. nothing understood: re-prompt, and after ``max_misunderstandings`` the scenario's fallback.
+"""
+
+from __future__ import annotations
+
+from agent.errors import StoreUnavailableError
+from dialogue.actions import end_with_apology, lookup_booking, record_carecall, run_action
+from dialogue.acts import ActKind, SystemAct
+from dialogue.carecall import UNKNOWN
+from dialogue.context import DialogueContext
+from dialogue.events import (
+    ActionExecuted,
+    Awaiting,
+    CallEnded,
+    CallEvent,
+    ConfirmationRequested,
+    SlotRequested,
+    SlotSet,
+    TaskEnded,
+    TaskStarted,
+    UserUttered,
+)
+from dialogue.forms import Turn, ask_next, collect_values, fill, reask
+from dialogue.restaurant import normalize_phone
+from dialogue.tracker import Tracker
+from nlu.types import NLUResult, SlotValue
+from scenarios.schema import Scenario
+
+__all__ = ["Policy"]
+
+_GLOBAL = ("repeat", "human", "goodbye")
+
+
+class Policy:
+    """Scenario-driven form policy (stateless: all state lives in the tracker)."""
+
+    def start(self, tracker: Tracker, ctx: DialogueContext) -> list[SystemAct]:
+        """The opening of the call: greeting, and the first question of an outbound task."""
+        turn = Turn(tracker, ctx)
+        turn.say(ActKind.GREET, "greet")
+        sc = ctx.scenario
+        if sc.start_task:
+            turn.emit(TaskStarted(task=sc.start_task))
+            self._advance(turn)
+        return turn.acts
+
+    def on_event(
+        self, tracker: Tracker, ctx: DialogueContext, kind: str, value: str | None
+    ) -> list[SystemAct]:
+        """A call event: ``silence``, ``dtmf``, ``barge_in``, ``hangup``."""
+        turn = Turn(tracker, ctx)
+        turn.emit(CallEvent(kind=kind, value=value))
+        state = tracker.state
+        if state.ended:
+            return turn.acts
+        if kind == "silence":
+            n = state.no_input + 1
+            turn.count("no_input", n)
+            if n > ctx.scenario.globals.max_reprompts:
+                self._end(turn, "fallback_end", outcome="no_input")
+            else:
+                turn.say(ActKind.REPROMPT, "no_input")
+                reask(turn)
+        elif kind == "hangup":
+            if ctx.scenario.start_task and state.task:
+                record_carecall(turn, complete=False)
+            turn.emit(CallEnded(outcome="hangup"))
+        elif kind == "dtmf" and value:
+            return self.on_user(tracker, ctx, self._dtmf(tracker, ctx, value), turn=turn)
+        return turn.acts
+
+    def on_user(
+        self,
+        tracker: Tracker,
+        ctx: DialogueContext,
+        result: NLUResult,
+        *,
+        turn: Turn | None = None,
+    ) -> list[SystemAct]:
+        """One caller utterance, already understood."""
+        turn = turn or Turn(tracker, ctx)
+        state = tracker.state
+        turn.emit(
+            UserUttered(
+                text=result.text,
+                intent=result.intent,
+                confidence=result.confidence,
+                slots=tuple((s.name, s.value) for s in result.slots),
+            )
+        )
+        if state.ended:
+            return turn.acts
+        turn.count("no_input", 0)
+        if self._handle(turn, result):
+            turn.count("misunderstood", 0)
+        return turn.acts
+
+    # -- decisions -------------------------------------------------------------------------
+
+    def _handle(self, turn: Turn, result: NLUResult) -> bool:
+        """Act on the utterance; return False when it was not understood."""
+        state, sc = turn.tracker.state, turn.scenario
+        threshold = sc.globals.intent_threshold
+        confident = result.confidence >= threshold
+        questionnaire = bool(state.task and not sc.tasks[state.task].confirm)
+        only = state.requested if questionnaire else None
+        values = collect_values(turn, result, only=only)
+        yes_no = next((bool(s.value) for s in result.slots if s.name == "yesno"), None)
+        if yes_no is None and confident and result.intent in ("affirm", "deny"):
+            yes_no = result.intent == "affirm"
+
+        if confident and result.intent in _GLOBAL and not values:
+            return self._global(turn, result.intent)
+        if state.awaiting == "lookup_phone":
+            phone = values.get("phone")
+            if phone:
+                lookup_booking(turn, str(phone))
+                if turn.tracker.state.task:
+                    self._after_lookup(turn, {})
+                return True
+        if confident and result.intent in sc.faq and not values:
+            turn.say(ActKind.INFORM, f"faq:{result.intent}")
+            reask(turn)
+            return True
+        if state.confirming:
+            return self._confirmation(turn, values, yes_no)
+        if state.awaiting == "offer":
+            return self._offer(turn, values, yes_no)
+        if state.awaiting == "correction" and not values and yes_no is not None:
+            turn.emit(ConfirmationRequested())  # nothing to change after all: confirm again
+            reask(turn)
+            return True
+        if state.awaiting == "anything_else" and not values:
+            if yes_no is False or (confident and result.intent == "deny"):
+                self._end(turn, "bye", outcome="completed")
+                return True
+        task = self._task_for_intent(sc, result.intent) if confident else None
+        if task and task != state.task and not questionnaire:
+            self._start_task(turn, task, values)
+            return True
+        if values:
+            if state.task is None:
+                starter = self._task_for_values(sc, values)
+                if starter is None:
+                    return self._not_understood(turn, result)
+                self._start_task(turn, starter, values)
+                return True
+            fill(turn, values)
+            self._advance(turn)
+            return True
+        if confident and result.intent == "out_of_scope":
+            turn.say(ActKind.INFORM, "out_of_scope")
+            reask(turn)
+            return False
+        return self._not_understood(turn, result)
+
+    def _global(self, turn: Turn, intent: str) -> bool:
+        sc, state = turn.scenario, turn.tracker.state
+        if intent == "repeat":
+            turn.acts.append(SystemAct(kind=ActKind.REPEAT, values={"text": state.last_text}))
+        elif intent == "human":
+            self._handover(turn)
+        elif intent == "goodbye":
+            if sc.start_task and state.task:
+                record_carecall(turn, complete=False)
+            self._end(turn, "bye", outcome="completed" if state.completed else "abandoned")
+        return True
+
+    def _confirmation(self, turn: Turn, values: dict[str, object], yes_no: bool | None) -> bool:
+        state, sc = turn.tracker.state, turn.scenario
+        assert state.task is not None
+        task = sc.tasks[state.task]
+        if values:  # a correction: "아니요, 8시로 해 주세요" / "no, make it 8"
+            fill(turn, values)
+            self._advance(turn)
+            return True
+        if yes_no is True:
+            run_action(turn, task.action)
+            return True
+        if yes_no is False:
+            if not task.slots:  # "cancel it?" "no": keep the booking
+                turn.say(ActKind.INFORM, "keep_booking")
+                turn.emit(TaskEnded(task=state.task, outcome="kept"))
+                turn.emit(Awaiting(kind="anything_else"))
+                turn.say(ActKind.REQUEST, "anything_else")
+            else:
+                turn.emit(Awaiting(kind="correction"))
+                turn.say(ActKind.REQUEST, "what_to_correct")
+            return True
+        turn.say(ActKind.REPROMPT, "confirm_yes_no")
+        reask(turn)
+        return False
+
+    def _offer(self, turn: Turn, values: dict[str, object], yes_no: bool | None) -> bool:
+        state = turn.tracker.state
+        offers = state.offers
+        chosen: dict[str, object] | None = None
+        if "time" in values:
+            chosen = next((o for o in offers if o["time"] == values["time"]), None)
+            chosen = chosen or {"time": values["time"]}
+        elif "seating" in values:
+            chosen = next((o for o in offers if o["seating"] == values["seating"]), None)
+        elif yes_no is True and offers:
+            chosen = offers[0]
+        if chosen is None and yes_no is False:
+            turn.emit(SlotRequested(slot="time"))
+            turn.say(ActKind.REQUEST, turn.scenario.slots["time"].prompt, slot="time")
+            return True
+        if chosen is None and not values:
+            return self._not_understood(turn, None)
+        fill(turn, {**values, **(chosen or {})})
+        turn.emit(Awaiting(kind=None))
+        self._advance(turn)
+        return True
+
+    def _start_task(self, turn: Turn, task: str, values: dict[str, object]) -> None:
+        sc, ctx = turn.scenario, turn.ctx
+        turn.emit(TaskStarted(task=task))
+        spec = sc.tasks[task]
+        if spec.lookup == "booking_by_phone":
+            phone = values.get("phone") or normalize_phone(ctx.caller)
+            if not phone:
+                turn.emit(Awaiting(kind="lookup_phone"))
+                turn.say(ActKind.REQUEST, sc.slots["phone"].prompt, slot="phone")
+                return
+            lookup_booking(turn, str(phone))
+            if turn.tracker.state.task:
+                self._after_lookup(turn, values)
+            return
+        fill(turn, {k: v for k, v in values.items() if k in spec.slots})
+        self._advance(turn)
+
+    def _after_lookup(self, turn: Turn, values: dict[str, object]) -> None:
+        task = turn.scenario.tasks[turn.tracker.state.task or ""]
+        changes = {k: v for k, v in values.items() if k in task.slots and k != "phone"}
+        if task.slots and not changes:
+            turn.emit(Awaiting(kind="change_what"))
+            turn.say(ActKind.REQUEST, "ask_change_what")
+            return
+        fill(turn, changes)
+        self._advance(turn)
+
+    def _advance(self, turn: Turn) -> None:
+        """Ask what is missing; run the action when the form completes without confirmation."""
+        state, sc = turn.tracker.state, turn.scenario
+        if state.task and state.requested:
+            spec = sc.slots[state.requested]
+            if spec.stop_if is not None and state.slots.get(state.requested) == spec.stop_if:
+                self._end(turn, "wrong_person", outcome="wrong_person")
+                return
+        if ask_next(turn) == "complete" and state.task:
+            task = sc.tasks[state.task]
+            if task.action == "record_carecall":
+                try:
+                    reasons = record_carecall(turn, complete=True)
+                except StoreUnavailableError as e:
+                    end_with_apology(turn, str(e))
+                    return
+                turn.emit(TaskEnded(task=state.task, outcome="done"))
+                turn.say(ActKind.ACK, "done_checkin")
+                if reasons:
+                    turn.say(ActKind.INFORM, "flagged", reasons=reasons)
+                self._end(turn, "bye", outcome="completed")
+            else:
+                run_action(turn, task.action)
+
+    def _not_understood(self, turn: Turn, result: NLUResult | None) -> bool:
+        state, sc = turn.tracker.state, turn.scenario
+        slot = state.requested
+        if slot and sc.slots[slot].on_unrecognized == "skip":
+            tries = state.attempts.get(slot, 0) + 1
+            turn.count(f"attempts:{slot}", tries)
+            if tries > sc.globals.max_reprompts:
+                turn.emit(ActionExecuted(name="give_up_slot", result={"slot": slot}))
+                turn.emit(SlotSet(name=slot, value=UNKNOWN))
+                self._advance(turn)
+                return True
+            turn.say(ActKind.REPROMPT, "not_understood")
+            reask(turn)
+            return False
+        n = state.misunderstood + 1
+        turn.count("misunderstood", n)
+        if n >= sc.globals.max_misunderstandings:
+            if sc.globals.fallback == "handover" and sc.handover_number:
+                self._handover(turn)
+            else:
+                if sc.start_task and state.task:
+                    record_carecall(turn, complete=False)
+                self._end(turn, "fallback_end", outcome="misunderstood")
+            return False
+        turn.say(ActKind.REPROMPT, "not_understood")
+        reask(turn)
+        return False
+
+    def _handover(self, turn: Turn) -> None:
+        sc, state = turn.scenario, turn.tracker.state
+        if sc.start_task and state.task:
+            record_carecall(turn, complete=False)
+        number = sc.handover_number
+        if number:
+            turn.acts.append(
+                SystemAct(kind=ActKind.TRANSFER, values={"number": number}, template="handover")
+            )
+            turn.emit(CallEnded(outcome="handover"))
+        else:
+            self._end(turn, "fallback_end", outcome="handover_unavailable")
+
+    def _end(self, turn: Turn, template: str, *, outcome: str) -> None:
+        turn.say(ActKind.BYE, template)
+        turn.emit(CallEnded(outcome=outcome))
+
+    @staticmethod
+    def _task_for_intent(sc: Scenario, intent: str) -> str | None:
+        """The task an intent starts (the outbound questionnaire is started by the call)."""
+        return next(
+            (n for n, t in sc.tasks.items() if t.intent == intent and n != sc.start_task), None
+        )
+
+    @staticmethod
+    def _task_for_values(sc: Scenario, values: dict[str, object]) -> str | None:
+        """The task values said out of the blue belong to ("내일 7시에 4명이요" → book)."""
+        for name, task in sc.tasks.items():
+            if task.lookup is None and name != sc.start_task and set(values) & set(task.slots):
+                return name
+        return None
+
+    @staticmethod
+    def _dtmf(tracker: Tracker, ctx: DialogueContext, digits: str) -> NLUResult:
+        """Keypad input as an understood utterance: digits for the slot asked, 1/2 for yes/no."""
+        state = tracker.state
+        digits = digits.rstrip("#")
+        slots: list[SlotValue] = []
+        if state.confirming or state.awaiting == "anything_else":
+            if digits in ("1", "2"):
+                slots.append(SlotValue("yesno", digits == "1", digits, 0, len(digits)))
+        elif state.requested or state.awaiting == "lookup_phone":
+            slot = state.requested or "phone"
+            is_count = ctx.scenario.slots[slot].type == "count" if slot in ctx.scenario.slots else False
+            value: object = int(digits) if is_count and digits.isdigit() else digits
+            slots.append(SlotValue(slot, value, digits, 0, len(digits)))
+        return NLUResult(digits, "dtmf", "inform", 1.0, tuple(slots))

@@ -1,0 +1,60 @@
+"""The state of one conversation, derived by replaying tracker events (never stored itself)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["DialogueState"]
+
+
+@dataclass
+class DialogueState:
+    """Everything the policy reads. Mutated only by events applying themselves.
+
+    Attributes:
+        task: the active task (form), if any.
+        slots: values collected for the active task.
+        requested: the slot the agent just asked for.
+        confirming: the agent read the values back and waits for yes/no.
+        awaiting: another pending question: ``correction``, ``offer``, ``anything_else``,
+            ``change_what``, ``lookup_phone``.
+        offers: alternatives offered after a capacity miss (slot values per option).
+        booking: the existing booking found for a change or cancellation.
+        no_input: consecutive silences.
+        misunderstood: consecutive turns not understood.
+        attempts: re-prompts used per slot (questionnaires).
+        unintelligible: slots given up on after the re-prompts.
+        answers: values recorded by a finished task (care-call answers).
+        completed: tasks finished, with their outcome.
+        last_text: the last thing the agent said (for "repeat").
+        cut_prompt: the prompt the caller barged in on, if any.
+        ended: the call is over; ``outcome`` says how.
+    """
+
+    task: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    requested: str | None = None
+    confirming: bool = False
+    awaiting: str | None = None
+    offers: list[dict[str, Any]] = field(default_factory=list)
+    offer_about: dict[str, Any] = field(default_factory=dict)
+    booking: dict[str, Any] | None = None
+    no_input: int = 0
+    misunderstood: int = 0
+    attempts: dict[str, int] = field(default_factory=dict)
+    unintelligible: list[str] = field(default_factory=list)
+    answers: dict[str, Any] = field(default_factory=dict)
+    completed: list[tuple[str, str]] = field(default_factory=list)
+    last_text: str | None = None
+    last_expects: str | None = None
+    cut_prompt: str | None = None
+    turns: int = 0
+    ended: bool = False
+    outcome: str | None = None
+
+    def pending(self) -> str | None:
+        """What the agent waits for now: a slot name, ``yesno`` or an ``awaiting`` kind."""
+        if self.confirming:
+            return "yesno"
+        return self.requested or self.awaiting

@@ -1,0 +1,1 @@
+"""Replies: system acts worded by the scenario's templates."""

@@ -1,0 +1,36 @@
+"""Typed value parsers for Korean and English utterances.
+
+Each function returns :class:`nlu.types.SlotValue` objects whose ``start``/``end`` index into
+the input text and whose ``value`` is normalised:
+
+- :func:`extract_dates` -> ``datetime.date`` ("내일", "다음 주 금요일", "Dec 3rd", "next Friday")
+- :func:`extract_times` -> ``datetime.time`` ("저녁 7시", "7시 반", "half past seven", "7 pm")
+- :func:`extract_counts` -> ``int`` party size ("네 명", "혼자", "party of 6", "just me")
+- :func:`extract_phones` -> ``str`` digits ("010-1234-5678", "공일공 일이삼사 오육칠팔")
+- :func:`extract_yesno` -> ``bool`` ("네", "아니요", "sounds good", "nope")
+- :func:`extract_all` -> all of them without overlaps, reading bare answers as the slot the
+  agent asked for.
+
+The functions never raise on any string and keep no state between calls. The rules
+(ambiguity, "next Friday", year rollover) are written down in ``docs/parsers.md``.
+"""
+
+from .extract import (
+    SLOT_TYPES,
+    extract_all,
+    extract_counts,
+    extract_dates,
+    extract_phones,
+    extract_times,
+    extract_yesno,
+)
+
+__all__ = [
+    "SLOT_TYPES",
+    "extract_all",
+    "extract_counts",
+    "extract_dates",
+    "extract_phones",
+    "extract_times",
+    "extract_yesno",
+]

@@ -1,0 +1,1 @@
+"""The scenario format, its loader and validation, and the shipped scenarios."""

@@ -1,0 +1,214 @@
+"""Load scenario YAML files into :class:`scenarios.schema.Scenario`, with precise errors.
+
+Every error names the file, the line and the field, e.g.::
+
+    scenarios/data/restaurant-ko.yaml:42: slots.time.type: Input should be 'date', 'time', ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from agent.errors import ScenarioError
+from scenarios.schema import Scenario
+
+__all__ = [
+    "REQUIRED_TEMPLATES",
+    "SHIPPED_DIR",
+    "load_scenario",
+    "load_scenarios",
+    "parse_annotations",
+    "shipped_scenario_paths",
+]
+
+SHIPPED_DIR = Path(__file__).parent / "data"
+
+#: Templates every scenario must define (the policy's own acts).
+REQUIRED_TEMPLATES = (
+    "greet",
+    "not_understood",
+    "no_input",
+    "fallback_end",
+    "handover",
+    "bye",
+    "anything_else",
+    "confirm_yes_no",
+)
+
+#: Built-in intents the policy understands in every scenario.
+GLOBAL_INTENTS = ("affirm", "deny", "repeat", "human", "goodbye")
+
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_][a-z0-9_]*)(?::([^)]+))?\)")
+
+
+def parse_annotations(example: str) -> tuple[str, list[tuple[int, int, str, str | None]]]:
+    """Strip ``[text](slot)`` / ``[text](slot:value)`` marks from an example.
+
+    Returns:
+        The plain text and the spans ``(start, end, slot, value)`` in it.
+    """
+    spans: list[tuple[int, int, str, str | None]] = []
+    out: list[str] = []
+    pos = 0
+    length = 0
+    for m in _ANNOTATION.finditer(example):
+        out.append(example[pos : m.start()])
+        length += m.start() - pos
+        text = m.group(1)
+        spans.append((length, length + len(text), m.group(2), m.group(3)))
+        out.append(text)
+        length += len(text)
+        pos = m.end()
+    out.append(example[pos:])
+    return "".join(out), spans
+
+
+def _line_of(node: Any, loc: Sequence[str | int]) -> int | None:
+    """Find the 1-based line of the deepest node of ``loc`` that exists in the YAML tree."""
+    line: int | None = None
+    cur = node
+    for key in loc:
+        if isinstance(cur, CommentedMap) and key in cur:
+            try:
+                line = cur.lc.key(key)[0] + 1
+            except (KeyError, TypeError, AttributeError):
+                pass
+            cur = cur[key]
+        elif isinstance(cur, CommentedSeq) and isinstance(key, int) and 0 <= key < len(cur):
+            try:
+                line = cur.lc.item(key)[0] + 1
+            except (KeyError, TypeError, AttributeError):
+                pass
+            cur = cur[key]
+        else:
+            break
+    if line is None and hasattr(node, "lc"):
+        line = node.lc.line + 1
+    return line
+
+
+def _field(loc: Sequence[str | int]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _read_yaml(path: Path) -> Any:
+    yaml = YAML(typ="rt")
+    yaml.version = (1, 2)  # 1.2: "no"/"yes" stay strings, 11:00 stays a string
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ScenarioError(str(path), None, None, f"cannot read: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise ScenarioError(str(path), None, None, "not UTF-8 text") from e
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ScenarioError(str(path), line, None, f"invalid YAML: {e.problem or e}") from e
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and cross-check one scenario file.
+
+    Raises:
+        ScenarioError: naming the file, line and field of the first problem.
+    """
+    path = Path(path)
+    data = _read_yaml(path)
+    if not isinstance(data, CommentedMap):
+        raise ScenarioError(str(path), 1, None, "a scenario file must be a mapping at the top")
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        raise ScenarioError(str(path), _line_of(data, loc), _field(loc), msg) from None
+    for loc, msg in _cross_check(scenario):
+        raise ScenarioError(str(path), _line_of(data, loc), _field(loc), msg)
+    return scenario
+
+
+def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
+    """Yield (location, message) for references that do not resolve."""
+    intents = set(sc.intents) | set(GLOBAL_INTENTS)
+    for name in GLOBAL_INTENTS:
+        if name not in sc.intents:
+            yield ["intents"], f"the built-in intent '{name}' needs examples"
+    for name, intent in sc.intents.items():
+        if not intent.examples:
+            yield ["intents", name, "examples"], "an intent needs at least one example"
+        for i, ex in enumerate(intent.examples):
+            _, spans = parse_annotations(ex)
+            for _, _, slot, value in spans:
+                if slot not in sc.slots:
+                    yield ["intents", name, "examples", i], f"unknown slot '{slot}' in annotation"
+                elif value and sc.slots[slot].type == "category" and (
+                    value not in sc.slots[slot].values
+                ):
+                    yield ["intents", name, "examples", i], f"unknown value '{value}' of '{slot}'"
+    for name, task in sc.tasks.items():
+        if task.intent not in intents:
+            yield ["tasks", name, "intent"], f"unknown intent '{task.intent}'"
+        for i, slot in enumerate(task.slots):
+            if slot not in sc.slots:
+                yield ["tasks", name, "slots", i], f"unknown slot '{slot}'"
+    if sc.start_task and sc.start_task not in sc.tasks:
+        yield ["start_task"], f"unknown task '{sc.start_task}'"
+    for key in sc.faq:
+        if key not in sc.intents:
+            yield ["faq", key], f"no intent '{key}' for this answer"
+    for key in REQUIRED_TEMPLATES:
+        if key not in sc.templates:
+            yield ["templates"], f"missing template '{key}'"
+    for name, slot in sc.slots.items():
+        if slot.prompt not in sc.templates:
+            yield ["slots", name, "prompt"], f"no template '{slot.prompt}'"
+        for value, key in slot.ack.items():
+            if key not in sc.templates:
+                yield ["slots", name, "ack", value], f"no template '{key}'"
+    for i, rule in enumerate(sc.flags):
+        if rule.slot and rule.slot not in sc.slots:
+            yield ["flags", i, "slot"], f"unknown slot '{rule.slot}'"
+        elif rule.slot and sc.slots[rule.slot].type == "category":
+            for v in rule.values:
+                if v not in sc.slots[rule.slot].values:
+                    yield ["flags", i, "values"], f"unknown value '{v}' of '{rule.slot}'"
+    if sc.venue is not None:
+        seating = sc.slots.get("seating")
+        if seating is not None:
+            for key in seating.values:
+                if key != "any" and key not in sc.venue.seating:
+                    yield ["slots", "seating", "values", key], f"no venue seating '{key}'"
+        if sc.venue.default_seating and sc.venue.default_seating not in sc.venue.seating:
+            yield ["venue", "default_seating"], f"unknown seating '{sc.venue.default_seating}'"
+
+
+def shipped_scenario_paths() -> list[Path]:
+    """Paths of the scenarios that ship with the package."""
+    return sorted(SHIPPED_DIR.glob("*.yaml"))
+
+
+def load_scenarios(dirs: Sequence[Path] = ()) -> dict[str, Scenario]:
+    """Load the shipped scenarios plus every ``*.yaml`` in ``dirs`` (later ids win)."""
+    out: dict[str, Scenario] = {}
+    paths = shipped_scenario_paths()
+    for d in dirs:
+        paths.extend(sorted(Path(d).glob("*.yaml")))
+    for p in paths:
+        sc = load_scenario(p)
+        out[sc.id] = sc
+    return out

@@ -1,0 +1,256 @@
+"""The scenario format: pydantic models of one scenario file (one scenario, one language).
+
+A scenario names its persona, the facts it may state, its slots, intents, tasks (forms), FAQ
+answers, global behaviour, templates and, for outbound care calls, the rules that flag a person
+for follow-up. ``scenarios.loader`` reads YAML into these models and reports errors with the
+file, line and field. See ``docs/scenarios.md`` for the format with examples.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "FlagRule",
+    "GlobalBehaviour",
+    "Intent",
+    "OpeningHours",
+    "Persona",
+    "Scenario",
+    "Seating",
+    "SlotSpec",
+    "SlotValueSpec",
+    "Task",
+    "Venue",
+]
+
+SLOT_TYPES = ("date", "time", "count", "phone", "yesno", "category", "name", "text")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _parse_hhmm(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, int):  # YAML 1.1 reads 11:00 as sexagesimal 660
+        return time(value // 60, value % 60)
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise ValueError(f"expected a time as HH:MM, got {value!r}")
+    hh, mm = value.split(":")
+    return time(int(hh), int(mm))
+
+
+class Persona(_Model):
+    """Who the agent is on the phone."""
+
+    name: str
+    business: str
+    tone: str = "friendly"
+    honorific: Literal["polite", "formal", "casual"] = "polite"
+
+
+class SlotValueSpec(_Model):
+    """One allowed value of a category slot."""
+
+    label: str
+    synonyms: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+
+class SlotSpec(_Model):
+    """A piece of information the agent collects.
+
+    Attributes:
+        type: how values are parsed (typed parsers for date/time/count/phone/yesno; synonyms
+            and examples for category; free text for name/text).
+        prompt: template key (or literal text) used to ask for the slot.
+        values: allowed values of a category slot, keyed by canonical key.
+        min, max: bounds of a count.
+        default: ``caller_id`` fills a phone slot from the caller's number.
+        stop_if: for a yes/no slot, the answer that ends the call (identity check).
+        on_unrecognized: ``reprompt`` (default) or ``skip`` (record ``unknown`` and move on
+            after the re-prompts are used up; care-call questions).
+        ack: per value, a template key spoken after the answer (care-call empathy).
+        multiple: a category slot that takes several values at once (symptoms).
+        yes, no: the category value a bare yes or no means ("did you eat well?" "yes").
+    """
+
+    type: Literal["date", "time", "count", "phone", "yesno", "category", "name", "text"]
+    prompt: str
+    values: dict[str, SlotValueSpec] = Field(default_factory=dict)
+    min: int | None = None
+    max: int | None = None
+    default: Literal["caller_id"] | None = None
+    stop_if: bool | None = None
+    on_unrecognized: Literal["reprompt", "skip"] = "reprompt"
+    ack: dict[str, str] = Field(default_factory=dict)
+    multiple: bool = False
+    yes: str | None = None
+    no: str | None = None
+
+    @model_validator(mode="after")
+    def _category_has_values(self) -> SlotSpec:
+        if self.type == "category" and not self.values:
+            raise ValueError("a category slot needs 'values'")
+        if self.type != "category" and self.values:
+            raise ValueError(f"'values' only applies to category slots, not {self.type}")
+        for answer in (self.yes, self.no):
+            if answer is not None and answer not in self.values:
+                raise ValueError(f"'yes'/'no' must name one of the values, not {answer!r}")
+        return self
+
+
+class Intent(_Model):
+    """An intent with a description and examples (slots annotated inline as ``[text](slot)``)."""
+
+    description: str
+    examples: tuple[str, ...] = ()
+
+
+class Task(_Model):
+    """A form: which intent starts it, which slots it fills, what it does at the end.
+
+    Attributes:
+        intent: the intent that starts the task.
+        slots: required slots, asked in order.
+        action: the registered action run when the form is complete (and confirmed).
+        confirm: read every value back and ask yes/no before acting.
+        lookup: a registered lookup run when the task starts (``booking_by_phone``).
+        validate: a registered validator run whenever a slot changes (``restaurant_availability``).
+    """
+
+    intent: str
+    slots: tuple[str, ...]
+    action: str
+    confirm: bool = True
+    lookup: str | None = None
+    validate_with: str | None = Field(default=None, alias="validate")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class OpeningHours(_Model):
+    """Opening hours of one day and the last time a booking may start."""
+
+    open: time
+    close: time
+    last_booking: time | None = None
+
+    @field_validator("open", "close", "last_booking", mode="before")
+    @classmethod
+    def _hhmm(cls, v: object) -> time | None:
+        return None if v is None else _parse_hhmm(v)
+
+    @model_validator(mode="after")
+    def _order(self) -> OpeningHours:
+        if self.close <= self.open:
+            raise ValueError("'close' must be after 'open'")
+        if self.last_booking and not (self.open <= self.last_booking <= self.close):
+            raise ValueError("'last_booking' must lie between 'open' and 'close'")
+        return self
+
+
+class Seating(_Model):
+    """A seating area and how many guests it holds at once."""
+
+    seats: int = Field(gt=0)
+
+
+class Venue(_Model):
+    """A bookable venue: hours, closed days, capacity.
+
+    Scenarios of one venue in several languages share ``id`` and so share bookings.
+    """
+
+    id: str
+    timezone: str = "Asia/Seoul"
+    hours: OpeningHours
+    closed_days: tuple[str, ...] = ()
+    slot_minutes: int = Field(default=30, gt=0, le=120)
+    booking_minutes: int = Field(default=90, gt=0, le=600)
+    seating: dict[str, Seating]
+    max_party: int = Field(default=12, gt=0)
+    default_seating: str | None = None
+
+    @field_validator("closed_days")
+    @classmethod
+    def _weekdays(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for day in v:
+            if day.lower() not in WEEKDAYS:
+                raise ValueError(f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
+        return tuple(d.lower() for d in v)
+
+
+class GlobalBehaviour(_Model):
+    """Behaviour that applies at any point of the call."""
+
+    max_reprompts: int = Field(default=2, ge=0, le=10)
+    max_misunderstandings: int = Field(default=3, ge=1, le=10)
+    fallback: Literal["handover", "end"] = "end"
+    handover_number: str | None = None
+    intent_threshold: float = Field(default=0.45, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _handover_needs_number(self) -> GlobalBehaviour:
+        if self.fallback == "handover" and not self.handover_number:
+            raise ValueError("fallback 'handover' needs 'handover_number'")
+        return self
+
+
+class FlagRule(_Model):
+    """A rule that flags the person for follow-up.
+
+    ``slot`` with ``values``: flag when the answer is one of them. ``unintelligible: true``:
+    flag when any question stayed unanswered after the re-prompts. ``incomplete: true``: flag
+    when the call ended before every question was asked.
+    """
+
+    reason: str
+    slot: str | None = None
+    values: tuple[str | bool, ...] = ()
+    unintelligible: bool = False
+    incomplete: bool = False
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> FlagRule:
+        if not (self.unintelligible or self.incomplete) and not (self.slot and self.values):
+            raise ValueError(
+                "a flag rule needs 'slot' and 'values', 'unintelligible: true' or 'incomplete: true'"
+            )
+        return self
+
+
+class Scenario(_Model):
+    """One scenario in one language."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    version: int = 1
+    language: Literal["ko", "en"]
+    direction: Literal["inbound", "outbound"]
+    domain: str
+    persona: Persona
+    facts: dict[str, str] = Field(default_factory=dict)
+    venue: Venue | None = None
+    slots: dict[str, SlotSpec]
+    intents: dict[str, Intent]
+    tasks: dict[str, Task]
+    start_task: str | None = None
+    faq: dict[str, str] = Field(default_factory=dict)
+    globals: GlobalBehaviour = Field(default_factory=GlobalBehaviour)
+    flags: tuple[FlagRule, ...] = ()
+    templates: dict[str, str]
+    vocabulary: tuple[str, ...] = ()
+    sample_person: str | None = None
+
+    @property
+    def handover_number(self) -> str | None:
+        """The human number the call is handed over to, when configured."""
+        return self.globals.handover_number

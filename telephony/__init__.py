@@ -1,0 +1,1 @@
+"""Carrier protocols (Twilio TwiML webhooks and Media Streams)."""
