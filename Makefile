@@ -8,6 +8,15 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 EXTRAS := voice,llm
 
+# llama-cpp-python compiles from source (~8 min on 2 cores, then pip caches the wheel). A native
+# build crashed here on the first token (the CPU advertises AMX that the VM does not enable), so
+# build for a portable x86-64 feature set.
+ifeq ($(shell uname -m),x86_64)
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+else
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
+endif
+
 .PHONY: demo test bench lint typecheck unit os-deps clean
 
 $(PY):

@@ -1,0 +1,11 @@
+"""Checks that an LLM reply is faithful to its system acts before it is spoken.
+
+``check_reply(candidate, acts=..., template_text=..., lang=...)`` returns a
+:class:`CheckResult`; when it is not ``ok`` the caller speaks the template instead and logs the
+reasons (see :class:`Reason` and docs/llm.md).
+"""
+
+from nlg.checks._check import CheckResult, Reason, check_reply, find_mentions
+from nlg.checks._mention import Mention
+
+__all__ = ["CheckResult", "Mention", "Reason", "check_reply", "find_mentions"]
