@@ -11,7 +11,9 @@ import bench
 
 
 def run(names: list[str]) -> int:
-    modules = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_"))
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if not m.name.startswith("_")
+    )
     chosen = [m for m in modules if not names or m in names]
     if not chosen:
         print(f"no benchmark named {names}; have: {', '.join(modules)}")

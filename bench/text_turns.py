@@ -17,15 +17,32 @@ from nlu.engine import ScenarioNLU
 
 SCRIPTS = {
     "restaurant-ko": [
-        "예약하고 싶어요", "내일 저녁 7시에 4명이요", "방으로 될까요?", "김민수입니다",
-        "아니요, 8시로 해 주세요", "네", "아니요",
+        "예약하고 싶어요",
+        "내일 저녁 7시에 4명이요",
+        "방으로 될까요?",
+        "김민수입니다",
+        "아니요, 8시로 해 주세요",
+        "네",
+        "아니요",
     ],
     "restaurant-en": [
-        "I'd like to book a table", "table for four tomorrow at 7 pm", "a private room please",
-        "my name is John Smith", "no, make it 8", "yes", "no thanks",
+        "I'd like to book a table",
+        "table for four tomorrow at 7 pm",
+        "a private room please",
+        "my name is John Smith",
+        "no, make it 8",
+        "yes",
+        "no thanks",
     ],
     "carecall-ko": ["네 맞아요", "잘 먹었어요", "푹 잤어요", "허리가 아파요", "좋아요", "없어요"],
-    "carecall-en": ["yes speaking", "I ate well", "I slept well", "my knee hurts", "good", "nothing"],
+    "carecall-en": [
+        "yes speaking",
+        "I ate well",
+        "I slept well",
+        "my knee hurts",
+        "good",
+        "nothing",
+    ],
 }
 ROUNDS = 10
 
@@ -58,6 +75,8 @@ def main() -> None:
                 session.close()
             rows.append((sid, len(turns), train_ms, _pct(turns, 0.5), _pct(turns, 0.95)))
         runtime.close()
-    print(f"{'scenario':15} {'turns':>6} {'NLU train ms':>13} {'turn p50 ms':>12} {'turn p95 ms':>12}")
+    print(
+        f"{'scenario':15} {'turns':>6} {'NLU train ms':>13} {'turn p50 ms':>12} {'turn p95 ms':>12}"
+    )
     for sid, n, train, p50, p95 in rows:
         print(f"{sid:15} {n:6d} {train:13.0f} {p50:12.1f} {p95:12.1f}")
