@@ -8,7 +8,7 @@ once (lazily, on its first call) and opens one database; :meth:`AgentRuntime.new
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,8 @@ class AgentRuntime:
     Args:
         settings: process settings (database URL, scenario directories, time zone).
         clock: returns the current local time of a scenario's venue (tests pin it).
+        scenarios: the scenarios to serve, by id (default: the shipped ones plus those in
+            ``settings.scenario_dirs``); scenarios are immutable, so runtimes may share them.
     """
 
     def __init__(
@@ -38,9 +40,12 @@ class AgentRuntime:
         settings: Settings,
         *,
         clock: Callable[[Scenario], datetime] | None = None,
+        scenarios: Mapping[str, Scenario] | None = None,
     ) -> None:
         self.settings = settings
-        self.scenarios = load_scenarios(settings.scenario_dirs)
+        self.scenarios = (
+            dict(scenarios) if scenarios is not None else load_scenarios(settings.scenario_dirs)
+        )
         self.db = Database(settings.resolved_database_url())
         self.calls = CallLog(self.db)
         self.bookings = SqlBookingBackend(self.db)

@@ -65,8 +65,9 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     for f in dataclasses.fields(cls):
         if f.name in data:
             value = decode_value(data[f.name])
-            if isinstance(value, list) and f.name in ("slots", "offers", "acts"):
-                value = tuple(value) if f.name != "offers" else value
+            if isinstance(value, list) and f.name in ("slots", "acts"):
+                # JSON has no tuples: the (name, value) pairs of ``slots`` come back as lists
+                value = tuple(tuple(v) if isinstance(v, list) else v for v in value)
             kwargs[f.name] = value
     return cls(**kwargs)
 

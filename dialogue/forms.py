@@ -79,13 +79,17 @@ def expected_for(tracker: Tracker, scenario: Scenario) -> str | None:
     return None
 
 
-def collect_values(turn: Turn, result: NLUResult, *, only: str | None = None) -> dict[str, Any]:
+def collect_values(
+    turn: Turn, result: NLUResult, *, only: str | None = None, yes_no: bool | None = None
+) -> dict[str, Any]:
     """Slot values of the active task found in ``result`` (normalised, am/pm resolved).
 
     Args:
         turn: the turn.
         result: what the NLU found.
         only: accept only this slot (questionnaires take the answer to the question asked).
+        yes_no: the caller's yes or no when only the intent says so ("맞는데요", "speaking"):
+            it answers a yes/no question as a parsed yes or no would.
     """
     sc = turn.scenario
     state = turn.tracker.state
@@ -96,7 +100,6 @@ def collect_values(turn: Turn, result: NLUResult, *, only: str | None = None) ->
     if only is not None:
         allowed = {only}
     values: dict[str, Any] = {}
-    yes_no: bool | None = None
     for sv in result.slots:
         if sv.name == "yesno":
             yes_no = bool(sv.value)

@@ -39,6 +39,7 @@ from scenarios.schema import Scenario
 __all__ = ["Policy"]
 
 _GLOBAL = ("repeat", "human", "goodbye")
+_MIN_PHONE_DIGITS = 7  # shorter key presses are not a phone number
 
 
 class Policy:
@@ -67,6 +68,8 @@ class Policy:
             n = state.no_input + 1
             turn.count("no_input", n)
             if n > ctx.scenario.globals.max_reprompts:
+                if ctx.scenario.start_task and state.task:  # like a hang-up: keep what was said
+                    record_carecall(turn, complete=False)
                 self._end(turn, "fallback_end", outcome="no_input")
             else:
                 turn.say(ActKind.REPROMPT, "no_input")
@@ -114,10 +117,10 @@ class Policy:
         confident = result.confidence >= threshold
         questionnaire = bool(state.task and not sc.tasks[state.task].confirm)
         only = state.requested if questionnaire else None
-        values = collect_values(turn, result, only=only)
         yes_no = next((bool(s.value) for s in result.slots if s.name == "yesno"), None)
         if yes_no is None and confident and result.intent in ("affirm", "deny"):
             yes_no = result.intent == "affirm"
+        values = collect_values(turn, result, only=only, yes_no=yes_no)
 
         if confident and result.intent in _GLOBAL and not values:
             return self._global(turn, result.intent)
@@ -128,14 +131,24 @@ class Policy:
                 if turn.tracker.state.task:
                     self._after_lookup(turn, {})
                 return True
-        if confident and result.intent in sc.faq and not values:
+        if confident and result.intent in sc.faq:
+            # values inside a question ("혼자 먹어도 될까요?", "is there parking tomorrow?") are
+            # part of the question, not answers
             turn.say(ActKind.INFORM, f"faq:{result.intent}")
             reask(turn)
             return True
+        if confident and result.intent == "out_of_scope":
+            # "오늘 날씨 어때요" mentions a date but answers nothing
+            turn.say(ActKind.INFORM, "out_of_scope")
+            reask(turn)
+            return False
         if state.confirming:
             return self._confirmation(turn, values, yes_no)
         if state.awaiting == "offer":
             return self._offer(turn, values, yes_no)
+        if state.awaiting == "change_what" and not values and yes_no is False:
+            self._keep_booking(turn)  # "what should I change?" "no, leave it"
+            return True
         if state.awaiting == "correction" and not values and yes_no is not None:
             turn.emit(ConfirmationRequested())  # nothing to change after all: confirm again
             reask(turn)
@@ -143,6 +156,11 @@ class Policy:
         if state.awaiting == "anything_else" and not values:
             if yes_no is False or (confident and result.intent == "deny"):
                 self._end(turn, "bye", outcome="completed")
+                return True
+            if yes_no is True:  # "anything else?" "yes": let them say what
+                turn.emit(Awaiting(kind=None))
+                ask = "ask_intent" if "ask_intent" in sc.templates else "anything_else"
+                turn.say(ActKind.REQUEST, ask)
                 return True
         task = self._task_for_intent(sc, result.intent) if confident else None
         if task and task != state.task and not questionnaire:
@@ -158,10 +176,6 @@ class Policy:
             fill(turn, values)
             self._advance(turn)
             return True
-        if confident and result.intent == "out_of_scope":
-            turn.say(ActKind.INFORM, "out_of_scope")
-            reask(turn)
-            return False
         return self._not_understood(turn, result)
 
     def _global(self, turn: Turn, intent: str) -> bool:
@@ -189,10 +203,7 @@ class Policy:
             return True
         if yes_no is False:
             if not task.slots:  # "cancel it?" "no": keep the booking
-                turn.say(ActKind.INFORM, "keep_booking")
-                turn.emit(TaskEnded(task=state.task, outcome="kept"))
-                turn.emit(Awaiting(kind="anything_else"))
-                turn.say(ActKind.REQUEST, "anything_else")
+                self._keep_booking(turn)
             else:
                 turn.emit(Awaiting(kind="correction"))
                 turn.say(ActKind.REQUEST, "what_to_correct")
@@ -200,6 +211,15 @@ class Policy:
         turn.say(ActKind.REPROMPT, "confirm_yes_no")
         reask(turn)
         return False
+
+    def _keep_booking(self, turn: Turn) -> None:
+        """The caller wants the existing booking left as it is."""
+        state = turn.tracker.state
+        turn.say(ActKind.INFORM, "keep_booking")
+        if state.task:
+            turn.emit(TaskEnded(task=state.task, outcome="kept"))
+        turn.emit(Awaiting(kind="anything_else"))
+        turn.say(ActKind.REQUEST, "anything_else")
 
     def _offer(self, turn: Turn, values: dict[str, object], yes_no: bool | None) -> bool:
         state = turn.tracker.state
@@ -345,7 +365,16 @@ class Policy:
                 slots.append(SlotValue("yesno", digits == "1", digits, 0, len(digits)))
         elif state.requested or state.awaiting == "lookup_phone":
             slot = state.requested or "phone"
-            is_count = ctx.scenario.slots[slot].type == "count" if slot in ctx.scenario.slots else False
-            value: object = int(digits) if is_count and digits.isdigit() else digits
-            slots.append(SlotValue(slot, value, digits, 0, len(digits)))
+            spec = ctx.scenario.slots.get(slot)
+            kind = spec.type if spec is not None else "phone"
+            # only what keys can say: a count, a phone number, 1/2 for yes/no; anything else
+            # (a date, a seating) is not understood rather than stored as raw digits
+            if not digits.isdigit():
+                pass
+            elif kind == "count":
+                slots.append(SlotValue(slot, int(digits), digits, 0, len(digits)))
+            elif kind == "phone" and len(digits) >= _MIN_PHONE_DIGITS:
+                slots.append(SlotValue(slot, digits, digits, 0, len(digits)))
+            elif kind == "yesno" and digits in ("1", "2"):
+                slots.append(SlotValue("yesno", digits == "1", digits, 0, len(digits)))
         return NLUResult(digits, "dtmf", "inform", 1.0, tuple(slots))

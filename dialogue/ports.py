@@ -67,9 +67,7 @@ class BookingBackend(Protocol):
         """Create atomically; raise ``CapacityError`` when it would exceed capacity."""
         ...
 
-    def change(
-        self, rule: CapacityRule, booking_id: int, request: BookingRequest
-    ) -> BookingRecord:
+    def change(self, rule: CapacityRule, booking_id: int, request: BookingRequest) -> BookingRecord:
         """Replace a booking's details atomically (its own seats count as free)."""
         ...
 

@@ -37,7 +37,17 @@ def render_time(value: time, lang: str) -> str:
     if lang == "ko":
         if h == 12 and m == 0:
             return "낮 12시"
-        period = "새벽" if h < 6 else "오전" if h < 12 else "오후" if h < 17 else "저녁" if h < 21 else "밤"
+        period = (
+            "새벽"
+            if h < 6
+            else "오전"
+            if h < 12
+            else "오후"
+            if h < 17
+            else "저녁"
+            if h < 21
+            else "밤"
+        )
         hour12 = h % 12 or 12
         return f"{period} {hour12}시" + (f" {m}분" if m else "")
     if h == 12 and m == 0:
@@ -57,7 +67,7 @@ def render_count(value: int, lang: str) -> str:
 def render_phone(value: Any, lang: str) -> str:
     """Phone digits grouped as they are read out."""
     d = "".join(ch for ch in str(value) if ch.isdigit())
-    if lang == "ko" and len(d) == 11:
+    if len(d) == 11:  # a Korean mobile number reads 3-4-4 in either language
         return f"{d[:3]}-{d[3:7]}-{d[7:]}"
     if lang == "ko" and len(d) == 10:
         return f"{d[:3]}-{d[3:6]}-{d[6:]}" if not d.startswith("02") else f"02-{d[2:6]}-{d[6:]}"

@@ -6,29 +6,41 @@ One :class:`ScenarioNLU` per scenario per process (see :func:`nlu_for`), shared 
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 from datetime import date
 
+from nlu.base import NLUEngine, engine_class
 from nlu.categories import match_category
 from nlu.intent import IntentClassifier
 from nlu.names import extract_name
 from nlu.parsers import extract_all
+from nlu.training import training_data_from_scenario
 from nlu.types import NLUResult, SlotValue
 from scenarios.loader import parse_annotations
 from scenarios.schema import Scenario
 
-__all__ = ["OUT_OF_SCOPE", "ScenarioNLU", "nlu_for"]
+__all__ = ["DEFAULT_ENGINE", "OUT_OF_SCOPE", "ScenarioNLU", "nlu_for"]
 
 OUT_OF_SCOPE = "out_of_scope"
+#: The trainable engine scenarios use by default ("" = this module's classifier and rules).
+DEFAULT_ENGINE = ""
 _TYPED = ("date", "time", "count", "phone")
 
 
 class ScenarioNLU:
     """Intent classifier and slot extraction trained from one scenario's examples."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, *, engine: str | None = None) -> None:
         self.scenario = scenario
         self.lang = scenario.language
+        # a trainable engine (nlu.base: "classical", "joint") answers instead, when named
+        self._engine: NLUEngine | None = None
+        if engine:
+            self._engine = engine_class(engine)(
+                oos_threshold=scenario.globals.intent_threshold
+            ).train(training_data_from_scenario(scenario))
         texts: list[str] = []
         labels: list[str] = []
         for name, intent in scenario.intents.items():
@@ -49,6 +61,8 @@ class ScenarioNLU:
             expected: the slot the agent just asked for, or ``"yesno"`` during a confirmation:
                 a bare answer ("일곱 시요", "four") fills it.
         """
+        if self._engine is not None:
+            return self._engine.parse(text, today=today, expected=expected)
         text = text[:2000]
         spec = self.scenario.slots.get(expected) if expected else None
         expected_type = spec.type if spec is not None else expected
@@ -74,10 +88,14 @@ class ScenarioNLU:
                     match_category(text, name, sspec.values, self.lang, multiple=sspec.multiple)
                 )
         if spec is not None and spec.type == "name":
-            found = extract_name(text, self.lang)
-            if found:
-                start = max(text.find(found), 0)
-                slots.append(SlotValue(expected or "name", found, found, start, start + len(found)))
+            name_text = extract_name(text, self.lang)
+            if name_text:
+                start = max(text.find(name_text), 0)
+                end = start + len(name_text)
+                # "아니요" / "no" answers the question, it is not a name: a name never overlaps
+                # a value the parsers found
+                if not any(s.start < end and start < s.end for s in slots):
+                    slots.append(SlotValue(expected or "name", name_text, name_text, start, end))
         ranked = self._classifier.predict(text, top=3)
         if not ranked:
             return NLUResult(text, self.scenario.domain, OUT_OF_SCOPE, 1.0, tuple(slots), ())
@@ -94,16 +112,24 @@ class ScenarioNLU:
         )
 
 
-_cache: dict[tuple[str, int, int], ScenarioNLU] = {}
+_cache: dict[tuple[str, int, str, str], ScenarioNLU] = {}
 _cache_lock = threading.Lock()
 
 
 def nlu_for(scenario: Scenario) -> ScenarioNLU:
-    """The process-wide NLU of ``scenario``, trained once on first use."""
-    key = (scenario.id, scenario.version, id(scenario))
+    """The process-wide NLU of ``scenario``, trained once on first use.
+
+    Keyed by the scenario's content, so the same file loaded again (a second runtime in the
+    process) shares the trained model, and an edited file gets a new one. The engine is
+    ``AICALL_NLU_ENGINE`` (``classical``, ``joint``), else :data:`DEFAULT_ENGINE`; empty means
+    this module's own classifier and rules.
+    """
+    digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+    engine = os.environ.get("AICALL_NLU_ENGINE", DEFAULT_ENGINE)
+    key = (scenario.id, scenario.version, digest, engine)
     with _cache_lock:
         nlu = _cache.get(key)
         if nlu is None:
-            nlu = ScenarioNLU(scenario)
+            nlu = ScenarioNLU(scenario, engine=engine or None)
             _cache[key] = nlu
         return nlu

@@ -113,7 +113,11 @@ def _read_yaml(path: Path) -> Any:
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise ScenarioError(str(path), line, None, f"invalid YAML: {e.problem or e}") from e
+        what = f"invalid YAML: {e.problem or e}"
+        if e.context and e.context_mark is not None and e.context_mark is not mark:
+            # an unclosed bracket is found lines later: say where it was opened
+            what += f" ({e.context} started on line {e.context_mark.line + 1})"
+        raise ScenarioError(str(path), line, None, what) from e
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -131,7 +135,7 @@ def load_scenario(path: str | Path) -> Scenario:
     except ValidationError as e:
         err = e.errors()[0]
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-        msg = err["msg"]
+        msg = str(err["msg"]).removeprefix("Value error, ")
         if err["type"] == "missing":
             msg = "required field is missing"
         elif err["type"] == "extra_forbidden":
@@ -156,8 +160,10 @@ def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
             for _, _, slot, value in spans:
                 if slot not in sc.slots:
                     yield ["intents", name, "examples", i], f"unknown slot '{slot}' in annotation"
-                elif value and sc.slots[slot].type == "category" and (
-                    value not in sc.slots[slot].values
+                elif (
+                    value
+                    and sc.slots[slot].type == "category"
+                    and (value not in sc.slots[slot].values)
                 ):
                     yield ["intents", name, "examples", i], f"unknown value '{value}' of '{slot}'"
     for name, task in sc.tasks.items():
@@ -174,10 +180,10 @@ def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
     for key in REQUIRED_TEMPLATES:
         if key not in sc.templates:
             yield ["templates"], f"missing template '{key}'"
-    for name, slot in sc.slots.items():
-        if slot.prompt not in sc.templates:
-            yield ["slots", name, "prompt"], f"no template '{slot.prompt}'"
-        for value, key in slot.ack.items():
+    for name, slot_spec in sc.slots.items():
+        if slot_spec.prompt not in sc.templates:
+            yield ["slots", name, "prompt"], f"no template '{slot_spec.prompt}'"
+        for value, key in slot_spec.ack.items():
             if key not in sc.templates:
                 yield ["slots", name, "ack", value], f"no template '{key}'"
     for i, rule in enumerate(sc.flags):

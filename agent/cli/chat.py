@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.common import make_runtime
-
 __all__ = ["register"]
 
 
@@ -32,11 +30,13 @@ def chat(
     ] = None,
 ) -> None:
     """Talk to the agent by text: one caller line per input line; ends when the call ends."""
+    # imported here: the runtime pulls in the NLU's scikit-learn, which the other subcommands
+    # (bookings, carecall, scenario) do not need
+    from agent.cli.common import make_runtime
+
     runtime = make_runtime(database, scenario_dir, now)
     interactive = sys.stdin.isatty()
-    session = runtime.new_call(
-        scenario, caller=caller, person=person, direction=None, callee=None
-    )
+    session = runtime.new_call(scenario, caller=caller, person=person, direction=None, callee=None)
     status, reason = "completed", None
     try:
         reply = session.start()
