@@ -9,6 +9,7 @@ packages=(
     postgresql # tests/store: a private PostgreSQL server (initdb/pg_ctl under /usr/lib/postgresql)
     # --- others add their OS packages below this line (e.g. espeak-ng, chromium) ---
     espeak-ng  # agent/voice: Korean speech synthesis (tests synthesise caller audio with it)
+    chromium  # tests/voice: the softphone page in Playwright (never a Playwright-downloaded browser)
 )
 
 sudo_cmd=()

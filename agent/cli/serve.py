@@ -1,0 +1,58 @@
+"""``aicall serve``: the phone agent's HTTP server (Twilio webhooks and media streams)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+__all__ = ["register"]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8080,
+    database: Annotated[
+        str | None, typer.Option(help="Database URL (default: AICALL_DATABASE_URL or SQLite).")
+    ] = None,
+    softphone: Annotated[
+        bool, typer.Option(help="Serve the browser softphone at /softphone (no Twilio needed).")
+    ] = False,
+    verbose: Annotated[bool, typer.Option(help="Pipeline debug logs.")] = False,
+) -> None:
+    """Serve Twilio's webhooks and media streams.
+
+    Point a Twilio number's voice webhook at ``$AICALL_PUBLIC_URL/twilio/voice`` (add
+    ``?scenario=ID`` to pick a scenario per number) and its status callback at
+    ``/twilio/status``. Needs ``TWILIO_AUTH_TOKEN`` (webhook signatures are always checked).
+    """
+    import uvicorn
+
+    from agent.cli.common import make_runtime
+    from agent.errors import NotConfiguredError
+    from agent.server.app import create_app
+    from agent.voice.logs import quiet_pipecat
+
+    quiet_pipecat("DEBUG" if verbose else "WARNING")
+    runtime = make_runtime(database)
+    settings = runtime.settings
+    if softphone:
+        settings.softphone = True
+    if not settings.twilio_auth_token and not settings.softphone:
+        raise NotConfiguredError(
+            "TWILIO_AUTH_TOKEN is not set: every webhook would be refused (403)"
+        )
+    if not settings.public_url and not settings.softphone:
+        raise NotConfiguredError(
+            "AICALL_PUBLIC_URL is not set: the base URL Twilio reaches (https://...)"
+        )
+    app = create_app(settings, runtime)
+    print(f"aicall: serving on http://{host}:{port} (public URL {settings.public_url})")
+    if settings.softphone:
+        print(f"aicall: softphone at http://{host}:{port}/softphone", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", ws="websockets-sansio")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``aicall serve`` to the CLI."""
+    app.command("serve")(serve)

@@ -1,0 +1,238 @@
+"""The FastAPI application: Twilio webhooks and the media WebSocket.
+
+::
+
+    POST /twilio/voice    TwiML <Connect><Stream> with the scenario and a single-use token
+    POST /twilio/status   call status callbacks
+    WS   /twilio/media    the call's audio (Twilio Media Streams), admitted by its token
+    GET  /healthz         liveness
+
+Every webhook checks ``X-Twilio-Signature`` against ``AICALL_PUBLIC_URL`` and answers 403,
+storing nothing, when it does not match.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
+
+from agent.config import Settings
+from agent.errors import AicallError, InputError
+from agent.voice.call import CallRuntime, run_twilio_call
+from agent.voice.engines import VoiceEngines
+from agent.voice.report import CallReport
+from telephony.twilio.protocol import StartMessage, parse_message, parse_start
+from telephony.twilio.signature import is_valid_signature
+from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
+from telephony.twilio.twiml import stream_twiml
+
+__all__ = ["ServerState", "create_app"]
+
+log = logging.getLogger(__name__)
+
+_START_TIMEOUT = 10.0
+
+
+@dataclass
+class ServerState:
+    """What the server keeps in memory (per process).
+
+    Attributes:
+        statuses: the latest Twilio status of each call SID.
+        reports: voice records of finished calls (most recent last, bounded).
+        active: calls in progress, by call SID.
+    """
+
+    statuses: dict[str, str] = field(default_factory=dict)
+    reports: list[CallReport] = field(default_factory=list)
+    active: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
+
+
+def _public_url(settings: Settings, request: Request) -> str:
+    """The URL Twilio signed: the public base URL + path + query string."""
+    if not settings.public_url:
+        return str(request.url)
+    base = settings.public_url.rstrip("/")
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{base}{request.url.path}{query}"
+
+
+def _stream_url(settings: Settings, request: Request) -> str:
+    base = (settings.public_url or str(request.base_url)).rstrip("/")
+    if base.startswith("https://"):
+        base = "wss://" + base[len("https://") :]
+    elif base.startswith("http://"):
+        base = "ws://" + base[len("http://") :]
+    return f"{base}/twilio/media"
+
+
+def create_app(
+    settings: Settings,
+    runtime: CallRuntime,
+    *,
+    engines: VoiceEngines | None = None,
+    tokens: StreamTokenIssuer | None = None,
+    warm_scenarios: list[str] | None = None,
+) -> FastAPI:
+    """Build the server.
+
+    Args:
+        settings: process settings (public URL, Twilio credentials, number mapping).
+        runtime: the dialogue runtime (``agent.runtime.AgentRuntime``).
+        engines: speech engines (built from ``settings`` and warmed up at start-up if absent).
+        tokens: the stream-token issuer (a fresh one by default).
+        warm_scenarios: scenarios whose NLU is trained at start-up (default: all), so the
+            first caller does not wait for it.
+    """
+    issuer = tokens or StreamTokenIssuer(ttl=settings.stream_token_ttl)
+    state = ServerState()
+    voice: dict[str, VoiceEngines] = {}
+    if engines is not None:
+        voice["engines"] = engines
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if "engines" not in voice:
+            voice["engines"] = await asyncio.to_thread(VoiceEngines.from_settings, settings)
+        await asyncio.to_thread(voice["engines"].warm_up)
+        await asyncio.to_thread(_warm_dialogue, runtime, warm_scenarios)
+        yield
+        for task in list(state.active.values()):
+            task.cancel()
+        if state.active:
+            await asyncio.wait(list(state.active.values()), timeout=5.0)
+
+    app = FastAPI(title="aicall", lifespan=lifespan)
+    app.state.aicall = state
+
+    async def _verified_form(request: Request) -> dict[str, str] | None:
+        form = await request.form()
+        params = {k: str(v) for k, v in form.items()}
+        signature = request.headers.get("X-Twilio-Signature")
+        url = _public_url(settings, request)
+        if not is_valid_signature(settings.twilio_auth_token, url, params, signature):
+            log.warning("rejected a webhook with a bad signature: %s", request.url.path)
+            return None
+        return params
+
+    if settings.softphone:
+        from agent.server.softphone import add_softphone
+
+        add_softphone(app, settings, runtime, issuer)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/twilio/voice")
+    async def twilio_voice(request: Request) -> Response:
+        params = await _verified_form(request)
+        if params is None:
+            return Response("invalid signature", status_code=403)
+        callee = params.get("To")
+        scenario_id = (
+            request.query_params.get("scenario")
+            or settings.number_scenarios.get(callee or "")
+            or settings.default_scenario
+        )
+        try:
+            runtime.scenario(scenario_id)
+        except AicallError as e:
+            log.error("no scenario for call to %s: %s", callee, e)
+            return Response(str(e), status_code=404)
+        grant = StreamGrant(
+            call_sid=params.get("CallSid", ""),
+            scenario=scenario_id,
+            caller=params.get("From"),
+            callee=callee,
+        )
+        twiml = stream_twiml(
+            _stream_url(settings, request),
+            {"token": issuer.issue(grant), "scenario": scenario_id},
+        )
+        return Response(twiml, media_type="application/xml")
+
+    @app.post("/twilio/status")
+    async def twilio_status(request: Request) -> Response:
+        params = await _verified_form(request)
+        if params is None:
+            return Response("invalid signature", status_code=403)
+        call_sid, status = params.get("CallSid"), params.get("CallStatus")
+        if call_sid and status:
+            state.statuses[call_sid] = status
+        return Response(status_code=204)
+
+    @app.websocket("/twilio/media")
+    async def twilio_media(websocket: WebSocket) -> None:
+        await websocket.accept()
+        try:
+            start_text = await asyncio.wait_for(_read_start(websocket), _START_TIMEOUT)
+            start = parse_start(start_text)
+            grant = issuer.redeem(start.parameters.get("token"))
+            if grant.call_sid and grant.call_sid != start.call_sid:
+                raise InputError("stream token was issued for another call")
+        except (TimeoutError, InputError, WebSocketDisconnect) as e:
+            log.warning("rejected a media stream: %s", e)
+            await _close(websocket, 1008)
+            return
+        task = asyncio.current_task()
+        if task is not None:
+            state.active[start.call_sid] = task
+        try:
+            report = await run_twilio_call(
+                websocket,
+                start,
+                grant,
+                runtime=runtime,
+                engines=voice["engines"],
+                settings=settings,
+            )
+            state.reports.append(report)
+            del state.reports[:-100]
+        except AicallError as e:  # e.g. a missing model package: this call cannot start
+            log.error("call %s could not run: %s", start.call_sid, e)
+            await _close(websocket, 1011)
+        finally:
+            state.active.pop(start.call_sid, None)
+
+    return app
+
+
+def _warm_dialogue(runtime: Any, scenario_ids: list[str] | None) -> None:
+    """Train the scenarios' NLU now (blocking) instead of during a first call's greeting."""
+    warm = getattr(runtime, "warm_up", None)
+    if callable(warm):
+        warm()
+        return
+    if scenario_ids is None:
+        scenario_ids = list(getattr(runtime, "scenario_ids", list)())
+    try:
+        from nlu.engine import nlu_for
+    except ImportError:  # pragma: no cover - a runtime without the project's NLU
+        return
+    for scenario_id in scenario_ids:
+        try:
+            nlu_for(runtime.scenario(scenario_id))
+        except Exception as e:  # a call will show the real error; serving goes on
+            log.warning("could not prepare scenario %s: %s", scenario_id, e)
+
+
+async def _read_start(websocket: WebSocket) -> str:
+    """Read messages until ``start`` (``connected`` may come first)."""
+    while True:
+        text = await websocket.receive_text()
+        if isinstance(parse_message(text), StartMessage):
+            return text
+
+
+async def _close(websocket: WebSocket, code: int) -> None:
+    try:
+        await websocket.close(code=code)
+    except RuntimeError:  # already closed by the peer
+        pass

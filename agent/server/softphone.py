@@ -1,0 +1,185 @@
+"""A browser softphone: talk to the agent with the microphone, no Twilio account needed.
+
+The page speaks Twilio's Media Streams protocol itself over the same ``/twilio/media``
+WebSocket (8 kHz mu-law in 20 ms frames, ``mark`` and ``clear`` handled like Twilio), so it
+exercises exactly the phone path. It gets its stream token from ``POST /softphone/call``
+instead of a signed Twilio webhook, which is why the page is off unless
+``AICALL_SOFTPHONE=1`` (``make demo`` turns it on): anyone reaching the server could place
+calls. Softphone calls also receive ``transcript`` events to show the conversation.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from agent.config import Settings
+from agent.errors import AicallError
+from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
+
+__all__ = ["SOFTPHONE_PARAMETER", "add_softphone"]
+
+#: Stream parameter that marks a softphone call (it then gets ``transcript`` events).
+SOFTPHONE_PARAMETER = "softphone"
+
+
+def add_softphone(
+    app: FastAPI, settings: Settings, runtime: Any, issuer: StreamTokenIssuer
+) -> None:
+    """Add ``GET /softphone`` and ``POST /softphone/call`` to ``app``."""
+
+    @app.get("/softphone", response_class=HTMLResponse)
+    async def softphone_page() -> HTMLResponse:
+        ids = list(getattr(runtime, "scenario_ids", lambda: [settings.default_scenario])())
+        options = "".join(
+            f'<option value="{html.escape(i)}"{" selected" if i == settings.default_scenario else ""}>'
+            f"{html.escape(i)}</option>"
+            for i in ids
+        )
+        return HTMLResponse(_PAGE.replace("{{OPTIONS}}", options))
+
+    @app.post("/softphone/call")
+    async def softphone_call(request: Request) -> Response:
+        scenario_id = request.query_params.get("scenario") or settings.default_scenario
+        try:
+            runtime.scenario(scenario_id)
+        except AicallError as e:
+            return JSONResponse({"error": str(e)}, status_code=404)
+        call_sid = "SP" + uuid.uuid4().hex
+        token = issuer.issue(StreamGrant(call_sid, scenario_id, caller="softphone"))
+        base = str(request.base_url).rstrip("/")
+        ws_base = "wss://" + base[8:] if base.startswith("https://") else "ws://" + base[7:]
+        return JSONResponse(
+            {
+                "call_sid": call_sid,
+                "scenario": scenario_id,
+                "token": token,
+                "stream_url": f"{ws_base}/twilio/media",
+            }
+        )
+
+
+_PAGE = r"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>aicall softphone</title>
+<style>
+ body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; }
+ #log { border: 1px solid #ccc; min-height: 12rem; padding: .5rem; white-space: pre-wrap; }
+ .agent { color: #064; } .caller { color: #036; } .info { color: #888; }
+</style>
+</head>
+<body>
+<h1>aicall softphone</h1>
+<p>
+ <label>Scenario <select id="scenario">{{OPTIONS}}</select></label>
+ <button id="call">Call</button> <button id="hangup" disabled>Hang up</button>
+ <span id="status">idle</span>
+</p>
+<div id="log" aria-live="polite"></div>
+<script>
+"use strict";
+const $ = (id) => document.getElementById(id);
+let ws = null, ctx = null, micNode = null, micStream = null, playTime = 0, sources = [];
+let streamSid = "", pending = new Uint8Array(0);
+
+function show(cls, text) {
+  const line = document.createElement("div");
+  line.className = cls; line.textContent = (cls === "agent" ? "agent: " : cls === "caller" ? "you: " : "") + text;
+  $("log").appendChild(line);
+}
+// G.711 mu-law
+function muEncode(s) {
+  let x = Math.max(-32768, Math.min(32767, Math.round(s * 32767))) >> 2;
+  let mask = 0xFF; if (x < 0) { x = -x; mask = 0x7F; }
+  x = Math.min(x, 8159) + 0x21;
+  const ends = [0x3F, 0x7F, 0xFF, 0x1FF, 0x3FF, 0x7FF, 0xFFF, 0x1FFF];
+  let seg = 0; while (seg < 8 && x > ends[seg]) seg++;
+  const code = seg >= 8 ? 0x7F : ((seg << 4) | ((x >> (seg + 1)) & 0x0F));
+  return code ^ mask;
+}
+function muDecode(u) {
+  u = ~u & 0xFF; const sign = u & 0x80, exp = (u >> 4) & 7, man = u & 0x0F;
+  let mag = (((man << 3) + 0x84) << exp) - 0x84; return (sign ? -mag : mag) / 32768;
+}
+function b64(bytes) { let s = ""; for (const b of bytes) s += String.fromCharCode(b); return btoa(s); }
+function unb64(text) { const s = atob(text); const out = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i); return out; }
+
+function sendFrames(mu) {
+  const all = new Uint8Array(pending.length + mu.length); all.set(pending); all.set(mu, pending.length);
+  let i = 0;
+  for (; i + 160 <= all.length; i += 160) {
+    ws.send(JSON.stringify({event: "media", streamSid, media: {track: "inbound", payload: b64(all.subarray(i, i + 160))}}));
+  }
+  pending = all.slice(i);
+}
+function play(mu) {
+  const buf = ctx.createBuffer(1, mu.length, 8000); const ch = buf.getChannelData(0);
+  for (let i = 0; i < mu.length; i++) ch[i] = muDecode(mu[i]);
+  const src = ctx.createBufferSource(); src.buffer = buf; src.connect(ctx.destination);
+  playTime = Math.max(ctx.currentTime, playTime); src.start(playTime); playTime += buf.duration;
+  sources.push(src); src.onended = () => { sources = sources.filter((s) => s !== src); };
+}
+function echoMark(name) {
+  const wait = Math.max(0, playTime - ctx.currentTime) * 1000;
+  setTimeout(() => { if (ws && ws.readyState === 1) ws.send(JSON.stringify({event: "mark", streamSid, mark: {name}})); }, wait);
+}
+
+async function call() {
+  $("call").disabled = true; $("status").textContent = "dialling";
+  const r = await fetch("/softphone/call?scenario=" + encodeURIComponent($("scenario").value), {method: "POST"});
+  const info = await r.json();
+  if (!r.ok) { show("info", info.error || "call failed"); $("call").disabled = false; return; }
+  streamSid = "MZ" + Math.random().toString(16).slice(2);
+  ctx = new AudioContext();
+  micStream = await navigator.mediaDevices.getUserMedia({audio: {echoCancellation: true}});
+  ws = new WebSocket(info.stream_url);
+  ws.onopen = () => {
+    ws.send(JSON.stringify({event: "connected", protocol: "Call", version: "1.0.0"}));
+    ws.send(JSON.stringify({event: "start", streamSid, start: {streamSid, callSid: info.call_sid,
+      accountSid: "softphone", tracks: ["inbound"],
+      customParameters: {token: info.token, scenario: info.scenario, softphone: "1"},
+      mediaFormat: {encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1}}}));
+    const source = ctx.createMediaStreamSource(micStream);
+    micNode = ctx.createScriptProcessor(2048, 1, 1);
+    const ratio = ctx.sampleRate / 8000; let acc = 0, n = 0, phase = 0;
+    micNode.onaudioprocess = (e) => {
+      const input = e.inputBuffer.getChannelData(0); const out = [];
+      for (let i = 0; i < input.length; i++) {
+        acc += input[i]; n++; phase += 1;
+        if (phase >= ratio) { out.push(muEncode(acc / n)); acc = 0; n = 0; phase -= ratio; }
+      }
+      if (ws && ws.readyState === 1) sendFrames(Uint8Array.from(out));
+    };
+    source.connect(micNode); micNode.connect(ctx.destination);
+    $("status").textContent = "connected"; $("hangup").disabled = false;
+  };
+  ws.onmessage = (ev) => {
+    const msg = JSON.parse(ev.data);
+    if (msg.event === "media") play(unb64(msg.media.payload));
+    else if (msg.event === "mark") echoMark(msg.mark.name);
+    else if (msg.event === "clear") { for (const s of sources) { try { s.stop(); } catch (e) {} } sources = []; playTime = ctx.currentTime; }
+    else if (msg.event === "transcript") show(msg.role, msg.text);
+  };
+  ws.onclose = () => { cleanup(); show("info", "call ended"); };
+}
+function cleanup() {
+  if (micNode) micNode.disconnect();
+  if (micStream) micStream.getTracks().forEach((t) => t.stop());
+  micNode = null; micStream = null; $("status").textContent = "idle";
+  $("call").disabled = false; $("hangup").disabled = true;
+}
+function hangup() {
+  if (ws && ws.readyState === 1) { ws.send(JSON.stringify({event: "stop", streamSid, stop: {}})); ws.close(); }
+  cleanup();
+}
+$("call").onclick = call; $("hangup").onclick = hangup;
+</script>
+</body>
+</html>
+"""

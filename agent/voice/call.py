@@ -1,0 +1,222 @@
+"""One phone call: the pipecat pipeline that connects a Twilio media stream to the dialogue.
+
+::
+
+    transport in (Twilio frames -> 16 kHz PCM) -> Silero VAD -> recognition (faster-whisper)
+        -> DialogueProcessor (dialogue session, synthesis, marks, barge-in) -> transport out
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any, Protocol
+
+from agent.config import Settings
+from agent.voice.asr import RecognitionOptions
+from agent.voice.dialogue_port import DialoguePort, DialogueTimeouts, Handover
+from agent.voice.endpointing import EndpointPolicy
+from agent.voice.engines import VoiceEngines
+from agent.voice.frames import CallState
+from agent.voice.report import CallReport
+from telephony.twilio.protocol import StartMessage
+from telephony.twilio.tokens import StreamGrant
+
+__all__ = ["CallRuntime", "run_twilio_call", "twilio_handover"]
+
+log = logging.getLogger(__name__)
+
+
+class CallRuntime(Protocol):
+    """What a call needs of ``agent.runtime.AgentRuntime``."""
+
+    def scenario(self, scenario_id: str) -> Any:
+        """The scenario (``.id``, ``.language``, ``.vocabulary``, ``.handover_number``)."""
+        ...
+
+    def new_call(
+        self,
+        scenario_id: str,
+        *,
+        caller: str | None,
+        callee: str | None = None,
+        call_id: str | None = None,
+        direction: str | None = None,
+    ) -> DialoguePort:
+        """A new call session."""
+        ...
+
+
+def twilio_handover(settings: Settings, call_sid: str) -> Handover | None:
+    """A hand-over that redirects the live call to ``<Dial>`` via Twilio's REST API.
+
+    Returns ``None`` without Twilio credentials (the simulator, the softphone).
+    """
+    sid, token = settings.twilio_account_sid, settings.twilio_auth_token
+    if not (sid and token):
+        return None
+
+    async def handover(number: str) -> bool:
+        from telephony.twilio.twiml import transfer_twiml
+
+        def update() -> None:
+            from twilio.rest import Client
+
+            Client(sid, token).calls(call_sid).update(twiml=transfer_twiml(number))
+
+        try:
+            await asyncio.wait_for(asyncio.to_thread(update), 10.0)
+        except Exception as e:
+            log.error("call %s: hand-over to %s failed: %s", call_sid, number, e)
+            return False
+        return True
+
+    return handover
+
+
+def _recorder(settings: Settings, call_id: str) -> Any:
+    """A stereo recorder (caller left, agent right) writing ``recordings/<call_id>.wav``."""
+    from pipecat.processors.audio.audio_buffer_processor import AudioBufferProcessor
+
+    recorder = AudioBufferProcessor(sample_rate=8000, num_channels=2)
+    path = Path(settings.data_dir) / "recordings" / f"{call_id}.wav"
+
+    @recorder.event_handler("on_audio_data")
+    async def on_audio(_recorder: Any, audio: bytes, sample_rate: int, channels: int) -> None:
+        def write() -> None:
+            import wave
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with wave.open(str(path), "wb") as w:
+                w.setnchannels(channels)
+                w.setsampwidth(2)
+                w.setframerate(sample_rate)
+                w.writeframes(audio)
+
+        if audio:
+            await asyncio.to_thread(write)
+
+    return recorder
+
+
+async def run_twilio_call(
+    websocket: Any,
+    start: StartMessage,
+    grant: StreamGrant,
+    *,
+    runtime: CallRuntime,
+    engines: VoiceEngines,
+    settings: Settings,
+    endpoint: EndpointPolicy | None = None,
+    timeouts: DialogueTimeouts | None = None,
+) -> CallReport:
+    """Run one call on an accepted WebSocket whose ``start`` message was already read.
+
+    Args:
+        websocket: the FastAPI WebSocket (accepted).
+        start: the stream's ``start`` message.
+        grant: what the stream token granted (scenario, caller, callee).
+        runtime: the dialogue runtime shared by calls.
+        engines: the speech engines shared by calls.
+        settings: process settings (data directory, limits, Twilio credentials).
+        endpoint: end-of-turn policy.
+        timeouts: timers of the call.
+
+    Returns:
+        The call's voice record (also written to ``<data_dir>/calls``).
+    """
+    from pipecat.pipeline.pipeline import Pipeline
+    from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+    from pipecat.processors.audio.vad_processor import VADProcessor
+    from pipecat.transports.websocket.fastapi import (
+        FastAPIWebsocketParams,
+        FastAPIWebsocketTransport,
+    )
+    from pipecat.workers.runner import WorkerRunner
+
+    from agent.voice.dialogue_processor import DialogueProcessor
+    from agent.voice.recognition import SpeechRecognitionProcessor
+    from telephony.twilio.serializer import AicallTwilioSerializer, MediaStreamErrorFrame
+
+    endpoint = endpoint or EndpointPolicy()
+    timeouts = timeouts or DialogueTimeouts(
+        max_call=settings.max_call_seconds, silence=settings.silence_reprompt_seconds
+    )
+    scenario = runtime.scenario(grant.scenario)
+    language = scenario.language
+    session = await asyncio.to_thread(
+        runtime.new_call,
+        scenario.id,
+        caller=grant.caller,
+        callee=grant.callee,
+        call_id=start.call_sid,
+    )
+    report = CallReport(call_id=session.call_id, scenario=scenario.id)
+    state = CallState()
+
+    transport = FastAPIWebsocketTransport(
+        websocket,
+        FastAPIWebsocketParams(
+            audio_in_enabled=True,
+            audio_out_enabled=True,
+            add_wav_header=False,
+            serializer=AicallTwilioSerializer(start.stream_sid, start.call_sid),
+            allowed_origins=[],
+        ),
+    )
+    vad = VADProcessor(vad_analyzer=endpoint.vad_analyzer())
+    recognition = SpeechRecognitionProcessor(
+        engines.recognizer(language),
+        RecognitionOptions(language, tuple(scenario.vocabulary or ())),
+        state,
+        endpoint=endpoint,
+        forward_audio=settings.record_calls,
+    )
+    dialogue = DialogueProcessor(
+        session,
+        engines.synthesizer(language),
+        state,
+        report,
+        language=language,
+        handover=twilio_handover(settings, start.call_sid),
+        handover_number=scenario.handover_number,
+        timeouts=timeouts,
+        transcript_events=settings.softphone and start.parameters.get("softphone") == "1",
+    )
+    processors: list[Any] = [transport.input(), vad, recognition, dialogue, transport.output()]
+    recorder = _recorder(settings, session.call_id) if settings.record_calls else None
+    if recorder is not None:
+        processors.append(recorder)
+    pipeline = Pipeline(processors)
+    worker = PipelineWorker(
+        pipeline,
+        params=PipelineParams(audio_in_sample_rate=16000, audio_out_sample_rate=8000),
+        idle_timeout_secs=None,
+        enable_rtvi=False,
+        enable_turn_tracking=False,
+    )
+
+    @transport.event_handler("on_client_connected")
+    async def on_connected(_transport: Any, _ws: Any) -> None:
+        if recorder is not None:
+            await recorder.start_recording()
+
+    @transport.event_handler("on_client_disconnected")
+    async def on_disconnected(_transport: Any, _ws: Any) -> None:
+        # A stream that ends without a ``stop`` message was cut: that call failed.
+        await worker.queue_frame(MediaStreamErrorFrame(reason="stream disconnected"))
+
+    runner = WorkerRunner(handle_sigint=False)
+    await runner.add_workers(worker)
+    try:
+        await runner.run()
+    finally:
+        if report.status is None:
+            report.status, report.reason = "failed", "pipeline stopped unexpectedly"
+            try:
+                await asyncio.to_thread(session.close, "failed", report.reason)
+            except Exception as e:
+                log.error("call %s: close failed: %s", session.call_id, e)
+        await asyncio.to_thread(report.write, Path(settings.data_dir) / "calls")
+    return report

@@ -1,0 +1,65 @@
+"""What the call's pipeline needs of the dialogue, and the timers of a live call."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from dialogue.acts import Reply
+
+__all__ = ["DialoguePort", "DialogueTimeouts", "Handover"]
+
+#: Transfers the live call to a number; returns whether it was done.
+Handover = Callable[[str], Awaitable[bool]]
+
+
+class DialoguePort(Protocol):
+    """What the voice layer needs of a call's dialogue (``agent.session.CallSession``)."""
+
+    call_id: str
+
+    @property
+    def ended(self) -> bool:
+        """Whether the dialogue has ended."""
+        ...
+
+    def start(self) -> Reply:
+        """The greeting."""
+        ...
+
+    def user_text(self, text: str) -> Reply:
+        """One caller turn."""
+        ...
+
+    def event(self, kind: str, value: str | None = None) -> Reply:
+        """A call event (silence, dtmf, barge_in, hangup)."""
+        ...
+
+    def close(self, status: str, reason: str | None = None) -> None:
+        """Mark the call ended."""
+        ...
+
+
+@dataclass(frozen=True)
+class DialogueTimeouts:
+    """Timers of a live call (seconds).
+
+    Attributes:
+        silence: caller silence after a prompt before the dialogue's re-prompt.
+        dead_air: time after the caller's last word after which "one moment" is played if
+            no reply has started (slow recognition on a busy machine).
+        wait_prompt_after: dialogue time after which "one moment" is played.
+        turn: dialogue time after which the turn counts as failed.
+        dtmf: pause after the last key before the digits are sent without ``#``.
+        max_call: the longest a call may last.
+        mark_grace: how long past the estimated end of playback a missing mark is awaited.
+    """
+
+    silence: float = 7.0
+    dead_air: float = 2.2
+    wait_prompt_after: float = 1.5
+    turn: float = 10.0
+    dtmf: float = 3.0
+    max_call: float = 600.0
+    mark_grace: float = 1.0

@@ -1,0 +1,83 @@
+"""The speech engines of one process: a recognizer and a synthesizer per language.
+
+Built once from :class:`~agent.config.Settings` at the edge (server, simulator) and shared by
+every call: models are loaded once per process, never per call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent.config import Settings
+from agent.errors import NotConfiguredError
+from agent.voice.asr import SpeechRecognizer
+from agent.voice.tts import Synthesizer
+
+__all__ = ["VoiceEngines"]
+
+
+@dataclass
+class VoiceEngines:
+    """Recognizers and synthesizers by language (``"ko"``, ``"en"``).
+
+    Attributes:
+        recognizers: the recognizer of each language.
+        synthesizers: the synthesizer of each language.
+    """
+
+    recognizers: dict[str, SpeechRecognizer] = field(default_factory=dict)
+    synthesizers: dict[str, Synthesizer] = field(default_factory=dict)
+
+    def recognizer(self, language: str) -> SpeechRecognizer:
+        """The recognizer for ``language``.
+
+        Raises:
+            NotConfiguredError: no recognizer speaks it.
+        """
+        try:
+            return self.recognizers[language]
+        except KeyError:
+            raise NotConfiguredError(f"no speech recognizer for language {language!r}") from None
+
+    def synthesizer(self, language: str) -> Synthesizer:
+        """The synthesizer for ``language``.
+
+        Raises:
+            NotConfiguredError: no synthesizer speaks it.
+        """
+        try:
+            return self.synthesizers[language]
+        except KeyError:
+            raise NotConfiguredError(f"no speech synthesizer for language {language!r}") from None
+
+    def warm_up(self) -> None:
+        """Load every model now (blocking; call it off the event loop at start-up)."""
+        for r in self.recognizers.values():
+            r.warm_up()
+        for s in self.synthesizers.values():
+            s.warm_up()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> VoiceEngines:
+        """The embedded engines: faster-whisper, Piper (English) and espeak-ng (Korean).
+
+        Raises:
+            NotConfiguredError: a model package or espeak-ng is missing (with an install hint).
+        """
+        from agent.voice.models import resolve_whisper_model
+        from agent.voice.synthesizers import EspeakSynthesizer, PiperSynthesizer
+        from agent.voice.whisper import FasterWhisperRecognizer
+
+        main_dir = resolve_whisper_model(settings.asr_model, settings.data_dir)
+        main = FasterWhisperRecognizer(main_dir, threads=settings.asr_threads)
+        english = main
+        if settings.asr_model_en:
+            en_dir = resolve_whisper_model(settings.asr_model_en, settings.data_dir)
+            english = FasterWhisperRecognizer(en_dir, threads=settings.asr_threads)
+        recognizers: dict[str, SpeechRecognizer] = {"en": english}
+        if not main.english_only:
+            recognizers["ko"] = main
+        return cls(
+            recognizers=recognizers,
+            synthesizers={"en": PiperSynthesizer(), "ko": EspeakSynthesizer("ko")},
+        )

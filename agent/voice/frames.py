@@ -1,0 +1,70 @@
+"""Frames the per-call pipeline adds to pipecat's, and the state its processors share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipecat.frames.frames import SystemFrame
+
+__all__ = [
+    "CallState",
+    "RecognitionFailedFrame",
+    "UserUtteranceFrame",
+    "UtteranceDroppedFrame",
+    "UtteranceEndedFrame",
+]
+
+
+@dataclass
+class UtteranceEndedFrame(SystemFrame):
+    """The caller finished a turn (end of turn decided); its transcript is on the way.
+
+    Attributes:
+        speech_end: monotonic time of the caller's last voiced audio.
+    """
+
+    speech_end: float = 0.0
+
+
+@dataclass
+class UtteranceDroppedFrame(SystemFrame):
+    """The turn announced by :class:`UtteranceEndedFrame` held no words (noise)."""
+
+
+@dataclass
+class UserUtteranceFrame(SystemFrame):
+    """One caller turn, recognised.
+
+    Attributes:
+        text: the transcript.
+        speech_end: monotonic time of the caller's last voiced audio.
+        transcript_ready: monotonic time the transcript was available.
+        asr_seconds: time recognition itself took.
+        audio_seconds: length of the utterance's audio.
+    """
+
+    text: str = ""
+    speech_end: float = 0.0
+    transcript_ready: float = 0.0
+    asr_seconds: float = 0.0
+    audio_seconds: float = 0.0
+
+
+@dataclass
+class RecognitionFailedFrame(SystemFrame):
+    """Recognition of a caller turn failed (the agent apologises and asks again)."""
+
+    reason: str = ""
+    speech_end: float = 0.0
+
+
+class CallState:
+    """What the processors of one call share (never global: one instance per call).
+
+    Attributes:
+        expects: what the dialogue waits for (``phone``, ``date``, ``yesno``...), which tunes
+            end-of-turn.
+    """
+
+    def __init__(self) -> None:
+        self.expects: str | None = None

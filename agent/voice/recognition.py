@@ -1,0 +1,161 @@
+"""The pipeline stage that cuts the caller's audio into utterances and recognises them."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import time
+
+from pipecat.frames.frames import (
+    CancelFrame,
+    EndFrame,
+    Frame,
+    InputAudioRawFrame,
+    VADUserStartedSpeakingFrame,
+    VADUserStoppedSpeakingFrame,
+)
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+
+from agent.errors import AicallError
+from agent.voice.asr import RecognitionOptions, SpeechRecognizer
+from agent.voice.audio import PcmAudio
+from agent.voice.endpointing import EndpointPolicy
+from agent.voice.frames import (
+    CallState,
+    RecognitionFailedFrame,
+    UserUtteranceFrame,
+    UtteranceDroppedFrame,
+    UtteranceEndedFrame,
+)
+
+__all__ = ["SpeechRecognitionProcessor"]
+
+
+class SpeechRecognitionProcessor(FrameProcessor):
+    """Buffers caller audio between VAD start and end of speech and recognises it.
+
+    Consumes the caller's audio (it goes no further down the pipeline); forwards VAD frames;
+    pushes :class:`UserUtteranceFrame` (or :class:`RecognitionFailedFrame`) per caller turn.
+
+    Args:
+        recognizer: the shared speech recognizer.
+        options: language and vocabulary of the call.
+        state: the call's shared state (what the dialogue expects, for end-of-turn).
+        endpoint: end-of-turn policy.
+        preroll: seconds of audio kept from before VAD's start of speech.
+        max_utterance: seconds after which an utterance is cut and recognised anyway.
+        forward_audio: pass the caller's audio on down the pipeline (for a recorder).
+    """
+
+    def __init__(
+        self,
+        recognizer: SpeechRecognizer,
+        options: RecognitionOptions,
+        state: CallState,
+        *,
+        endpoint: EndpointPolicy | None = None,
+        preroll: float = 0.5,
+        max_utterance: float = 20.0,
+        forward_audio: bool = False,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._recognizer = recognizer
+        self._options = options
+        self._state = state
+        self._endpoint = endpoint or EndpointPolicy()
+        self._preroll_secs = preroll
+        self._max_utterance = max_utterance
+        self._forward_audio = forward_audio
+        self._preroll: collections.deque[bytes] = collections.deque()
+        self._preroll_bytes = 0
+        self._utterance = bytearray()
+        self._capturing = False
+        self._rate = 16000
+        self._pending: asyncio.Task | None = None
+        self._committed = False
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        """Buffer audio, track VAD, recognise at end of turn."""
+        await super().process_frame(frame, direction)
+        if isinstance(frame, InputAudioRawFrame):
+            self._on_audio(frame)
+            if self._capturing and len(self._utterance) / 2 / self._rate > self._max_utterance:
+                await self._end_of_speech(time.monotonic())
+            if self._forward_audio:
+                await self.push_frame(frame, direction)
+            return
+        if isinstance(frame, VADUserStartedSpeakingFrame):
+            await self._start_of_speech()
+        elif isinstance(frame, VADUserStoppedSpeakingFrame):
+            await self._end_of_speech(time.monotonic() - self._endpoint.vad_stop_secs)
+        elif isinstance(frame, (EndFrame, CancelFrame)):
+            await self._cancel_pending()
+        await self.push_frame(frame, direction)
+
+    def _on_audio(self, frame: InputAudioRawFrame) -> None:
+        self._rate = frame.sample_rate
+        if self._capturing or (self._pending is not None and not self._committed):
+            self._utterance += frame.audio
+            return
+        self._preroll.append(frame.audio)
+        self._preroll_bytes += len(frame.audio)
+        limit = int(self._preroll_secs * self._rate) * 2
+        while self._preroll_bytes > limit and self._preroll:
+            self._preroll_bytes -= len(self._preroll.popleft())
+
+    async def _start_of_speech(self) -> None:
+        if self._pending is not None and not self._committed:
+            # The caller went on talking during the hold: same utterance, drop the guess.
+            await self._cancel_pending()
+        elif not self._capturing:
+            self._utterance = bytearray(b"".join(self._preroll))
+        self._preroll.clear()
+        self._preroll_bytes = 0
+        self._capturing = True
+
+    async def _end_of_speech(self, speech_end: float) -> None:
+        if not self._capturing:
+            return
+        self._capturing = False
+        audio = PcmAudio(bytes(self._utterance), self._rate)
+        hold = self._endpoint.hold(self._state.expects)
+        self._committed = False
+        self._pending = self.create_task(self._finish(audio, speech_end, hold), "recognise")
+
+    async def _cancel_pending(self) -> None:
+        task, self._pending = self._pending, None
+        if task is not None and not task.done():
+            await self.cancel_task(task, timeout=1.0)
+
+    async def _finish(self, audio: PcmAudio, speech_end: float, hold: float) -> None:
+        recognition = asyncio.ensure_future(self._recognizer.recognize(audio, self._options))
+        try:
+            await asyncio.sleep(hold)
+            # Committed: later speech starts a new utterance.
+            self._committed = True
+            self._utterance = bytearray()
+            await self.push_frame(UtteranceEndedFrame(speech_end=speech_end))
+            try:
+                transcript = await recognition
+            except AicallError as e:
+                await self.push_frame(RecognitionFailedFrame(reason=str(e), speech_end=speech_end))
+                return
+        except asyncio.CancelledError:
+            recognition.cancel()
+            raise
+        finally:
+            if self._pending is asyncio.current_task():
+                self._pending = None
+        if not transcript.text:
+            await self.push_frame(UtteranceDroppedFrame())
+        else:
+            await self.push_frame(
+                UserUtteranceFrame(
+                    text=transcript.text,
+                    speech_end=speech_end,
+                    transcript_ready=time.monotonic(),
+                    asr_seconds=transcript.seconds,
+                    audio_seconds=transcript.audio_seconds,
+                )
+            )

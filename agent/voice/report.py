@@ -1,0 +1,103 @@
+"""The voice record of one call: every turn's text and timings, and the outcome.
+
+The dialogue store keeps the conversation's events; this adds what only the voice layer
+knows (when the caller stopped speaking, when the transcript, the reply and the first audio
+were ready). It is written as JSON next to the database (``<data_dir>/calls/<call_id>.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["CallReport", "TurnTiming"]
+
+
+@dataclass
+class TurnTiming:
+    """One exchange: what the caller said (or the event) and what the agent answered.
+
+    Times are seconds since the call started; ``None`` when not applicable.
+
+    Attributes:
+        kind: ``greeting``, ``speech``, ``dtmf``, ``silence``, ``barge_in``, ``failure``.
+        user: the caller's words or digits.
+        agent: the reply text.
+        speech_end: the caller's last voiced audio.
+        transcript_ready: the transcript was available.
+        reply_ready: the dialogue's reply was available.
+        first_audio: the first audio of the reply went out.
+        asr_seconds: recognition time.
+        interrupted: the caller cut this reply short.
+    """
+
+    kind: str
+    user: str | None = None
+    agent: str | None = None
+    speech_end: float | None = None
+    transcript_ready: float | None = None
+    reply_ready: float | None = None
+    first_audio: float | None = None
+    asr_seconds: float | None = None
+    interrupted: bool = False
+
+    @property
+    def voice_to_voice(self) -> float | None:
+        """From the end of the caller's speech to the first audio of the reply."""
+        if self.speech_end is None or self.first_audio is None:
+            return None
+        return self.first_audio - self.speech_end
+
+
+@dataclass
+class CallReport:
+    """Turns, outcome and status of one call.
+
+    Attributes:
+        call_id: the call's id.
+        scenario: the scenario id.
+        started: monotonic start time (turn times are relative to it).
+        turns: the exchanges in order.
+        status: ``completed``, ``hangup`` or ``failed``.
+        reason: why it ended that way.
+        transfer_to: the number the call was handed over to, if any.
+    """
+
+    call_id: str
+    scenario: str
+    started: float = field(default_factory=time.monotonic)
+    turns: list[TurnTiming] = field(default_factory=list)
+    status: str | None = None
+    reason: str | None = None
+    transfer_to: str | None = None
+
+    def rel(self, t: float | None) -> float | None:
+        """``t`` (monotonic) relative to the call's start, rounded to the millisecond."""
+        return None if t is None else round(t - self.started, 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        turns = []
+        for t in self.turns:
+            d = asdict(t)
+            v2v = t.voice_to_voice
+            d["voice_to_voice"] = None if v2v is None else round(v2v, 3)
+            turns.append(d)
+        return {
+            "call_id": self.call_id,
+            "scenario": self.scenario,
+            "status": self.status,
+            "reason": self.reason,
+            "transfer_to": self.transfer_to,
+            "turns": turns,
+        }
+
+    def write(self, directory: Path) -> Path:
+        """Write the report as JSON into ``directory`` (blocking: call it in a thread)."""
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{self.call_id}.json"
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
+        return path

@@ -1,0 +1,139 @@
+"""The speech-synthesis seam: a base class that owns sentence streaming, caching and errors.
+
+An implementation fills in one blocking method, :meth:`Synthesizer._synthesize`, for one
+sentence. The base splits a reply into sentences and yields the audio of each as soon as it is
+ready (the caller hears the first sentence while the rest is synthesised), keeps the audio of
+recent sentences in a bounded cache (fixed prompts such as greetings and re-prompts are then
+synthesised once per process), runs synthesis off the event loop with a timeout and turns
+vendor exceptions into :class:`~agent.errors.BackendUnavailableError`.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+
+from agent.errors import AicallError, BackendUnavailableError
+from agent.voice.audio import PcmAudio
+
+__all__ = ["Synthesizer", "split_sentences"]
+
+
+def split_sentences(text: str, *, max_chars: int = 60) -> list[str]:
+    """Split a reply into chunks to synthesise one by one (the first is heard sooner).
+
+    Splits at sentence ends (Korean and English punctuation); a sentence longer than
+    ``max_chars`` is further split at commas into pieces of about that length, so a long
+    read-back ("So that's Thursday, ... under John Smith, phone ...") starts playing early.
+    """
+    chunks: list[str] = []
+    for sentence in re.split(r"(?<=[.!?。？！])\s+", text.strip()):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        if len(sentence) <= max_chars:
+            chunks.append(sentence)
+            continue
+        piece = ""
+        for part in re.split(r"(?<=,)\s+", sentence):
+            if piece and len(piece) + 1 + len(part) > max_chars:
+                chunks.append(piece)
+                piece = part
+            else:
+                piece = f"{piece} {part}" if piece else part
+        if piece:
+            chunks.append(piece)
+    return chunks
+
+
+class Synthesizer(abc.ABC):
+    """Turns text into speech, sentence by sentence.
+
+    Subclasses implement :meth:`_synthesize`. One instance is shared by all calls of a process.
+
+    Args:
+        timeout: seconds after which synthesising one sentence counts as failed.
+        cache_size: sentences whose audio is kept (0 disables the cache).
+    """
+
+    #: Language code the voice speaks (``"en"``, ``"ko"``).
+    language: str = "en"
+    #: Seconds after which one sentence counts as failed.
+    default_timeout: float = 6.0
+
+    def __init__(self, *, timeout: float | None = None, cache_size: int = 256) -> None:
+        self.timeout = self.default_timeout if timeout is None else timeout
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, PcmAudio] = OrderedDict()
+        self._cache_lock = threading.Lock()
+        self.cache_hits = 0
+
+    def warm_up(self) -> None:
+        """Load the voice now (blocking) instead of at the first sentence."""
+        return None
+
+    def synthesize_sync(self, text: str) -> PcmAudio:
+        """Synthesise one sentence, blocking (cached).
+
+        Raises:
+            BackendUnavailableError: the engine failed.
+        """
+        with self._cache_lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+                self.cache_hits += 1
+                return cached
+        try:
+            audio = self._synthesize(text)
+        except AicallError:
+            raise
+        except Exception as e:
+            raise BackendUnavailableError(f"speech synthesis failed: {e}") from e
+        if self.cache_size:
+            with self._cache_lock:
+                self._cache[text] = audio
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return audio
+
+    async def synthesize(self, text: str) -> PcmAudio:
+        """Synthesise ``text`` (all sentences) without blocking the event loop."""
+        parts = [chunk async for chunk in self.stream(text)]
+        if not parts:
+            return PcmAudio(b"", self.sample_rate_hint())
+        out = parts[0]
+        for p in parts[1:]:
+            out = out + p
+        return out
+
+    async def stream(self, text: str) -> AsyncIterator[PcmAudio]:
+        """Yield the audio of each sentence of ``text`` as soon as it is synthesised.
+
+        Raises:
+            BackendUnavailableError: a sentence failed or took longer than ``timeout``.
+        """
+        for sentence in split_sentences(text):
+            started = time.perf_counter()
+            try:
+                audio = await asyncio.wait_for(
+                    asyncio.to_thread(self.synthesize_sync, sentence), self.timeout
+                )
+            except TimeoutError as e:
+                raise BackendUnavailableError(
+                    f"speech synthesis took longer than {time.perf_counter() - started:.1f} s"
+                ) from e
+            yield audio
+
+    def sample_rate_hint(self) -> int:
+        """The sample rate of this engine's output (for empty results)."""
+        return 16000
+
+    @abc.abstractmethod
+    def _synthesize(self, text: str) -> PcmAudio:
+        """Synthesise one sentence, blocking."""

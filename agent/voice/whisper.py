@@ -1,0 +1,159 @@
+"""Speech recognition with faster-whisper (CTranslate2), tuned for short phone answers.
+
+Settings chosen from measurements on this project's audio (see docs/voice.md):
+
+* the language always comes from the scenario: auto-detection picked Thai on Korean;
+* greedy decoding at temperature 0 (no temperature fallback): the latency of a live call
+  matters more than the last point of accuracy;
+* Whisper's own "no speech" rule is bypassed: short answers such as "네" or "yes that's
+  right" get no-speech probabilities of 0.3-0.8 and the stock threshold (0.6) drops them.
+  The audio reaching the recognizer has already passed voice activity detection, so a segment
+  is dropped only when the model is very sure (``no_speech_prob >= 0.9``) *and* unsure of
+  its words (``avg_logprob < -1``);
+* the scenario's vocabulary biases decoding (a prompt in English, hotwords in Korean);
+* a token budget and an n-gram ban stop the repetition loops Whisper falls into on
+  unclear audio.
+
+One model per directory is loaded per process and shared by every call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from agent.errors import NotConfiguredError
+from agent.voice.asr import RecognitionOptions, SpeechRecognizer
+from agent.voice.audio import PcmAudio
+
+__all__ = ["FasterWhisperRecognizer"]
+
+_MODELS: dict[tuple[str, int], Any] = {}
+_MODELS_LOCK = threading.Lock()
+
+
+def _load_model(model_dir: Path, threads: int) -> Any:
+    """The process-wide model of ``model_dir`` (loaded on first use)."""
+    key = (str(model_dir), threads)
+    with _MODELS_LOCK:
+        model = _MODELS.get(key)
+        if model is None:
+            try:
+                from faster_whisper import WhisperModel
+            except ImportError as e:
+                raise NotConfiguredError(
+                    "faster-whisper is not installed; pip install 'aicall[voice]'"
+                ) from e
+            model = WhisperModel(
+                str(model_dir), device="cpu", compute_type="int8", cpu_threads=threads
+            )
+            _MODELS[key] = model
+        return model
+
+
+def _echoes_vocabulary(text: str, vocabulary: tuple[str, ...], run: int = 2) -> bool:
+    """Whether ``text`` holds ``run`` or more vocabulary items in a row, in list order."""
+    tokens = [t for t in re.split(r"[\s,.]+", text) if t]
+    position = {w: i for i, w in enumerate(vocabulary)}
+    streak = 1
+    for a, b in itertools.pairwise(tokens):
+        if a in position and b in position and position[b] == position[a] + 1:
+            streak += 1
+            if streak >= run:
+                return True
+        else:
+            streak = 1
+    return False
+
+
+class FasterWhisperRecognizer(SpeechRecognizer):
+    """A :class:`SpeechRecognizer` on a faster-whisper model directory.
+
+    Args:
+        model_dir: a CTranslate2 Whisper model directory (see :mod:`agent.voice.models`).
+        threads: CPU threads for one recognition.
+        timeout: seconds after which a recognition counts as failed.
+        no_speech_prob: drop a segment only when its no-speech probability reaches this...
+        min_logprob: ...and its average log-probability is below this.
+        max_new_tokens: upper bound on tokens per utterance (a phone turn is short).
+    """
+
+    def __init__(
+        self,
+        model_dir: Path,
+        *,
+        threads: int = 2,
+        timeout: float | None = None,
+        no_speech_prob: float = 0.9,
+        min_logprob: float = -1.0,
+        max_new_tokens: int = 96,
+    ) -> None:
+        super().__init__(timeout=timeout)
+        self.model_dir = Path(model_dir)
+        self.threads = threads
+        self.no_speech_prob = no_speech_prob
+        self.min_logprob = min_logprob
+        self.max_new_tokens = max_new_tokens
+        self.english_only = self.model_dir.name.endswith(".en") or "tiny.en" in str(model_dir)
+
+    def warm_up(self) -> None:
+        """Load the model (once per process)."""
+        _load_model(self.model_dir, self.threads)
+
+    def _bias(self, options: RecognitionOptions) -> dict[str, Any]:
+        """How the vocabulary biases decoding, per language (measured, see docs/voice.md).
+
+        English: as an initial prompt (a comma list: "4 people" instead of "for people").
+        Korean: as hotwords; as a comma list Whisper base tends to copy the list back on
+        unclear audio.
+        """
+        if not options.vocabulary:
+            return {}
+        words = list(options.vocabulary[:40])
+        if options.language == "en":
+            return {"initial_prompt": ", ".join(words) + "."}
+        return {"hotwords": " ".join(words)}
+
+    def _recognize(self, audio: PcmAudio, options: RecognitionOptions) -> tuple[str, float]:
+        if self.english_only and options.language != "en":
+            raise NotConfiguredError(
+                f"the ASR model {self.model_dir} is English-only; the call is in "
+                f"{options.language!r}: configure the multilingual 'base' model"
+            )
+        model = _load_model(self.model_dir, self.threads)
+        bias = self._bias(options)
+        text, worst = self._decode(model, audio, options.language, bias)
+        if bias and _echoes_vocabulary(text, options.vocabulary):
+            # On unclear audio Whisper may read the biasing list back: decode without it.
+            text, worst = self._decode(model, audio, options.language, {})
+        return text, worst
+
+    def _decode(
+        self, model: Any, audio: PcmAudio, language: str, bias: dict[str, Any]
+    ) -> tuple[str, float]:
+        segments, _info = model.transcribe(
+            audio.float32(),
+            language=language,
+            task="transcribe",
+            beam_size=1,
+            best_of=1,
+            temperature=0.0,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,
+            no_speech_threshold=None,
+            max_new_tokens=self.max_new_tokens,
+            no_repeat_ngram_size=3,
+            **bias,
+        )
+        words: list[str] = []
+        worst = 0.0
+        for seg in segments:
+            if seg.no_speech_prob >= self.no_speech_prob and seg.avg_logprob < self.min_logprob:
+                continue
+            worst = max(worst, seg.no_speech_prob)
+            words.append(seg.text.strip())
+        return " ".join(w for w in words if w), worst

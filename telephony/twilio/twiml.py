@@ -1,0 +1,36 @@
+"""TwiML documents the webhooks answer with."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["stream_twiml", "transfer_twiml"]
+
+
+def stream_twiml(stream_url: str, parameters: Mapping[str, str]) -> str:
+    """``<Connect><Stream>`` to the media WebSocket, with custom ``<Parameter>``s.
+
+    Args:
+        stream_url: the ``wss://`` URL of the media endpoint.
+        parameters: name/value pairs Twilio hands back in the stream's ``start`` message.
+    """
+    from twilio.twiml.voice_response import Connect, VoiceResponse
+
+    response = VoiceResponse()
+    connect = Connect()
+    stream = connect.stream(url=stream_url)
+    for name, value in parameters.items():
+        stream.parameter(name=name, value=value)
+    response.append(connect)
+    return str(response)
+
+
+def transfer_twiml(number: str, *, say: str | None = None, language: str | None = None) -> str:
+    """``<Dial>`` that hands the call to a person at ``number`` (used through the REST API)."""
+    from twilio.twiml.voice_response import VoiceResponse
+
+    response = VoiceResponse()
+    if say:
+        response.say(say, language=language)
+    response.dial(number)
+    return str(response)

@@ -1,0 +1,61 @@
+"""A fake dialogue runtime and session for voice tests that must not depend on the dialogue."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from dialogue.acts import Reply
+
+
+class FakeSession:
+    """Answers by rule; records every call the voice layer makes."""
+
+    def __init__(self, call_id: str, *, fail_on_text: bool = False) -> None:
+        self.call_id = call_id
+        self.fail_on_text = fail_on_text
+        self.log: list[tuple[str, str | None]] = []
+        self.closed: tuple[str, str | None] | None = None
+        self._ended = False
+
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    def start(self) -> Reply:
+        self.log.append(("start", None))
+        return Reply(text="Hello.")
+
+    def user_text(self, text: str) -> Reply:
+        self.log.append(("text", text))
+        if self.fail_on_text:
+            raise RuntimeError("the dialogue broke")
+        return Reply(text="Okay.")
+
+    def event(self, kind: str, value: str | None = None) -> Reply:
+        self.log.append((kind, value))
+        if kind == "silence":
+            return Reply(text="Are you there?")
+        if kind == "dtmf":
+            return Reply(text="Okay.")
+        if kind == "hangup":
+            self._ended = True
+        return Reply(text="")
+
+    def close(self, status: str, reason: str | None = None) -> None:
+        self.closed = (status, reason)
+
+
+class FakeRuntime:
+    """Hands out :class:`FakeSession` objects for an English test scenario."""
+
+    def __init__(self, **session_options) -> None:
+        self.sessions: list[FakeSession] = []
+        self._options = session_options
+
+    def scenario(self, scenario_id: str):
+        return SimpleNamespace(id=scenario_id, language="en", vocabulary=(), handover_number=None)
+
+    def new_call(self, scenario_id: str, *, caller=None, callee=None, call_id=None, direction=None):
+        session = FakeSession(call_id or "fake", **self._options)
+        self.sessions.append(session)
+        return session

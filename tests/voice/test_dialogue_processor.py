@@ -1,0 +1,98 @@
+"""The DialogueProcessor alone, with a fake session and synthesizer (no models, fast)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from pipecat.audio.dtmf.types import KeypadEntry
+from pipecat.frames.frames import (
+    EndWorkerFrame,
+    InputDTMFFrame,
+    OutputTransportMessageFrame,
+    TTSAudioRawFrame,
+)
+from pipecat.tests.utils import SleepFrame, run_test
+
+from agent.voice.audio import PcmAudio
+from agent.voice.dialogue_port import DialogueTimeouts
+from agent.voice.dialogue_processor import DialogueProcessor
+from agent.voice.frames import CallState, UserUtteranceFrame, UtteranceEndedFrame
+from agent.voice.phrases import phrases_for
+from agent.voice.report import CallReport
+from agent.voice.tts import Synthesizer
+from dialogue.acts import Reply
+from tests.voice.fakes import FakeSession
+
+
+class FakeSynthesizer(Synthesizer):
+    def __init__(self) -> None:
+        super().__init__(cache_size=0)
+        self.said: list[str] = []
+
+    def _synthesize(self, text: str) -> PcmAudio:
+        self.said.append(text)
+        return PcmAudio(b"\x10\x00" * 800, 8000)  # 0.1 s
+
+
+def _processor(session, tts, **timeouts):
+    report = CallReport(call_id=session.call_id, scenario="test")
+    proc = DialogueProcessor(
+        session,
+        tts,
+        CallState(),
+        report,
+        language="en",
+        timeouts=DialogueTimeouts(mark_grace=0.05, **timeouts),
+    )
+    return proc, report
+
+
+def _run(proc, frames):
+    return asyncio.run(run_test(proc, frames_to_send=frames))
+
+
+def test_greeting_then_dtmf_digits_until_hash() -> None:
+    session, tts = FakeSession("c1"), FakeSynthesizer()
+    proc, report = _processor(session, tts)
+    keys = [InputDTMFFrame(KeypadEntry(d)) for d in "12#"]
+    down, up = _run(proc, [SleepFrame(0.2), *keys, SleepFrame(0.3)])
+    assert session.log[:2] == [("start", None), ("dtmf", "12")]
+    assert tts.said[:2] == ["Hello.", "Okay."]
+    kinds = [type(f) for f in down]
+    assert TTSAudioRawFrame in kinds and OutputTransportMessageFrame in kinds
+    assert [t.kind for t in report.turns] == ["greeting", "dtmf"]
+
+
+def test_dialogue_failure_is_an_apology() -> None:
+    session, tts = FakeSession("c2", fail_on_text=True), FakeSynthesizer()
+    proc, _ = _processor(session, tts)
+    frames = [SleepFrame(0.2), UserUtteranceFrame(text="hi", speech_end=time.monotonic())]
+    _run(proc, [*frames, SleepFrame(0.3)])
+    assert phrases_for("en").trouble.endswith(tts.said[-1])
+    assert "Sorry, something went wrong on my side." in tts.said
+
+
+def test_slow_recognition_is_covered_by_one_moment() -> None:
+    session, tts = FakeSession("c3"), FakeSynthesizer()
+    proc, _ = _processor(session, tts, dead_air=0.3)
+    # speech_end is taken when the list is built, before the pipeline (and its greeting) starts
+    ended = UtteranceEndedFrame(speech_end=time.monotonic() + 0.5)
+    frames = [SleepFrame(0.6), ended, SleepFrame(0.8)]
+    _run(proc, frames)
+    assert phrases_for("en").wait in tts.said
+
+
+def test_end_of_dialogue_hangs_up() -> None:
+    class Ending(FakeSession):
+        def user_text(self, text: str) -> Reply:
+            self._ended = True
+            return Reply(text="Goodbye.", end_call=True)
+
+    session, tts = Ending("c4"), FakeSynthesizer()
+    proc, report = _processor(session, tts)
+    frames = [SleepFrame(0.2), UserUtteranceFrame(text="bye", speech_end=time.monotonic())]
+    down, up = _run(proc, [*frames, SleepFrame(0.6)])
+    assert any(isinstance(f, EndWorkerFrame) for f in up)
+    assert session.closed == ("completed", "dialogue ended")
+    assert report.status == "completed"
