@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,10 +41,23 @@ class Settings(BaseSettings):
     asr_model_en: str | None = None  # another model for English calls, e.g. "tiny.en"
     asr_threads: int = 2
     max_call_seconds: float = 600.0
+    silence_reprompt_seconds: float = 7.0  # caller silence before the dialogue's re-prompt
     record_calls: bool = False  # one WAV per call under data_dir/recordings
     default_scenario: str = "restaurant-ko"
     number_scenarios: dict[str, str] = Field(default_factory=dict)  # called number -> scenario
     stream_token_ttl: float = 60.0  # seconds a TwiML stream token stays valid
+    # Replies (nlg/rewrite, docs/replies.md): "template" or "llm" (LLM wording, checked,
+    # the template when a check fails or the LLM is late).
+    replies: Literal["template", "llm"] = "template"
+    llm: Literal["local", "openai"] = "local"  # the bundled model, or an OpenAI-compatible URL
+    llm_url: str | None = None  # e.g. http://127.0.0.1:8080/v1
+    llm_model: str | None = None  # the model name the endpoint expects
+    llm_api_key: str | None = None
+    llm_model_path: str | None = None  # a GGUF file instead of the bundled model
+    llm_threads: int | None = None  # llama.cpp threads (default: llama.cpp's own)
+    llm_first_token_ms: float = 300.0  # no first token by then: the template
+    llm_reply_ms: float = 3000.0  # no whole reply by then: the template
+    softphone: bool = False  # serve the browser softphone page (anyone reaching it can call)
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

@@ -7,6 +7,7 @@ once (lazily, on its first call) and opens one database; :meth:`AgentRuntime.new
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -18,11 +19,48 @@ from agent.session import CallSession
 from agent.store import CallLog, Database, SqlBookingBackend, SqlCareCallRecorder
 from dialogue.context import DialogueContext
 from dialogue.tracker import Tracker
+from nlg.rewrite import ReplyRewriter, make_rewriter
 from nlu.engine import nlu_for
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 
-__all__ = ["AgentRuntime"]
+__all__ = ["AgentRuntime", "rewriter_from_settings"]
+
+log = logging.getLogger(__name__)
+
+
+def rewriter_from_settings(settings: Settings, *, warm_up: bool = True) -> ReplyRewriter | None:
+    """The process's reply rewriter when ``AICALL_REPLIES=llm``, else ``None`` (templates).
+
+    A local model whose llama.cpp build cannot run on this CPU, or an LLM that does not answer
+    its warm-up, is logged; the rewriter is kept all the same (each turn then falls back to its
+    template with the reason counted), except for the unusable build, which would crash.
+
+    Raises:
+        NotConfiguredError: the LLM is not installed or not fully configured.
+    """
+    if settings.replies != "llm":
+        return None
+    if settings.llm == "local":
+        from nlg.llm import llama_cpp_build_works
+
+        works, detail = llama_cpp_build_works(settings.llm_model_path)
+        if not works:
+            log.error("LLM replies disabled, templates only: %s", detail)
+            return None
+    rewriter = make_rewriter(
+        settings.llm,
+        base_url=settings.llm_url,
+        model=settings.llm_model,
+        api_key=settings.llm_api_key,
+        model_path=settings.llm_model_path,
+        n_threads=settings.llm_threads,
+        first_token_budget=settings.llm_first_token_ms / 1000,
+        total_budget=settings.llm_reply_ms / 1000,
+    )
+    if warm_up:
+        rewriter.warm_up()
+    return rewriter
 
 
 class AgentRuntime:
@@ -33,6 +71,7 @@ class AgentRuntime:
         clock: returns the current local time of a scenario's venue (tests pin it).
         scenarios: the scenarios to serve, by id (default: the shipped ones plus those in
             ``settings.scenario_dirs``); scenarios are immutable, so runtimes may share them.
+        rewriter: the reply rewriter shared by calls (default: from ``settings.replies``).
     """
 
     def __init__(
@@ -41,6 +80,7 @@ class AgentRuntime:
         *,
         clock: Callable[[Scenario], datetime] | None = None,
         scenarios: Mapping[str, Scenario] | None = None,
+        rewriter: ReplyRewriter | None = None,
     ) -> None:
         self.settings = settings
         self.scenarios = (
@@ -51,6 +91,7 @@ class AgentRuntime:
         self.bookings = SqlBookingBackend(self.db)
         self.carecall = SqlCareCallRecorder(self.db)
         self._clock = clock or self._local_now
+        self.rewriter = rewriter if rewriter is not None else rewriter_from_settings(settings)
 
     def _local_now(self, scenario: Scenario) -> datetime:
         tz = scenario.venue.timezone if scenario.venue else self.settings.timezone
@@ -109,6 +150,7 @@ class AgentRuntime:
             context=ctx,
             calls=self.calls,
             clock=lambda: self._clock(scenario),
+            rewriter=self.rewriter,
         )
 
     def replay(self, call_id: str) -> Tracker:
@@ -120,5 +162,7 @@ class AgentRuntime:
         )
 
     def close(self) -> None:
-        """Release the database."""
+        """Release the database (and the reply rewriter's LLM)."""
+        if self.rewriter is not None:
+            self.rewriter.close()
         self.db.close()

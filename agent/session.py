@@ -3,10 +3,16 @@
 All methods are synchronous and may block (NLU inference, database): voice code calls them with
 ``asyncio.to_thread``. A session serialises its own turns with a lock, so a late event (a
 silence timer, a DTMF key) never races a caller turn of the same call.
+
+With a :class:`~nlg.rewrite.ReplyRewriter` (``AICALL_REPLIES=llm``) replies are worded by the
+LLM and checked; the ``*_stream`` coroutines return the reply sentence by sentence for speech
+synthesis (see docs/replies.md).
 """
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -20,6 +26,7 @@ from dialogue.events import ActionExecuted, BotUttered, CallEnded
 from dialogue.forms import expected_for
 from dialogue.policy import Policy
 from dialogue.tracker import Tracker
+from nlg.rewrite import ReplyRewriter, ReplyStream, RewriteRequest, plan_turn, recent_turns
 from nlg.templates import TemplateNLG
 from nlu.engine import ScenarioNLU
 from scenarios.schema import Scenario
@@ -27,6 +34,14 @@ from scenarios.schema import Scenario
 __all__ = ["CallSession"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Decided:
+    """A decided turn: its reply, and the rewrite still to run when it is streamed."""
+
+    reply: Reply
+    request: RewriteRequest | None = None
 
 
 class CallSession:
@@ -47,6 +62,7 @@ class CallSession:
         context: DialogueContext,
         calls: CallLog | None,
         clock: Callable[[], datetime],
+        rewriter: ReplyRewriter | None = None,
     ) -> None:
         self.call_id = call_id
         self.scenario = scenario
@@ -57,6 +73,7 @@ class CallSession:
         self._clock = clock
         self._policy = Policy()
         self._nlg = TemplateNLG(scenario, person=context.person)
+        self._rewriter = rewriter
         self._stored = 0
         self._closed = False
         self._lock = threading.Lock()
@@ -75,29 +92,60 @@ class CallSession:
 
     def start(self) -> Reply:
         """Open the call: the greeting (and the first question of an outbound call)."""
-        with self._lock:
-            return self._turn(lambda: self._policy.start(self.tracker, self._ctx))
+        return self._start(stream=False).reply
 
     def user_text(self, text: str) -> Reply:
         """One caller turn, as text."""
+        return self._user_text(text, stream=False).reply
+
+    def event(self, kind: str, value: str | None = None) -> Reply:
+        """A call event: ``silence``, ``dtmf`` (digits), ``barge_in`` (cut prompt), ``hangup``."""
+        return self._event(kind, value, stream=False).reply
+
+    async def start_stream(self) -> ReplyStream:
+        """:meth:`start`, its reply sentence by sentence (for speech synthesis)."""
+        return self._streamed(await asyncio.to_thread(self._start, stream=True))
+
+    async def user_text_stream(self, text: str) -> ReplyStream:
+        """:meth:`user_text`, its reply sentence by sentence (for speech synthesis).
+
+        The turn is decided at once (``stream.reply`` has the acts, ``end_call``,
+        ``transfer_to``, ``expects``); iterate the stream for the sentences, each released
+        once known safe, and close it when cut short. What was said is recorded when the
+        stream ends or is closed.
+        """
+        return self._streamed(await asyncio.to_thread(self._user_text, text, stream=True))
+
+    async def event_stream(self, kind: str, value: str | None = None) -> ReplyStream:
+        """:meth:`event`, its reply sentence by sentence (for speech synthesis)."""
+        return self._streamed(await asyncio.to_thread(self._event, kind, value, stream=True))
+
+    def _start(self, *, stream: bool) -> _Decided:
+        with self._lock:
+            return self._turn(lambda: self._policy.start(self.tracker, self._ctx), stream=stream)
+
+    def _user_text(self, text: str, *, stream: bool) -> _Decided:
         with self._lock:
             if self.ended:
-                return Reply(text="", end_call=True)
+                return _Decided(Reply(text="", end_call=True))
             self._ctx.now = self._clock()
             result = self._nlu.parse(
                 text,
                 today=self._ctx.now.date(),
                 expected=expected_for(self.tracker, self.scenario),
             )
-            return self._turn(lambda: self._policy.on_user(self.tracker, self._ctx, result))
+            return self._turn(
+                lambda: self._policy.on_user(self.tracker, self._ctx, result), stream=stream
+            )
 
-    def event(self, kind: str, value: str | None = None) -> Reply:
-        """A call event: ``silence``, ``dtmf`` (digits), ``barge_in`` (cut prompt), ``hangup``."""
+    def _event(self, kind: str, value: str | None, *, stream: bool) -> _Decided:
         with self._lock:
             if self.ended:
-                return Reply(text="", end_call=True)
+                return _Decided(Reply(text="", end_call=True))
             self._ctx.now = self._clock()
-            return self._turn(lambda: self._policy.on_event(self.tracker, self._ctx, kind, value))
+            return self._turn(
+                lambda: self._policy.on_event(self.tracker, self._ctx, kind, value), stream=stream
+            )
 
     def close(self, status: str = "completed", reason: str | None = None) -> None:
         """Mark the call ended in the store (idempotent)."""
@@ -114,18 +162,60 @@ class CallSession:
             except StoreUnavailableError as e:
                 log.error("call %s: could not store its end: %s", self.call_id, e)
 
-    def _turn(self, decide: Callable[[], list[SystemAct]]) -> Reply:
+    def _turn(self, decide: Callable[[], list[SystemAct]], *, stream: bool = False) -> _Decided:
         try:
             acts = decide()
         except StoreUnavailableError as e:
             log.error("call %s: store failed during the turn: %s", self.call_id, e)
-            return self._apologise(str(e))
+            return _Decided(self._apologise(str(e)))
         reply = self._nlg.reply(acts, expects=self.expects)
+        if self._rewriter is not None and any(s.rewrite for s in plan_turn(acts, self._nlg)):
+            request = self._rewrite_request(acts)
+            if stream:
+                # The text is recorded once spoken (ReplyStream calls _said); store the
+                # decision's events now.
+                try:
+                    self._flush()
+                except StoreUnavailableError as e:
+                    log.error("call %s: could not store events: %s", self.call_id, e)
+                    if not self.ended:
+                        return _Decided(self._apologise(str(e)))
+                return _Decided(reply, request)
+            reply = dataclasses.replace(reply, text=self._rewriter.rewrite_sync(request).text)
+        return _Decided(self._record(reply))
+
+    def _rewrite_request(self, acts: list[SystemAct]) -> RewriteRequest:
+        assert self._rewriter is not None
+        return RewriteRequest(
+            acts=tuple(acts),
+            nlg=self._nlg,
+            history=recent_turns(self.tracker.events, self._rewriter.history_turns),
+            known=dict(self.tracker.state.slots),
+            today=self._ctx.now.date(),
+            call_id=self.call_id,
+        )
+
+    def _streamed(self, decided: _Decided) -> ReplyStream:
+        if decided.request is None or self._rewriter is None:
+            return ReplyStream(decided.reply)
+        reply = decided.reply
+
+        async def said(text: str) -> None:
+            await asyncio.to_thread(self._said, dataclasses.replace(reply, text=text))
+
+        return ReplyStream(reply, self._rewriter.stream(decided.request), on_done=said)
+
+    def _said(self, reply: Reply) -> None:
+        """Record a streamed reply once spoken."""
+        with self._lock:
+            self._record(reply)
+
+    def _record(self, reply: Reply) -> Reply:
+        """Store what the agent says (and the turn's events)."""
+        acts = reply.acts
         if reply.text:
             self.tracker.update(
-                BotUttered(
-                    text=reply.text, acts=tuple(a.kind for a in acts), expects=reply.expects
-                )
+                BotUttered(text=reply.text, acts=tuple(a.kind for a in acts), expects=reply.expects)
             )
         try:
             self._flush()

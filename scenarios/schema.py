@@ -31,6 +31,9 @@ __all__ = [
 SLOT_TYPES = ("date", "time", "count", "phone", "yesno", "category", "name", "text")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_FACT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+_NOT_SPOKEN = re.compile(r"[{}<>\[\]]")  # placeholders and markup are never said to a caller
+_REFERENCE = re.compile(r"\{(facts|persona)\.([^}]*)\}")
 
 
 class _Model(BaseModel):
@@ -49,12 +52,22 @@ def _parse_hhmm(value: object) -> time:
 
 
 class Persona(_Model):
-    """Who the agent is on the phone."""
+    """Who the agent is on the phone (said in greetings; given to the LLM that words replies)."""
 
-    name: str
-    business: str
-    tone: str = "friendly"
+    name: str = Field(max_length=40)
+    business: str = Field(max_length=80)
+    tone: str = Field(default="friendly", max_length=40)
     honorific: Literal["polite", "formal", "casual"] = "polite"
+
+    @field_validator("name", "business", "tone")
+    @classmethod
+    def _plain(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("must not be empty")
+        if _NOT_SPOKEN.search(v):
+            raise ValueError(f"must be plain text without braces or brackets: {v!r}")
+        return v
 
 
 class SlotValueSpec(_Model):
@@ -249,6 +262,30 @@ class Scenario(_Model):
     templates: dict[str, str]
     vocabulary: tuple[str, ...] = ()
     sample_person: str | None = None
+
+    @field_validator("facts")
+    @classmethod
+    def _facts(cls, v: dict[str, str]) -> dict[str, str]:
+        for key, text in v.items():
+            if not _FACT_KEY.match(key):
+                raise ValueError(f"fact name {key!r} must be lower_snake_case")
+            if not text.strip():
+                raise ValueError(f"fact {key!r} is empty")
+            if _NOT_SPOKEN.search(text):
+                raise ValueError(f"fact {key!r} must be plain text without braces or brackets")
+        return v
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        # A template naming a fact or persona field that does not exist would be said with a
+        # hole in it ("{facts.menu}" renders as nothing).
+        texts = [*self.templates.items(), *((f"faq.{k}", t) for k, t in self.faq.items())]
+        for where, text in texts:
+            for kind, name in _REFERENCE.findall(text):
+                known = self.facts if kind == "facts" else Persona.model_fields
+                if name not in known:
+                    raise ValueError(f"{where}: no {kind} field {name!r}")
+        return self
 
     @property
     def handover_number(self) -> str | None:

@@ -1,0 +1,461 @@
+"""Reword a turn's template text with an LLM, speaking only what passes the checks.
+
+::
+
+    rewriter = ReplyRewriter(make_llm_client("local"), first_token_budget=0.3)
+    outcome = await rewriter.rewrite(request)           # the whole reply, checked
+    stream = rewriter.stream(request)                   # sentence by sentence
+    async for sentence in stream: speak(sentence)
+    stream.outcome                                      # how it went, once done
+
+See docs/replies.md for how streaming is reconciled with whole-reply checks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from agent.errors import AicallError
+from nlg.checks import check_reply
+from nlg.llm import LlamaCppClient, LLMBackendError, LLMClient, LLMTimeoutError
+from nlg.rewrite._contract import contract_faults
+from nlg.rewrite._metrics import RewriteMetrics
+from nlg.rewrite._plan import Segment, plan_turn
+from nlg.rewrite._prompt import chat_messages, completion_prompt
+from nlg.rewrite._request import RewriteOutcome, RewriteRequest, Source
+from nlg.rewrite._sentences import SentenceSplitter, split_sentences
+from scenarios.schema import Persona
+
+__all__ = ["PromptStyle", "ReplyRewriter", "RewriteStream"]
+
+log = logging.getLogger(__name__)
+
+PromptStyle = Literal["auto", "completion", "chat"]
+
+_T = TypeVar("_T")
+
+# Reasons a later sentence can still make good: a sentence on its own may lack a value or the
+# question that the rest of the reply brings. Every other reason condemns the whole reply.
+_COMPLETABLE = ("missing:", "not_asking", "slot_not_asked:", "not_asked:", "not_closing")
+
+
+def _completable(reason: str) -> bool:
+    return reason.startswith(_COMPLETABLE)
+
+
+@dataclass
+class _Trace:
+    """What happened while a turn was worded (filled in by :meth:`ReplyRewriter._run`)."""
+
+    template_text: str = ""
+    source: Source = "verbatim"
+    reasons: tuple[str, ...] = ()
+    candidate: str | None = None
+    segment_text: str | None = None
+    first_token_s: float | None = None
+    total_s: float | None = None
+    released_early: int = 0
+    spoken: list[str] = field(default_factory=list)
+
+    def outcome(self) -> RewriteOutcome:
+        return RewriteOutcome(
+            text=" ".join(self.spoken),
+            template_text=self.template_text,
+            source=self.source,
+            reasons=self.reasons,
+            candidate=self.candidate,
+            segment_text=self.segment_text,
+            first_token_s=self.first_token_s,
+            total_s=self.total_s,
+            released_early=self.released_early,
+        )
+
+
+class RewriteStream:
+    """The sentences of one turn, released as each is known safe; iterate once.
+
+    ``outcome`` is set once the iteration has finished (or the stream was closed). Close a
+    stream left early (``await stream.aclose()`` or ``contextlib.aclosing``) to stop the LLM.
+    """
+
+    def __init__(self, rewriter: ReplyRewriter, request: RewriteRequest, *, early: bool) -> None:
+        self._trace = _Trace(template_text=request.template_text)
+        self._gen = rewriter._run(request, self._trace, early=early)
+        self.outcome: RewriteOutcome | None = None
+
+    def __aiter__(self) -> RewriteStream:
+        return self
+
+    async def __anext__(self) -> str:
+        try:
+            sentence = await anext(self._gen)
+        except StopAsyncIteration:
+            self.outcome = self._trace.outcome()
+            raise
+        self._trace.spoken.append(sentence)
+        return sentence
+
+    async def aclose(self) -> None:
+        """Stop early (a barge-in): the LLM stops at its next token."""
+        await self._gen.aclose()
+        if self.outcome is None:
+            self.outcome = self._trace.outcome()
+
+
+@contextlib.asynccontextmanager
+async def _closing(iterator: AsyncIterator[str]) -> AsyncGenerator[AsyncIterator[str], None]:
+    """Close an LLM stream however the block is left (frees the model at once)."""
+    try:
+        yield iterator
+    finally:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+class _LoopThread:
+    """One event loop in a daemon thread, for the synchronous entry points."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=loop.run_forever, name="aicall-replies", daemon=True
+                )
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+    def run(self, coro: Coroutine[Any, Any, _T], timeout: float) -> _T:
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop())
+        try:
+            return future.result(timeout)
+        except BaseException:
+            future.cancel()
+            raise
+
+    def close(self, last: Coroutine[Any, Any, None] | None = None) -> None:
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            if last is not None:
+                last.close()
+            return
+        if last is not None:
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(last, loop).result(5)
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(loop.shutdown_asyncgens(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
+
+
+class ReplyRewriter:
+    """Words turns with an LLM under a time budget; the template when the checks say no.
+
+    One per process, shared by every call (it keeps no per-call data; its metrics are
+    process-wide counters).
+
+    Args:
+        llm: the LLM client (local or OpenAI-compatible).
+        first_token_budget: seconds until the LLM's first piece of text, else the template.
+        total_budget: seconds for the LLM's whole reply, else the template.
+        prompt_style: ``completion`` (few-shot, for base models), ``chat`` (instruction-tuned
+            models) or ``auto`` (completion for a local model without a chat template, chat
+            otherwise).
+        history_turns: lines of the dialogue so far given to the LLM.
+        metrics: counters to share (a new set by default).
+    """
+
+    def __init__(
+        self,
+        llm: LLMClient,
+        *,
+        first_token_budget: float = 0.3,
+        total_budget: float = 3.0,
+        prompt_style: PromptStyle = "auto",
+        history_turns: int = 4,
+        metrics: RewriteMetrics | None = None,
+    ) -> None:
+        self.llm = llm
+        self.first_token_budget = first_token_budget
+        self.total_budget = total_budget
+        self._style = prompt_style
+        self.history_turns = history_turns
+        self.metrics = metrics or RewriteMetrics()
+        self._sync = _LoopThread()
+
+    # ------------------------------------------------------------------ public API
+
+    def stream(self, request: RewriteRequest) -> RewriteStream:
+        """The turn's sentences as each is known safe (for speech synthesis).
+
+        Verbatim acts before the reworded one are released at once; a reworded sentence is
+        released as soon as it passes every check that does not depend on the rest of the
+        reply; the rest of the reply is released after the whole passed the checks, or the
+        template in its place.
+        """
+        return RewriteStream(self, request, early=True)
+
+    async def rewrite(self, request: RewriteRequest) -> RewriteOutcome:
+        """Word the whole turn: the LLM's wording if it passes the checks, else the template."""
+        stream = RewriteStream(self, request, early=False)
+        async with contextlib.aclosing(stream):
+            async for _ in stream:
+                pass
+        assert stream.outcome is not None
+        return stream.outcome
+
+    def rewrite_sync(self, request: RewriteRequest) -> RewriteOutcome:
+        """Blocking :meth:`rewrite` for synchronous callers (a worker thread, the CLI).
+
+        Runs on the rewriter's own event loop thread; never raises for an LLM failure.
+        """
+        try:
+            return self._sync.run(self.rewrite(request), self.total_budget + 2.0)
+        except Exception as e:  # the loop thread itself failed or overran: never lose the turn
+            log.warning("call %s: replies: template (%s)", request.call_id, e)
+            self.metrics.fallback(("backend_error",))
+            return RewriteOutcome(
+                text=request.template_text,
+                template_text=request.template_text,
+                source="template",
+                reasons=("backend_error",),
+            )
+
+    def warm_up(self) -> bool:
+        """Load the model and run one short generation before calls come (blocking).
+
+        Returns:
+            Whether the LLM answered; a failure is logged, and turns then fall back.
+        """
+
+        async def probe() -> None:
+            if isinstance(self.llm, LlamaCppClient):
+                await self.llm.aload()
+            await self.llm.complete("Hello", max_tokens=1, budget=30.0)
+
+        try:
+            self._sync.run(probe(), 40.0)
+        except Exception as e:
+            log.warning("replies: the LLM did not answer its warm-up (%s)", e)
+            return False
+        return True
+
+    def close(self) -> None:
+        """Stop the rewriter's loop thread and close the LLM's connections on it."""
+        self._sync.close(self.llm._aclose_loop())
+
+    # ------------------------------------------------------------------ machinery
+
+    def _uses_chat(self) -> bool:
+        if self._style != "auto":
+            return self._style == "chat"
+        if isinstance(self.llm, LlamaCppClient):
+            return self.llm.uses_chat_template()
+        return True
+
+    def _check_args(self, request: RewriteRequest, segment: Segment, prompt: str) -> dict[str, Any]:
+        nlg = request.nlg
+        sc = nlg.scenario
+        labels = {
+            key: [value.label, *value.synonyms]
+            for spec in sc.slots.values()
+            for key, value in spec.values.items()
+        }
+        allowed = [sc.persona.name, sc.persona.business]
+        if nlg.person:
+            allowed.append(nlg.person)
+        for slot, value in request.known.items():
+            if value is None or slot not in sc.slots:
+                continue
+            with contextlib.suppress(Exception):  # a value the renderer cannot say: skip it
+                allowed.append(nlg.render(slot, value))
+        return {
+            "acts": segment.acts,
+            "template_text": segment.text,
+            "lang": nlg.lang,
+            "polite": sc.persona.honorific != "casual",
+            "labels": labels,
+            "allowed_text": allowed,
+            "today": request.today,
+            "prompt": prompt,
+        }
+
+    def _max_tokens(self, text: str, lang: str) -> int:
+        # About one token per Korean syllable, four characters per English token; a reply
+        # more than twice the template's length is rejected anyway.
+        per_char = 1.3 if lang == "ko" else 0.4
+        return min(200, int(len(text) * per_char) + 24)
+
+    async def _run(
+        self, request: RewriteRequest, trace: _Trace, *, early: bool
+    ) -> AsyncGenerator[str, None]:
+        segments = plan_turn(request.acts, request.nlg)
+        target = next((s for s in segments if s.rewrite), None)
+        if target is None:
+            self.metrics.verbatim()
+            for seg in segments:
+                for sentence in split_sentences(seg.text):
+                    yield sentence
+            return
+        for seg in segments:
+            if seg is target:
+                async for sentence in self._rewrite_segment(request, seg, trace, early=early):
+                    yield sentence
+                continue
+            for sentence in split_sentences(seg.text):
+                yield sentence
+
+    async def _rewrite_segment(
+        self, request: RewriteRequest, segment: Segment, trace: _Trace, *, early: bool
+    ) -> AsyncGenerator[str, None]:
+        nlg = request.nlg
+        lang = nlg.lang
+        history = request.history[-self.history_turns :] if self.history_turns else ()
+        persona = nlg.scenario.persona
+        max_tokens = self._max_tokens(segment.text, lang)
+        if self._uses_chat():
+            messages = chat_messages(persona, lang, history, segment.text)
+            prompt_text = "\n".join(m.content for m in messages)
+            pieces_source = self.llm.stream_chat(
+                messages,
+                max_tokens=max_tokens,
+                budget=self.total_budget,
+                first_token_budget=self.first_token_budget,
+            )
+        else:
+            prompt_text = completion_prompt(persona, lang, history, segment.text)
+            pieces_source = self.llm.stream_complete(
+                prompt_text,
+                max_tokens=max_tokens,
+                stop=["\n"],
+                budget=self.total_budget,
+                first_token_budget=self.first_token_budget,
+            )
+        check_args = self._check_args(request, segment, prompt_text)
+        limit = max(2 * len(segment.text), 120 if lang == "ko" else 240)
+        check_args["max_chars"] = limit
+        trace.segment_text = segment.text
+
+        splitter = SentenceSplitter()
+        released: list[str] = []
+        held: list[str] = []
+        reasons: tuple[str, ...] = ()
+        pieces = 0
+        text_so_far = ""
+        started = time.perf_counter()
+        try:
+            async with _closing(pieces_source) as pieces_iter:
+                async for raw in pieces_iter:
+                    if pieces == 0:
+                        trace.first_token_s = time.perf_counter() - started
+                    pieces += 1
+                    # The reply is the first line of text: chat models often open with a
+                    # newline (a stop string would end them before they begin).
+                    piece = raw.lstrip() if not text_so_far.strip() else raw
+                    line_ends = "\n" in piece
+                    piece = piece.split("\n", 1)[0]
+                    text_so_far += piece
+                    for sentence in splitter.feed(piece):
+                        bad = self._sentence_faults(sentence, check_args, persona)
+                        if bad:
+                            reasons = bad
+                            break
+                        if (
+                            early
+                            and not held
+                            and self._identified(released, sentence, segment.text, persona)
+                        ):
+                            released.append(sentence)
+                            trace.released_early += 1
+                            yield sentence
+                        else:
+                            held.append(sentence)
+                    if reasons or line_ends:
+                        break  # stop generating: the reply cannot pass, or it is complete
+        except LLMTimeoutError:
+            reasons = ("timeout:first_token" if pieces == 0 else "timeout:total",)
+        except LLMBackendError as e:
+            reasons = ("unreachable" if e.transient or e.status is None else "backend_error",)
+        except AicallError:
+            reasons = ("backend_error",)
+        trace.total_s = time.perf_counter() - started
+        self.metrics.latency(trace.first_token_s, trace.total_s if pieces else None)
+        trace.candidate = text_so_far.strip()
+
+        if not reasons:
+            rest = splitter.flush()
+            candidate = " ".join([*released, *held, rest]).strip()
+            trace.candidate = candidate
+            result = check_reply(candidate, **check_args)
+            faults = result.reasons + contract_faults(
+                candidate,
+                acts=segment.acts,
+                template_text=segment.text,
+                lang=lang,
+                persona=persona,
+                act_texts={i: nlg.word(a) for i, a in enumerate(segment.acts)},
+            )
+            if not faults:
+                trace.source = "llm"
+                self.metrics.passed()
+                log.debug("call %s: reply from the LLM: %r", request.call_id, candidate[:200])
+                for sentence in [*held, *([rest] if rest else [])]:
+                    yield sentence
+                return
+            reasons = faults
+        trace.source = "template"
+        trace.reasons = reasons
+        self.metrics.fallback(reasons)
+        log.info(
+            "call %s: reply from the template (%s); the LLM said %r",
+            request.call_id,
+            ", ".join(reasons),
+            trace.candidate[:200],
+        )
+        for sentence in split_sentences(segment.text):
+            yield sentence
+
+    @staticmethod
+    def _identified(released: list[str], sentence: str, template: str, persona: Persona) -> bool:
+        """Whether the agent has named itself by ``sentence`` when the template does.
+
+        Until then sentences are held, not released: a greeting must not open with anything
+        that could be followed by the template (which names the agent) after all.
+        """
+        text = " ".join([*released, sentence])
+        return not any(
+            who and who in template and who not in text for who in (persona.business, persona.name)
+        )
+
+    @staticmethod
+    def _sentence_faults(
+        sentence: str, check_args: dict[str, Any], persona: Persona
+    ) -> tuple[str, ...]:
+        """Reasons that condemn a reply containing ``sentence``, whatever follows it."""
+        result = check_reply(sentence, **check_args)
+        faults = result.reasons + contract_faults(
+            sentence,
+            acts=check_args["acts"],
+            template_text=check_args["template_text"],
+            lang=check_args["lang"],
+            persona=persona,
+        )
+        # a later sentence may still name the agent
+        return tuple(r for r in faults if not _completable(r) and r != "identity")
