@@ -17,7 +17,7 @@ else
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 endif
 
-.PHONY: demo test bench lint typecheck unit os-deps clean
+.PHONY: demo demo-voice test bench lint typecheck unit os-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ demo: $(VENV)/.runtime
 	@echo "Other scenarios: $(VENV)/bin/aicall chat --scenario restaurant-en | carecall-ko | carecall-en"
 	@echo
 	$(VENV)/bin/aicall chat --scenario restaurant-ko --caller +821012345678
+
+demo-voice: $(VENV)/.runtime
+	@echo
+	@echo "aicall voice demo: open the printed /softphone URL in a browser, pick a scenario, allow the"
+	@echo "microphone and talk. A Twilio number can point at POST /twilio/voice (see docs/voice.md)."
+	@echo
+	$(VENV)/bin/aicall serve --softphone --host 127.0.0.1 --port 8080
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
