@@ -24,8 +24,9 @@ from scenarios.schema import Scenario
 __all__ = ["DEFAULT_ENGINE", "OUT_OF_SCOPE", "ScenarioNLU", "nlu_for"]
 
 OUT_OF_SCOPE = "out_of_scope"
-#: The trainable engine scenarios use by default ("" = this module's classifier and rules).
-DEFAULT_ENGINE = ""
+#: The trainable engine scenarios use by default; ``AICALL_NLU_ENGINE=""`` (empty) brings back
+#: this module's own classifier and rules (the first version).
+DEFAULT_ENGINE = "classical"
 _TYPED = ("date", "time", "count", "phone")
 
 

@@ -18,7 +18,11 @@ __all__ = ["app", "run"]
 SUBCOMMAND_MODULES = (
     "agent.cli.chat",
     "agent.cli.scenario",
+    "agent.cli.authoring",
     "agent.cli.records",
+    "agent.cli.nlu",
+    "agent.cli.serve",
+    "agent.cli.simulate",
 )
 
 app = typer.Typer(

@@ -12,7 +12,9 @@ from scenarios.loader import load_scenario, shipped_scenario_paths
 
 __all__ = ["register"]
 
-scenario_app = typer.Typer(help="Scenario files: validate, list.", no_args_is_help=True)
+scenario_app = typer.Typer(
+    help="Scenario files: validate, list, Rasa export/import.", no_args_is_help=True
+)
 
 
 @scenario_app.command("validate")
@@ -39,6 +41,43 @@ def list_scenarios() -> None:
     for path in shipped_scenario_paths():
         sc = load_scenario(path)
         typer.echo(f"{sc.id:16} {sc.language}  {sc.direction:8}  {sc.persona.business}")
+
+
+@scenario_app.command("export-rasa")
+def export_rasa(
+    scenario_id: Annotated[str, typer.Argument(help="Scenario id or scenario file.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for nlu.yml and domain.yml.")],
+) -> None:
+    """Write a scenario as Rasa NLU YAML and domain YAML."""
+    from agent.errors import InputError
+    from scenarios.loader import load_scenarios
+    from scenarios.rasa import export_scenario
+
+    if Path(scenario_id).is_file():
+        sc = load_scenario(scenario_id)
+    else:
+        known = load_scenarios()
+        if scenario_id not in known:
+            raise InputError(f"unknown scenario {scenario_id!r}; have: {', '.join(sorted(known))}")
+        sc = known[scenario_id]
+    nlu_path, domain_path = export_scenario(sc, out)
+    typer.echo(f"wrote {nlu_path} and {domain_path}")
+
+
+@scenario_app.command("import-rasa")
+def import_rasa_cmd(
+    nlu: Annotated[list[Path], typer.Option("--nlu", help="Rasa NLU YAML files.")],
+    out: Annotated[Path, typer.Option("--out", help="Scenario skeleton file to write.")],
+    domain: Annotated[Path | None, typer.Option("--domain", help="Rasa domain file.")] = None,
+    scenario_id: Annotated[str, typer.Option("--id", help="Scenario id.")] = "imported",
+    language: Annotated[str, typer.Option(help="ko or en.")] = "en",
+) -> None:
+    """Turn Rasa NLU (and domain) files into a scenario skeleton to complete and validate."""
+    from scenarios.rasa import import_rasa, write_scenario_skeleton
+
+    skeleton = import_rasa(nlu, domain, scenario_id=scenario_id, language=language)
+    write_scenario_skeleton(skeleton, out)
+    typer.echo(f"wrote {out}: {len(skeleton['intents'])} intents, {len(skeleton['slots'])} slots")
 
 
 def register(app: typer.Typer) -> None:

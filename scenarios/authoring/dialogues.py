@@ -1,0 +1,312 @@
+"""Dialogues from a goal script, and their caller side run against the real agent.
+
+:func:`~scenarios.authoring.goals.plan_goal` reads a goal script into a
+:class:`~scenarios.authoring.goals.Goal` (re-exported here). :func:`write_dialogue` writes a whole dialogue from it: the caller's turns (their order follows the task's slots, as
+the agent asks them) and the agent's expected turns from the scenario's templates; variants
+differ in what the caller says up front and in wording. :func:`run_dialogue` replays the
+caller's turns against a real :class:`~agent.runtime.AgentRuntime` and checks the outcome and
+the values the agent ended up with.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from nlu.categories import match_category
+from scenarios.authoring.goals import Goal, GoalError, plan_goal
+from scenarios.authoring.korean import attach, native_count
+from scenarios.schema import Scenario
+
+__all__ = [
+    "Dialogue",
+    "Goal",
+    "GoalError",
+    "RunResult",
+    "goal_dialogues",
+    "plan_goal",
+    "run_dialogue",
+    "say_value",
+    "write_dialogue",
+]
+
+#: Wednesday, 25 November 2026, 10:00: the default "now" of a dialogue run (as the tests).
+DEFAULT_NOW = datetime(2026, 11, 25, 10, 0)
+_CALLER = {"ko": "+821012345678", "en": "+15551234567"}
+# ----------------------------------------------------------------------------- wording
+
+
+def say_value(sc: Scenario, slot: str, value: Any, today: date) -> str:
+    """How a caller says one value in the scenario's language."""
+    spec = sc.slots[slot]
+    ko = sc.language == "ko"
+    if isinstance(value, date):
+        delta = (value - today).days
+        if delta == 1:
+            return "내일" if ko else "tomorrow"
+        if delta == 2:
+            return "모레" if ko else "the day after tomorrow"
+        return f"{value.month}월 {value.day}일" if ko else f"{value:%B} {value.day}"
+    if isinstance(value, time):
+        h, m = value.hour, value.minute
+        if ko:
+            part = "저녁" if h >= 17 else "오후" if h > 12 else "낮" if h == 12 else "오전"
+            hour = h - 12 if h > 12 else h
+            return f"{part} {hour}시" + (" 반" if m == 30 else f" {m}분" if m else "")
+        hour12 = h - 12 if h > 12 else h
+        suffix = "pm" if h >= 12 else "am"
+        return f"{hour12}:{m:02d} {suffix}" if m else f"{hour12} {suffix}"
+    if spec.type == "count":
+        n = int(value)
+        if ko:
+            return f"{native_count(n) or n} 명"
+        return "just me" if n == 1 else f"{n} people"
+    if spec.type == "category":
+        keys = value if isinstance(value, list) else [value]
+        forms = [
+            spec.values[k].synonyms[0] if spec.values[k].synonyms else spec.values[k].label
+            for k in keys
+        ]
+        return " ".join(forms)
+    return str(value)
+
+
+def _answer(sc: Scenario, slot: str, value: Any, today: date, variant: int) -> str:
+    spec = sc.slots[slot]
+    if spec.type == "yesno":
+        return ("네" if value else "아니요") if sc.language == "ko" else ("yes" if value else "no")
+    if spec.type == "category" and sc.start_task:
+        # questionnaire answers: an example of the scenario that says this value
+        example = _example_saying(sc, slot, value)
+        if example:
+            return example
+    words = say_value(sc, slot, value, today)
+    if sc.language == "ko":
+        if spec.type == "category":
+            return f"{words}{attach(words, '(으)로')} 해 주세요"
+        if spec.type == "name":
+            return f"{words}입니다"
+        return f"{words}{attach(words, '(이)요')}"
+    if spec.type == "name":
+        return f"my name is {words}"
+    return f"{words} please" if variant % 2 else words
+
+
+def _example_saying(sc: Scenario, slot: str, value: Any) -> str | None:
+    from scenarios.loader import parse_annotations
+
+    spec = sc.slots[slot]
+    keys = set(value if isinstance(value, list) else [value])
+    for intent in sc.intents.values():
+        for ex in intent.examples:
+            text = parse_annotations(ex)[0]
+            hits = {
+                h.value
+                for h in match_category(
+                    text, slot, spec.values, sc.language, multiple=spec.multiple
+                )
+            }
+            if hits and hits <= keys and keys <= hits:
+                return text
+    return None
+
+
+def _opening(sc: Scenario, goal: Goal, today: date, variant: int) -> tuple[str, list[str]]:
+    """The caller's first line and the slots it already gives."""
+    if sc.start_task:
+        return "", []
+    v = goal.values
+    ko = sc.language == "ko"
+    plan = variant % 3
+    given: list[str] = []
+    parts: list[str] = []
+    for slot in ("date", "time", "party_size")[: (3 if plan == 0 else 0 if plan == 1 else 2)]:
+        if slot in v:
+            given.append(slot)
+            parts.append(say_value(sc, slot, v[slot], today))
+    if ko:
+        if not given:
+            return ("예약하고 싶어요", []) if variant % 2 == 0 else ("자리 예약 좀 하려고요", [])
+        text = " ".join(parts)
+        if "time" in given:
+            text = text.replace(parts[given.index("time")], parts[given.index("time")] + "에")
+        return f"{text} 예약하고 싶어요", given
+    if not given:
+        return (
+            ("I'd like to book a table", [])
+            if variant % 2 == 0
+            else ("can I make a reservation", [])
+        )
+    words = {s: say_value(sc, s, v[s], today) for s in given}
+    text = "I'd like a table"
+    if "party_size" in words:
+        text += f" for {words['party_size'].replace(' people', '')}"
+    if "date" in words:
+        text += f" {words['date']}"
+    if "time" in words:
+        text += f" at {words['time']}"
+    return text, given
+
+
+@dataclass
+class Dialogue:
+    """A whole dialogue written from a goal: turns, and what the agent should end up with.
+
+    Attributes:
+        scenario: the scenario id.
+        goal: the goal script.
+        variant: which variant of the goal this is.
+        turns: ``(speaker, text)``; the agent's turns are the templates it is expected to use.
+        expect: slot -> value (ISO strings for dates and times) at the end of the call.
+        caller: the caller id the call comes from.
+    """
+
+    scenario: str
+    goal: str
+    variant: int
+    turns: list[tuple[str, str]]
+    expect: dict[str, Any]
+    caller: str
+
+    @property
+    def caller_turns(self) -> list[str]:
+        """What the caller says, in order: the conversation test."""
+        return [t for who, t in self.turns if who == "user"]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A YAML-ready mapping."""
+        d = asdict(self)
+        d["turns"] = [{who: text} for who, text in self.turns]
+        return d
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, time)):
+        return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
+    return value
+
+
+def write_dialogue(sc: Scenario, goal: Goal, *, today: date, variant: int = 0) -> Dialogue:
+    """A whole dialogue of ``goal`` (caller and expected agent turns)."""
+    task = sc.tasks[goal.task]
+    ko = sc.language == "ko"
+    turns: list[tuple[str, str]] = [("agent", sc.templates.get("greet", ""))]
+    opening, given = _opening(sc, goal, today, variant)
+    if opening:
+        turns.append(("user", opening))
+    for slot in task.slots:
+        if slot in given or sc.slots[slot].default == "caller_id":
+            continue
+        turns.append(("agent", sc.templates.get(sc.slots[slot].prompt, sc.slots[slot].prompt)))
+        turns.append(("user", _answer(sc, slot, goal.values.get(slot), today, variant)))
+    if task.confirm:
+        turns.append(("agent", sc.templates.get(f"confirm_{goal.task}", "confirm")))
+        for slot, value in goal.corrections.items():
+            words = say_value(sc, slot, value, today)
+            turns.append(
+                (
+                    "user",
+                    f"아니요, {words}{attach(words, '(으)로')} 바꿔 주세요"
+                    if ko
+                    else f"no, make it {words}",
+                )
+            )
+            turns.append(("agent", sc.templates.get(f"confirm_{goal.task}", "confirm")))
+        turns.append(("user", "네" if ko else "yes"))
+    turns.append(("agent", sc.templates.get("anything_else", "")))
+    turns.append(("user", "아니요 없어요" if ko else "no, that's all"))
+    turns.append(("agent", sc.templates.get("bye", "")))
+    # a seating of "any" is the agent's choice: nothing to expect
+    expect = {
+        k: _jsonable(v)
+        for k, v in goal.final().items()
+        if not (k in goal.assumed and sc.slots[k].type == "category")
+    }
+    return Dialogue(
+        sc.id, goal.text, variant, turns, expect, _CALLER.get(sc.language, "+15551234567")
+    )
+
+
+# ----------------------------------------------------------------------------- running
+
+
+@dataclass
+class RunResult:
+    """The outcome of one dialogue run against the agent.
+
+    Attributes:
+        passed: the call completed with every expected value.
+        problems: what did not match.
+        transcript: the call as it went (``user>`` / ``agent>`` lines).
+    """
+
+    passed: bool
+    problems: list[str]
+    transcript: list[str]
+
+
+def run_dialogue(
+    dialogue: Dialogue, scenarios: dict[str, Scenario], *, now: datetime = DEFAULT_NOW
+) -> RunResult:
+    """Replay the caller's turns against a real agent (fresh SQLite store, pinned clock)."""
+    from agent.config import Settings
+    from agent.runtime import AgentRuntime
+
+    with tempfile.TemporaryDirectory(prefix="aicall-dialogue-") as tmp:
+        settings = Settings(
+            data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/aicall.db", scenario_dirs=[]
+        )
+        runtime = AgentRuntime(settings, clock=lambda _sc: now, scenarios=scenarios)
+        try:
+            return _run(runtime, dialogue)
+        finally:
+            runtime.close()
+
+
+def _run(runtime: Any, dialogue: Dialogue) -> RunResult:
+    sc = runtime.scenario(dialogue.scenario)
+    session = runtime.new_call(dialogue.scenario, caller=dialogue.caller, person=sc.sample_person)
+    reply = session.start()
+    transcript = [f"agent> {reply.text}"]
+    seen: dict[str, Any] = {}
+    for text in dialogue.caller_turns:
+        if session.ended:
+            transcript.append(f"(call ended before: {text})")
+            break
+        transcript.append(f"user>  {text}")
+        reply = session.user_text(text)
+        transcript.append(f"agent> {reply.text}")
+        state = session.tracker.state
+        seen.update({k: v for k, v in state.slots.items() if v is not None})
+        seen.update({k: v for k, v in state.answers.items() if v is not None})
+    state = session.tracker.state
+    session.close()
+    problems = []
+    if not state.ended:
+        problems.append("the call did not end")
+    if not any(outcome == "done" for _, outcome in state.completed):
+        problems.append(
+            f"the task was not completed (completed: {state.completed}, outcome: {state.outcome})"
+        )
+    for slot, want in dialogue.expect.items():
+        got = _jsonable(seen.get(slot))
+        if isinstance(want, list) and isinstance(got, list):
+            got = sorted(got)
+        if got != want:
+            problems.append(f"{slot}: expected {want!r}, the agent has {got!r}")
+    return RunResult(not problems, problems, transcript)
+
+
+def goal_dialogues(
+    sc: Scenario, goal_text: str, n: int, *, now: datetime = DEFAULT_NOW
+) -> list[Dialogue]:
+    """``n`` variants of the dialogue of one goal script.
+
+    Raises:
+        GoalError: the goal cannot be understood.
+    """
+    goal = plan_goal(sc, goal_text, today=now.date())
+    return [write_dialogue(sc, goal, today=now.date(), variant=i) for i in range(n)]
