@@ -13,7 +13,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from agent.errors import AicallError, InputError, NotConfiguredError
 from nlg.llm._metrics import LLMMetrics
@@ -402,6 +402,14 @@ class LLMClient(abc.ABC):
         except TimeoutError as e:
             raise self._timeout_error("the answer", budget) from e
 
+    def _fail(self, e: Exception) -> NoReturn:
+        """Count a failed call and raise it as the project's own error (chained)."""
+        self.metrics.call_failed(timeout=False)
+        error = self._unexpected(e)
+        if error is e:
+            raise e
+        raise error from e
+
     async def _attempts(self, make: Callable[[], Awaitable[Completion]]) -> Completion:
         attempt = 0
         while True:
@@ -417,11 +425,7 @@ class LLMClient(abc.ABC):
                     await self._backoff(attempt)
                     attempt += 1
                     continue
-                self.metrics.call_failed(timeout=False)
-                error = self._unexpected(e)
-                if error is e:
-                    raise
-                raise error from e
+                self._fail(e)
             self.metrics.generation(
                 first_token_s=result.first_token_s,
                 total_s=time.perf_counter() - started,
@@ -490,11 +494,7 @@ class LLMClient(abc.ABC):
                     await self._backoff(attempt)
                     attempt += 1
                     continue
-                self.metrics.call_failed(timeout=False)
-                error = self._unexpected(e)
-                if error is e:
-                    raise
-                raise error from e
+                self._fail(e)
             self.metrics.generation(
                 first_token_s=first_token_s,
                 total_s=time.perf_counter() - started,
