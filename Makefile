@@ -17,7 +17,7 @@ else
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 endif
 
-.PHONY: demo demo-voice test bench lint typecheck unit os-deps clean
+.PHONY: demo demo-voice demo-text test bench lint typecheck unit os-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,20 +38,28 @@ $(VENV)/.dev: pyproject.toml $(VENV)/.runtime
 os-deps:
 	@bash .ci/install-os-deps.sh || echo "warning: could not install OS packages (see .ci/install-os-deps.sh); tests that need them will say so"
 
+DEMO_HOST ?= 127.0.0.1
+DEMO_PORT ?= 8080
+
 demo: $(VENV)/.runtime
+	@echo
+	@echo "aicall demo: the phone agent, on embedded models (SQLite, Whisper, Piper, espeak-ng)."
+	@echo "  Talk to it: open http://$(DEMO_HOST):$(DEMO_PORT)/softphone in a browser, pick a scenario"
+	@echo "  (restaurant-ko, restaurant-en, carecall-ko, carecall-en), press Call, allow the microphone."
+	@echo "  A Twilio number can point at POST /twilio/voice (see docs/voice.md)."
+	@echo "  No microphone? 'make demo-text' holds the same call by typing. Ctrl-C stops the server."
+	@echo
+	$(VENV)/bin/aicall serve --softphone --host $(DEMO_HOST) --port $(DEMO_PORT)
+
+demo-voice: demo
+
+demo-text: $(VENV)/.runtime
 	@echo
 	@echo "aicall demo: a restaurant booking call in Korean, by text."
 	@echo "Type what the caller says (e.g. '내일 저녁 7시에 4명 예약하고 싶어요'); Ctrl-D hangs up."
 	@echo "Other scenarios: $(VENV)/bin/aicall chat --scenario restaurant-en | carecall-ko | carecall-en"
 	@echo
 	$(VENV)/bin/aicall chat --scenario restaurant-ko --caller +821012345678
-
-demo-voice: $(VENV)/.runtime
-	@echo
-	@echo "aicall voice demo: open the printed /softphone URL in a browser, pick a scenario, allow the"
-	@echo "microphone and talk. A Twilio number can point at POST /twilio/voice (see docs/voice.md)."
-	@echo
-	$(VENV)/bin/aicall serve --softphone --host 127.0.0.1 --port 8080
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

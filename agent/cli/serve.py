@@ -47,7 +47,12 @@ def serve(
             "AICALL_PUBLIC_URL is not set: the base URL Twilio reaches (https://...)"
         )
     app = create_app(settings, runtime)
-    print(f"aicall: serving on http://{host}:{port} (public URL {settings.public_url})")
+    reach = (
+        f"Twilio webhooks at {settings.public_url}"
+        if settings.public_url
+        else "no AICALL_PUBLIC_URL: Twilio webhooks off"
+    )
+    print(f"aicall: serving on http://{host}:{port} ({reach})")
     if settings.softphone:
         print(f"aicall: softphone at http://{host}:{port}/softphone", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="info", ws="websockets-sansio")
