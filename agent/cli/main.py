@@ -23,6 +23,7 @@ SUBCOMMAND_MODULES = (
     "agent.cli.nlu",
     "agent.cli.serve",
     "agent.cli.simulate",
+    "agent.cli.call",
 )
 
 app = typer.Typer(

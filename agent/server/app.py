@@ -3,7 +3,8 @@
 ::
 
     POST /twilio/voice    TwiML <Connect><Stream> with the scenario and a single-use token
-    POST /twilio/status   call status callbacks
+                          (``?direction=outbound&scenario=&person=``: a call the agent placed)
+    POST /twilio/status   call status callbacks; an outbound call nobody answered is stored
     WS   /twilio/media    the call's audio (Twilio Media Streams), admitted by its token
     GET  /healthz         liveness
 
@@ -27,6 +28,7 @@ from agent.errors import AicallError, InputError
 from agent.voice.call import CallRuntime, run_twilio_call
 from agent.voice.engines import VoiceEngines
 from agent.voice.report import CallReport
+from telephony.twilio.outbound import UNREACHED_STATUSES, hangup_twiml, is_machine
 from telephony.twilio.protocol import StartMessage, parse_message, parse_start
 from telephony.twilio.signature import is_valid_signature
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
@@ -146,11 +148,21 @@ def create_app(
         except AicallError as e:
             log.error("no scenario for call to %s: %s", callee, e)
             return Response(str(e), status_code=404)
+        outbound = request.query_params.get("direction") == "outbound"
+        person = request.query_params.get("person") if outbound else None
+        if outbound and is_machine(params.get("AnsweredBy")):
+            # Answering-machine detection: leave no message, keep the call for a retry.
+            await _store_unreached(
+                runtime, params, scenario_id, person, "voicemail", "answered by a machine"
+            )
+            return Response(hangup_twiml(), media_type="application/xml")
         grant = StreamGrant(
             call_sid=params.get("CallSid", ""),
             scenario=scenario_id,
             caller=params.get("From"),
             callee=callee,
+            direction="outbound" if outbound else None,
+            person=person,
         )
         twiml = stream_twiml(
             _stream_url(settings, request),
@@ -166,6 +178,17 @@ def create_app(
         call_sid, status = params.get("CallSid"), params.get("CallStatus")
         if call_sid and status:
             state.statuses[call_sid] = status
+        query = request.query_params
+        if call_sid and query.get("direction") == "outbound" and query.get("scenario"):
+            stored, reason = UNREACHED_STATUSES.get(status or ""), _twilio_reason(params)
+            if status == "completed":  # stored only if no media stream ever started the call
+                stored, reason = "failed", "answered, but the agent never ran the call"
+            if stored is not None:
+                ok = await _store_unreached(
+                    runtime, params, query["scenario"], query.get("person"), stored, reason
+                )
+                if not ok:
+                    return Response("could not store the call", status_code=503)
         return Response(status_code=204)
 
     @app.websocket("/twilio/media")
@@ -189,7 +212,7 @@ def create_app(
                 websocket,
                 start,
                 grant,
-                runtime=runtime,
+                runtime=_GrantedRuntime(runtime, grant) if grant.direction else runtime,
                 engines=voice["engines"],
                 settings=settings,
             )
@@ -202,6 +225,130 @@ def create_app(
             state.active.pop(start.call_sid, None)
 
     return app
+
+
+class _GrantedRuntime:
+    """The runtime as one outbound call sees it.
+
+    The grant's direction and person reach ``new_call``, so the call is stored as outbound and
+    its care-call answers and flags name the person called.
+    """
+
+    def __init__(self, runtime: Any, grant: StreamGrant) -> None:
+        self._runtime = runtime
+        self._grant = grant
+
+    def scenario(self, scenario_id: str) -> Any:
+        """The scenario with that id."""
+        return self._runtime.scenario(scenario_id)
+
+    def new_call(
+        self,
+        scenario_id: str,
+        *,
+        caller: str | None,
+        callee: str | None = None,
+        call_id: str | None = None,
+        direction: str | None = None,
+    ) -> Any:
+        """A new call session, with the grant's direction and person."""
+        extra = {"person": self._grant.person} if self._grant.person else {}
+        return self._runtime.new_call(
+            scenario_id,
+            caller=caller,
+            callee=callee,
+            call_id=call_id,
+            direction=direction or self._grant.direction,
+            **extra,
+        )
+
+
+def _twilio_reason(params: dict[str, str]) -> str | None:
+    """What Twilio said about a failed call (SIP response code, error message), if anything."""
+    parts = [
+        f"{name} {params[key]}"
+        for key, name in (("SipResponseCode", "SIP"), ("ErrorCode", "error"))
+        if params.get(key)
+    ]
+    if params.get("ErrorMessage"):
+        parts.append(params["ErrorMessage"])
+    return ", ".join(parts) or None
+
+
+async def _store_unreached(
+    runtime: Any,
+    params: dict[str, str],
+    scenario_id: str,
+    person: str | None,
+    status: str,
+    reason: str | None,
+) -> bool:
+    """Store an outbound call that never reached its person; ``False`` if the store failed."""
+    try:
+        await asyncio.to_thread(
+            record_unreached,
+            runtime,
+            call_id=params.get("CallSid", ""),
+            scenario_id=scenario_id,
+            caller=params.get("From"),
+            callee=params.get("To"),
+            person=person,
+            status=status,
+            reason=reason,
+        )
+    except AicallError as e:
+        log.error("outbound call %s (%s): not stored: %s", params.get("CallSid"), status, e)
+        return False
+    return True
+
+
+def record_unreached(
+    runtime: Any,
+    *,
+    call_id: str,
+    scenario_id: str,
+    caller: str | None,
+    callee: str | None,
+    person: str | None,
+    status: str,
+    reason: str | None,
+) -> bool:
+    """Store an outbound call that never reached its person, and flag it for follow-up.
+
+    The call is stored as ``outbound`` with ``status`` (``no_answer``, ``busy``, ``failed``,
+    ``canceled``, ``voicemail``). When the scenario flags incomplete calls (care calls do:
+    ``call_incomplete``), the person is flagged with that reason and ``status`` as a second one,
+    so "not reached" shows among the people to call back. Blocking (database).
+
+    Returns:
+        Whether anything was stored (``False``: the call exists already, e.g. it was answered
+        or a repeated callback; or the runtime has no store).
+
+    Raises:
+        AicallError: unknown scenario, or the database failed.
+    """
+    calls = getattr(runtime, "calls", None)
+    if calls is None or not call_id:  # a runtime without storage (tests of the web layer)
+        return False
+    scenario = runtime.scenario(scenario_id)
+    if calls.get_call(call_id) is not None:
+        return False
+    try:
+        calls.start_call(
+            call_id=call_id,
+            scenario_id=scenario.id,
+            direction="outbound",
+            caller=caller,
+            callee=callee,
+        )
+    except InputError:  # a concurrent callback stored it first
+        return False
+    calls.end_call(call_id, status, failure_reason=reason)
+    reasons = [rule.reason for rule in getattr(scenario, "flags", ()) if rule.incomplete]
+    carecall = getattr(runtime, "carecall", None)
+    if reasons and carecall is not None:
+        carecall.raise_flag(call_id, scenario.id, person or callee or "unknown", [*reasons, status])
+    return True
 
 
 def _warm_dialogue(runtime: Any, scenario_ids: list[str] | None) -> None:

@@ -1,7 +1,7 @@
 """The embedded synthesizers: Piper (English, joe voice) and espeak-ng (Korean).
 
-coqui-tts is not wired in yet: its PyPI dependencies pull torchaudio builds that do not match
-the project's pinned CPU torch (see docs/voice.md).
+coqui-tts is an optional adapter in :mod:`agent.voice.coqui` (extra ``coqui``): torchaudio,
+which it needs, has no PyPI build for the project's pinned CPU torch (see docs/voice.md).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 ``POST /twilio/voice`` issues a token and passes it to Twilio as a ``<Parameter>`` of the
 ``<Stream>``; Twilio sends it back in the stream's ``start`` message. The token is an HMAC-SHA256
-signed payload (call SID, scenario, caller, callee, expiry, nonce); it is accepted once and only
-before it expires, so a leaked TwiML document cannot be replayed.
+signed payload (call SID, scenario, caller, callee, direction, person, expiry, nonce); it is
+accepted once and only before it expires, so a leaked TwiML document cannot be replayed.
 """
 
 from __future__ import annotations
@@ -31,12 +31,16 @@ class StreamGrant:
         scenario: the scenario the call runs.
         caller: the caller's number, when known.
         callee: the called number, when known.
+        direction: ``"outbound"`` for a call the agent placed; ``None`` means inbound.
+        person: who was called (outbound calls), when known.
     """
 
     call_sid: str
     scenario: str
     caller: str | None = None
     callee: str | None = None
+    direction: str | None = None
+    person: str | None = None
 
 
 def _b64(data: bytes) -> str:
@@ -71,6 +75,8 @@ class StreamTokenIssuer:
             "s": grant.scenario,
             "f": grant.caller,
             "t": grant.callee,
+            "d": grant.direction,
+            "p": grant.person,
             "e": self._clock() + self.ttl,
             "n": secrets.token_hex(8),
         }
@@ -91,7 +97,14 @@ class StreamTokenIssuer:
         try:
             body = json.loads(_unb64(payload))
             expires, nonce = float(body["e"]), str(body["n"])
-            grant = StreamGrant(str(body["c"]), str(body["s"]), body.get("f"), body.get("t"))
+            grant = StreamGrant(
+                str(body["c"]),
+                str(body["s"]),
+                body.get("f"),
+                body.get("t"),
+                direction=body.get("d"),
+                person=body.get("p"),
+            )
         except (ValueError, KeyError, TypeError) as e:
             raise InputError("stream token payload is malformed") from e
         now = self._clock()
