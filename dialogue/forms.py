@@ -22,10 +22,11 @@ from dialogue.events import (
 )
 from dialogue.restaurant import check_booking, normalize_phone, resolve_time
 from dialogue.tracker import Tracker
+from nlu.parsers import negated_mention
 from nlu.types import NLUResult
 from scenarios.schema import Scenario
 
-__all__ = ["Turn", "collect_values", "expected_for", "reask"]
+__all__ = ["Turn", "collect_values", "count_slot", "expected_for", "reask"]
 
 
 @dataclass
@@ -64,19 +65,30 @@ class Turn:
 
 
 def expected_for(tracker: Tracker, scenario: Scenario) -> str | None:
-    """The slot name (or ``yesno``/``time``/``phone``) a bare answer should fill now."""
+    """The slot name (or ``yesno``/``time``/``phone``) a bare answer should fill now.
+
+    After "what would you like to change?" a bare number is read as a time, as at the
+    confirmation ("no, make it 8"); a party size says its counter ("6명", "six people").
+    """
     state = tracker.state
-    if state.confirming:
+    if state.confirming or state.awaiting == "abandon":
         return "yesno"
     if state.requested:
         return state.requested
-    if state.awaiting == "offer":
-        return "time"
+    if state.awaiting in ("offer", "correction", "change_what"):
+        return "time" if "time" in scenario.slots else None
+    if state.awaiting == "range":  # "make it 6 people?": "네", or another number
+        return count_slot(scenario, state.task)
     if state.awaiting == "lookup_phone":
         return "phone"
-    if state.awaiting in ("anything_else", "correction"):
-        return None
     return None
+
+
+def count_slot(scenario: Scenario, task: str | None) -> str | None:
+    """The task's party-size (``count``) slot, if any."""
+    if task is None:
+        return None
+    return next((n for n in scenario.tasks[task].slots if scenario.slots[n].type == "count"), None)
 
 
 def collect_values(
@@ -119,15 +131,30 @@ def collect_values(
         elif sv.name not in values:
             values[sv.name] = value
     requested = state.requested if only is None else only
-    if requested and requested in allowed and requested not in values and yes_no is not None:
+    if requested and requested in allowed and requested not in values:
         spec = sc.slots[requested]
-        if spec.type == "yesno":
+        if yes_no is None and _denies(result.text, sc, requested):
+            yes_no = False  # "기침은 없어요", "I don't have a cough": the question's no
+        if yes_no is None:
+            pass
+        elif spec.type == "yesno":
             values[requested] = yes_no
         elif spec.type == "category":
             mapped = spec.yes if yes_no else spec.no
             if mapped is not None:
                 values[requested] = [mapped] if spec.multiple else mapped
     return values
+
+
+def _denies(text: str, sc: Scenario, slot: str) -> bool:
+    """The caller names what a yes/no category question asks about only to deny it."""
+    spec = sc.slots[slot]
+    if spec.type != "category" or spec.no is None:
+        return False
+    phrases = [
+        p for key, v in spec.values.items() if key != spec.no for p in (v.label, *v.synonyms)
+    ]
+    return negated_mention(text, sc.language, phrases)
 
 
 def fill(turn: Turn, values: dict[str, Any]) -> None:
@@ -210,6 +237,11 @@ def reask(turn: Turn) -> None:
     elif state.requested:
         spec = turn.scenario.slots[state.requested]
         turn.say(ActKind.REQUEST, spec.prompt, slot=state.requested)
+    elif state.awaiting == "abandon":
+        turn.say(ActKind.CONFIRM, "confirm_abandon")
+    elif state.awaiting == "range":
+        slot = count_slot(turn.scenario, state.task)
+        turn.say(ActKind.CONFIRM, "confirm_range", slot=slot, **dict(state.slots))
     elif state.awaiting == "offer" and state.offers:
         turn.say(ActKind.OFFER, "no_capacity_offer", options=state.offers, **state.offer_about)
     elif state.awaiting == "correction":

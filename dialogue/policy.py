@@ -3,7 +3,9 @@
 Order of decisions in a caller turn:
 
 1. answers to what the agent is waiting for (a phone number for a look-up, an offer, a
-   confirmation with or without a correction);
+   confirmation with or without a correction, "drop this booking?", "make it 6 people?"); a
+   change or cancel said in the middle of a new booking corrects or drops that booking
+   (:mod:`dialogue.midtask`);
 2. global intents: repeat, speak to a person, goodbye; FAQ answers (then the pending question
    again); out of scope;
 3. a task intent starts its task (and the values said with it fill its slots);
@@ -12,6 +14,8 @@ Order of decisions in a caller turn:
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from agent.errors import StoreUnavailableError
 from dialogue.actions import end_with_apology, lookup_booking, record_carecall, run_action
@@ -30,16 +34,27 @@ from dialogue.events import (
     TaskStarted,
     UserUttered,
 )
-from dialogue.forms import Turn, ask_next, collect_values, fill, reask
+from dialogue.forms import Turn, ask_next, collect_values, fill, reask, validate
+from dialogue.keypad import keys_as_result
+from dialogue.midtask import (
+    ABANDON,
+    RANGE,
+    answer_abandon,
+    answer_range,
+    ask_range,
+    in_new_booking,
+    ranged_count,
+    switch_in_booking,
+)
+from dialogue.offers import pick_offer
 from dialogue.restaurant import normalize_phone
 from dialogue.tracker import Tracker
-from nlu.types import NLUResult, SlotValue
+from nlu.types import NLUResult
 from scenarios.schema import Scenario
 
 __all__ = ["Policy"]
 
 _GLOBAL = ("repeat", "human", "goodbye")
-_MIN_PHONE_DIGITS = 7  # shorter key presses are not a phone number
 
 
 class Policy:
@@ -79,7 +94,8 @@ class Policy:
                 record_carecall(turn, complete=False)
             turn.emit(CallEnded(outcome="hangup"))
         elif kind == "dtmf" and value:
-            return self.on_user(tracker, ctx, self._dtmf(tracker, ctx, value), turn=turn)
+            keys = keys_as_result(tracker.state, ctx.scenario, value)
+            return self.on_user(tracker, ctx, keys, turn=turn)
         return turn.acts
 
     def on_user(
@@ -121,6 +137,10 @@ class Policy:
         if yes_no is None and confident and result.intent in ("affirm", "deny"):
             yes_no = result.intent == "affirm"
         values = collect_values(turn, result, only=only, yes_no=yes_no)
+        ranged = ranged_count(turn, result, values)
+
+        def advance(t: Turn) -> None:
+            self._advance(t, confirm_range=ranged)
 
         if confident and result.intent in _GLOBAL and not values:
             return self._global(turn, result.intent)
@@ -142,10 +162,27 @@ class Policy:
             turn.say(ActKind.INFORM, "out_of_scope")
             reask(turn)
             return False
+        target = self._task_for_intent(sc, result.intent) if confident else None
+        if state.awaiting == ABANDON:
+            if target and not sc.tasks[target].slots and yes_no is None:
+                yes_no = True  # "drop it?" "cancel, yes"
+            done = answer_abandon(turn, values, yes_no, advance)
+            if done is not None:
+                return done
+            return self._not_understood(turn, result)
+        if state.awaiting == RANGE:
+            done = answer_range(turn, values, yes_no, advance)
+            if done is not None:
+                return done
+            return self._not_understood(turn, result)
+        if target and target != state.task and sc.tasks[target].lookup:
+            if in_new_booking(state, sc):
+                switch_in_booking(turn, target, values, advance)
+                return True
         if state.confirming:
-            return self._confirmation(turn, values, yes_no)
+            return self._confirmation(turn, values, yes_no, advance)
         if state.awaiting == "offer":
-            return self._offer(turn, values, yes_no)
+            return self._offer(turn, result, values, yes_no)
         if state.awaiting == "change_what" and not values and yes_no is False:
             self._keep_booking(turn)  # "what should I change?" "no, leave it"
             return True
@@ -162,19 +199,18 @@ class Policy:
                 ask = "ask_intent" if "ask_intent" in sc.templates else "anything_else"
                 turn.say(ActKind.REQUEST, ask)
                 return True
-        task = self._task_for_intent(sc, result.intent) if confident else None
-        if task and task != state.task and not questionnaire:
-            self._start_task(turn, task, values)
+        if target and target != state.task and not questionnaire:
+            self._start_task(turn, target, values, advance)
             return True
         if values:
             if state.task is None:
                 starter = self._task_for_values(sc, values)
                 if starter is None:
                     return self._not_understood(turn, result)
-                self._start_task(turn, starter, values)
+                self._start_task(turn, starter, values, advance)
                 return True
             fill(turn, values)
-            self._advance(turn)
+            advance(turn)
             return True
         return self._not_understood(turn, result)
 
@@ -190,13 +226,19 @@ class Policy:
             self._end(turn, "bye", outcome="completed" if state.completed else "abandoned")
         return True
 
-    def _confirmation(self, turn: Turn, values: dict[str, object], yes_no: bool | None) -> bool:
+    def _confirmation(
+        self,
+        turn: Turn,
+        values: dict[str, object],
+        yes_no: bool | None,
+        advance: Callable[[Turn], None],
+    ) -> bool:
         state, sc = turn.tracker.state, turn.scenario
         assert state.task is not None
         task = sc.tasks[state.task]
         if values:  # a correction: "아니요, 8시로 해 주세요" / "no, make it 8"
             fill(turn, values)
-            self._advance(turn)
+            advance(turn)
             return True
         if yes_no is True:
             run_action(turn, task.action)
@@ -221,17 +263,12 @@ class Policy:
         turn.emit(Awaiting(kind="anything_else"))
         turn.say(ActKind.REQUEST, "anything_else")
 
-    def _offer(self, turn: Turn, values: dict[str, object], yes_no: bool | None) -> bool:
-        state = turn.tracker.state
-        offers = state.offers
-        chosen: dict[str, object] | None = None
-        if "time" in values:
-            chosen = next((o for o in offers if o["time"] == values["time"]), None)
-            chosen = chosen or {"time": values["time"]}
-        elif "seating" in values:
-            chosen = next((o for o in offers if o["seating"] == values["seating"]), None)
-        elif yes_no is True and offers:
-            chosen = offers[0]
+    def _offer(
+        self, turn: Turn, result: NLUResult, values: dict[str, object], yes_no: bool | None
+    ) -> bool:
+        chosen = pick_offer(turn, result.text, values, yes_no)
+        if chosen == {}:  # "the third one" of two
+            return self._not_understood(turn, result)
         if chosen is None and yes_no is False:
             turn.emit(SlotRequested(slot="time"))
             turn.say(ActKind.REQUEST, turn.scenario.slots["time"].prompt, slot="time")
@@ -243,7 +280,13 @@ class Policy:
         self._advance(turn)
         return True
 
-    def _start_task(self, turn: Turn, task: str, values: dict[str, object]) -> None:
+    def _start_task(
+        self,
+        turn: Turn,
+        task: str,
+        values: dict[str, object],
+        advance: Callable[[Turn], None] | None = None,
+    ) -> None:
         sc, ctx = turn.scenario, turn.ctx
         turn.emit(TaskStarted(task=task))
         spec = sc.tasks[task]
@@ -258,7 +301,7 @@ class Policy:
                 self._after_lookup(turn, values)
             return
         fill(turn, {k: v for k, v in values.items() if k in spec.slots})
-        self._advance(turn)
+        (advance or self._advance)(turn)
 
     def _after_lookup(self, turn: Turn, values: dict[str, object]) -> None:
         task = turn.scenario.tasks[turn.tracker.state.task or ""]
@@ -270,13 +313,23 @@ class Policy:
         fill(turn, changes)
         self._advance(turn)
 
-    def _advance(self, turn: Turn) -> None:
-        """Ask what is missing; run the action when the form completes without confirmation."""
+    def _advance(self, turn: Turn, *, confirm_range: str | None = None) -> None:
+        """Ask what is missing; run the action when the form completes without confirmation.
+
+        ``confirm_range`` names a count slot just filled from a range ("대여섯 명"): once the
+        values pass validation, the agent asks to confirm it before anything else.
+        """
         state, sc = turn.tracker.state, turn.scenario
         if state.task and state.requested:
             spec = sc.slots[state.requested]
             if spec.stop_if is not None and state.slots.get(state.requested) == spec.stop_if:
                 self._end(turn, "wrong_person", outcome="wrong_person")
+                return
+        if confirm_range and confirm_range in state.slots and "confirm_range" in sc.templates:
+            if not validate(turn):
+                return  # alternatives offered
+            if confirm_range in state.slots:  # still there (not over the party limit)
+                ask_range(turn, confirm_range)
                 return
         if ask_next(turn) == "complete" and state.task:
             task = sc.tasks[state.task]
@@ -353,28 +406,3 @@ class Policy:
             if task.lookup is None and name != sc.start_task and set(values) & set(task.slots):
                 return name
         return None
-
-    @staticmethod
-    def _dtmf(tracker: Tracker, ctx: DialogueContext, digits: str) -> NLUResult:
-        """Keypad input as an understood utterance: digits for the slot asked, 1/2 for yes/no."""
-        state = tracker.state
-        digits = digits.rstrip("#")
-        slots: list[SlotValue] = []
-        if state.confirming or state.awaiting == "anything_else":
-            if digits in ("1", "2"):
-                slots.append(SlotValue("yesno", digits == "1", digits, 0, len(digits)))
-        elif state.requested or state.awaiting == "lookup_phone":
-            slot = state.requested or "phone"
-            spec = ctx.scenario.slots.get(slot)
-            kind = spec.type if spec is not None else "phone"
-            # only what keys can say: a count, a phone number, 1/2 for yes/no; anything else
-            # (a date, a seating) is not understood rather than stored as raw digits
-            if not digits.isdigit():
-                pass
-            elif kind == "count":
-                slots.append(SlotValue(slot, int(digits), digits, 0, len(digits)))
-            elif kind == "phone" and len(digits) >= _MIN_PHONE_DIGITS:
-                slots.append(SlotValue(slot, digits, digits, 0, len(digits)))
-            elif kind == "yesno" and digits in ("1", "2"):
-                slots.append(SlotValue("yesno", digits == "1", digits, 0, len(digits)))
-        return NLUResult(digits, "dtmf", "inform", 1.0, tuple(slots))

@@ -176,7 +176,11 @@ def _alternatives(
     own: dict[str, Any] | None,
     limit: int = 2,
 ) -> list[dict[str, Any]]:
-    """Nearest free times that day in the wanted seating, then the same time elsewhere."""
+    """Nearest free times that day in the wanted seating, then the same time elsewhere.
+
+    The nearest comes first (the earlier of two as near): the agent names them in this order
+    and a bare "yes" takes the first.
+    """
     step = timedelta(minutes=venue.slot_minutes)
     wanted = datetime.combine(day, at)
     candidates: list[datetime] = []
@@ -196,7 +200,6 @@ def _alternatives(
                 break
         if len(offers) >= limit:
             break
-    offers.sort(key=lambda o: o["time"])
     if seating != "any":
         for other in venue.seating:
             if other != seating and _free(backend, rule, other, wanted, own) >= party:

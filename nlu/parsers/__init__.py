@@ -11,10 +11,14 @@ the input text and whose ``value`` is normalised:
 - :func:`extract_all` -> all of them without overlaps, reading bare answers as the slot the
   agent asked for.
 
+Two helpers read what only makes sense in the dialogue's context: :func:`extract_choice` (which
+offered option: "두 번째요", "the later one") and :func:`negated_mention` ("기침은 없어요").
+
 The functions never raise on any string and keep no state between calls. The rules
 (ambiguity, "next Friday", year rollover) are written down in ``docs/parsers.md``.
 """
 
+from .choice import CHOICES, extract_choice
 from .extract import (
     SLOT_TYPES,
     extract_all,
@@ -24,13 +28,17 @@ from .extract import (
     extract_times,
     extract_yesno,
 )
+from .negation import negated_mention
 
 __all__ = [
+    "CHOICES",
     "SLOT_TYPES",
     "extract_all",
+    "extract_choice",
     "extract_counts",
     "extract_dates",
     "extract_phones",
     "extract_times",
     "extract_yesno",
+    "negated_mention",
 ]

@@ -5,6 +5,9 @@ A count needs a counter or a people phrase; a bare number becomes a count only i
 Korean counters 명, 분, 사람 take native numerals or digits ("네 명", "4명"); 인 takes digits
 only ("4인", not "4인분", which is portions). Sino-Korean numerals with counters ("사 명") are not
 natural Korean and are not parsed. "30분" (digits + 분) is minutes, not people.
+
+A range ("대여섯 명", "두세 분", "5~6명", "five or six people", "party of 5 or 6") is the larger
+number (the seats to keep) marked ``ambiguous``: the dialogue asks the caller to confirm it.
 """
 
 from __future__ import annotations
@@ -37,6 +40,37 @@ _KO_PATTERNS = [
     ),
 ]
 _KO_ALONE = re.compile("(?:저\\s*)?혼자(?:서)?")
+# approximate native numbers: 대여섯 is "five or six"
+_KO_APPROX = {
+    "한두": 2,
+    "두세": 3,
+    "두서너": 4,
+    "서너": 4,
+    "세네": 4,
+    "너덧": 5,
+    "네다섯": 5,
+    "네댓": 5,
+    "대여섯": 6,
+    "다섯여섯": 6,
+    "예닐곱": 7,
+    "여섯일곱": 7,
+    "일고여덟": 8,
+    "일여덟": 8,
+    "여덟아홉": 9,
+}
+_KO_RANGES = [
+    re.compile(
+        "(?<![가-힣])(?P<w>"
+        + "|".join(sorted(_KO_APPROX, key=len, reverse=True))
+        + ")\\s*(?:명|분|사람)"
+    ),
+    # 5~6명, 5-6명, 5, 6명, 다섯에서 여섯 명, 다섯 여섯 명 (the first smaller than the second)
+    re.compile(
+        f"(?:(?<![\\d.])(?P<lo>\\d{{1,3}})\\s*(?:~|∼|-|,|에서|내지)\\s*(?P<dig>\\d{{1,3}})"
+        f"|(?<![가-힣])(?P<lon>{NATIVE_FULL})\\s*(?:~|∼|-|,|에서|내지|\\s)\\s*(?P<nat>{NATIVE_ATTR}))"
+        "\\s*(?:명|분|사람)"
+    ),
+]
 
 _EN_NUM = f"(?P<n>{CARDINAL})"
 _EN_PATTERNS = [
@@ -56,6 +90,15 @@ _EN_PATTERNS = [
         _F,
     ),
 ]
+_EN_RANGE = re.compile(
+    f"\\b(?:(?:a\\s+)?party\\s+of\\s+|table\\s+for\\s+|for\\s+|between\\s+)?(?P<lo>{CARDINAL})"
+    f"\\s*(?:or|to|-|–|and)\\s*{_EN_NUM}"
+    "(?:\\s+(?:people|persons|guests|adults|diners|pax|ppl|of\\s+us))?\\b",
+    _F,
+)
+_EN_RANGE_NEEDS = re.compile(
+    r"party|table|for|people|persons|guests|adults|diners|pax|ppl|of\s+us", _F
+)
 _EN_ONE = re.compile(
     r"\b(?:just|only)\s+(?:me|myself|one)\b|\bby\s+myself\b|\bjust\s+the\s+one\b|\bmyself\s+only\b",
     _F,
@@ -67,12 +110,12 @@ _EN_TWO = re.compile(
 )
 
 
-def _dedupe(cands: list[tuple[int, int, int]], text: str) -> list[SlotValue]:
-    chosen: list[tuple[int, int, int]] = []
+def _dedupe(cands: list[tuple[int, int, int, bool]], text: str) -> list[SlotValue]:
+    chosen: list[tuple[int, int, int, bool]] = []
     for c in sorted(cands, key=lambda c: (c[0] - c[1], c[0])):
-        if all(c[1] <= s or e <= c[0] for s, e, _ in chosen):
+        if all(c[1] <= s or e <= c[0] for s, e, _, _ in chosen):
             chosen.append(c)
-    return [make_slot("count", v, text, s, e) for s, e, v in sorted(chosen)]
+    return [make_slot("count", v, text, s, e, ambiguous=a) for s, e, v, a in sorted(chosen)]
 
 
 def extract_counts_ko(text: str) -> list[SlotValue]:
@@ -84,16 +127,29 @@ def extract_counts_ko(text: str) -> list[SlotValue]:
     Returns:
         ``count`` slots in text order.
     """
-    cands: list[tuple[int, int, int]] = []
+    cands: list[tuple[int, int, int, bool]] = []
     for pattern in _KO_PATTERNS:
         for m in pattern.finditer(text):
             g = {k: v for k, v in m.groupdict().items() if v}
             raw = next(iter(g.values()), "")
             value = int(raw) if raw.isdigit() else parse_native(raw)
             if value is not None and 0 < value <= 999:
-                cands.append((m.start(), m.end(), value))
+                cands.append((m.start(), m.end(), value, False))
     for m in _KO_ALONE.finditer(text):
-        cands.append((m.start(), m.end(), 1))
+        cands.append((m.start(), m.end(), 1, False))
+    for pattern in _KO_RANGES:
+        for m in pattern.finditer(text):
+            if m.groupdict().get("w"):
+                value = _KO_APPROX[m.group("w")]
+            else:
+                raw = m.group("dig") or m.group("nat")
+                value = int(raw) if raw.isdigit() else parse_native(raw)
+                low_raw = m.group("lo") or m.group("lon")
+                low = int(low_raw) if low_raw.isdigit() else parse_native(low_raw)
+                if value is None or low is None or not 0 < low < value:
+                    continue
+            if value is not None and 0 < value <= 999:
+                cands.append((m.start(), m.end(), value, True))
     return _dedupe(cands, text)
 
 
@@ -106,15 +162,22 @@ def extract_counts_en(text: str) -> list[SlotValue]:
     Returns:
         ``count`` slots in text order.
     """
-    cands: list[tuple[int, int, int]] = []
+    cands: list[tuple[int, int, int, bool]] = []
     for pattern in _EN_PATTERNS:
         for m in pattern.finditer(text):
             value = parse_cardinal(m.group("n"))
             if value is not None and 0 < value <= 999:
                 start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
-                cands.append((start, m.end(), value))
+                cands.append((start, m.end(), value, False))
     for m in _EN_ONE.finditer(text):
-        cands.append((m.start(), m.end(), 1))
+        cands.append((m.start(), m.end(), 1, False))
     for m in _EN_TWO.finditer(text):
-        cands.append((m.start(), m.end(), 2))
+        cands.append((m.start(), m.end(), 2, False))
+    for m in _EN_RANGE.finditer(text):
+        value, low = parse_cardinal(m.group("n")), parse_cardinal(m.group("lo"))
+        if value is None or low is None or not 0 < low < value <= 999:
+            continue
+        # "5 or 6" alone is no count: a people word or "party of" / "for" must say so
+        if _EN_RANGE_NEEDS.search(m.group(0)):
+            cands.append((m.start(), m.end(), value, True))
     return _dedupe(cands, text)

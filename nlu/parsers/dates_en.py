@@ -13,6 +13,7 @@ Rules (weeks start on Monday):
 - A month and day without a year that has already passed this year means next year;
   "the 3rd" that has passed this month means the 3rd of next month.
 - "12/3" is month/day (US order).
+- "in two days", "three days from now": today plus the days (up to 28).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import re
 from nlu.types import SlotValue
 
 from ._common import make_slot
-from .numbers_en import ORDINAL, parse_ordinal
+from .numbers_en import CARDINAL, ORDINAL, parse_cardinal, parse_ordinal
 
-__all__ = ["extract_dates_en", "next_weekday"]
+__all__ = ["day_of_month", "extract_dates_en", "next_weekday"]
 
 _F = re.IGNORECASE
 _MONTHS = {
@@ -68,6 +69,12 @@ _WD_PREFIX = f"(?:(?P<wd>{_WEEKDAY}),?\\s+(?:the\\s+)?)?"
 _RELATIVE = re.compile(
     r"\b(?:(?P<dat>(?:the\s+)?day\s+after\s+tomorrow)|(?P<tomorrow>tomorrow)|(?P<today>today|tonight"
     r"|this\s+(?:morning|afternoon|evening))|(?P<yesterday>yesterday))\b",
+    _F,
+)
+# in two days, in 3 days' time, two days from now (up to four weeks ahead)
+_IN_DAYS = re.compile(
+    f"\\b(?:in\\s+(?P<n>a|{CARDINAL})\\s+days?(?:'?\\s*time)?"
+    f"|(?P<n2>a|{CARDINAL})\\s+days?\\s+from\\s+(?:now|today))\\b",
     _F,
 )
 _WEEKEND = re.compile(r"\b(?:(?P<q>this|next|the|coming)\s+)?weekend\b", _F)
@@ -136,7 +143,8 @@ def _month_day(today: dt.date, month: int, day: int, year: str | None) -> dt.dat
         return None
 
 
-def _day_of_month(today: dt.date, day: int) -> dt.date | None:
+def day_of_month(today: dt.date, day: int) -> dt.date | None:
+    """The next ``day`` of a month, today included ("the 3rd" said on the 25th: next month's)."""
     year, month = today.year, today.month
     for _ in range(13):
         try:
@@ -179,6 +187,11 @@ def extract_dates_en(text: str, today: dt.date) -> list[SlotValue]:
             2 if m.group("dat") else 1 if m.group("tomorrow") else -1 if m.group("yesterday") else 0
         )
         cands.append((m.start(), m.end(), today + dt.timedelta(days=offset), False))
+    for m in _IN_DAYS.finditer(text):
+        raw = (m.group("n") or m.group("n2")).lower()
+        days = 1 if raw == "a" else parse_cardinal(raw)
+        if days is not None and 0 < days <= 28:
+            cands.append((m.start(), m.end(), today + dt.timedelta(days=days), False))
     for m in _WEEKEND.finditer(text):
         if (m.group("q") or "").lower() == "next":
             value = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=12)
@@ -204,7 +217,7 @@ def extract_dates_en(text: str, today: dt.date) -> list[SlotValue]:
             cands.append((m.start(), m.end(), found, mismatch))
     for m in _THE_DAY.finditer(text):
         day = _day_value(m.group("day"))
-        of_month = _day_of_month(today, day) if day else None
+        of_month = day_of_month(today, day) if day else None
         if of_month is not None:
             cands.append((m.start("the"), m.end(), of_month, False))
     chosen: list[tuple[int, int, dt.date, bool]] = []

@@ -9,9 +9,9 @@ from nlu.types import SlotValue
 
 from ._common import covered, make_slot, resolve_overlaps
 from .counts import extract_counts_en, extract_counts_ko
-from .dates_en import extract_dates_en
+from .dates_en import day_of_month, extract_dates_en
 from .dates_ko import extract_dates_ko
-from .numbers_en import CARDINAL, parse_cardinal
+from .numbers_en import CARDINAL, ORDINAL, parse_cardinal, parse_ordinal
 from .numbers_ko import NATIVE_FULL, parse_native
 from .phones import extract_phones as _extract_phones
 from .times_en import apply_period_en, extract_times_en
@@ -38,6 +38,18 @@ _BARE_KO = re.compile(
 )
 _BARE_EN = re.compile(f"(?<![\\w.:/-])(?P<num>{CARDINAL})(?![\\w:/-])", re.IGNORECASE)
 _BARE_CONFIDENCE = 0.8
+# with a time asked for: "for 7" is seven o'clock, not a party of seven; "7 30" is 7:30
+_FOR_HOUR_EN = re.compile(f"^for\\s+(?P<num>{CARDINAL})$", re.IGNORECASE)
+_HOUR_MINUTE = re.compile(
+    r"(?<![\w.:/-])(?P<h>1[0-9]|2[0-4]|0?[0-9])\s+(?P<m>[0-5][0-9])(?![\w:/-])"
+)
+# with a date asked for: "3", "3rd", "the third", "3이요" are the day of the month
+_BARE_DAY_EN = re.compile(
+    f"(?<![\\w.:/-])(?:the\\s+)?(?P<num>{ORDINAL}|\\d{{1,2}})(?![\\w:/-])", re.IGNORECASE
+)
+_BARE_DAY_KO = re.compile(
+    "(?<![\\w.:/-])(?P<num>\\d{1,2})(?:이요|요|이에요|예요|입니다)?(?![\\w:/-])"
+)
 
 
 def _is_ko(lang: str) -> bool:
@@ -139,30 +151,72 @@ def _bare_numbers(text: str, lang: str, taken: list[SlotValue]) -> list[tuple[in
 
 
 def _fill_expected(
-    text: str, lang: str, expected: str | None, slots: list[SlotValue]
+    text: str, lang: str, today: dt.date, expected: str | None, slots: list[SlotValue]
 ) -> list[SlotValue]:
-    """Read bare numbers as the slot the agent asked for ("넷이요" -> count, "seven" -> time)."""
+    """Read bare answers as the slot the agent asked for; return all the slots.
+
+    "넷이요" / "four" is a count when a count was asked; "일곱" / "seven" / "7 30" / "for 7" a
+    time when a time was asked; "3" / "3rd" a day of the month when a date was asked.
+    """
+    if expected == "time" and not any(s.name == "time" for s in slots):
+        slots = _time_bias(text, lang, slots)
+    if expected == "date" and not any(s.name == "date" for s in slots):
+        return slots + _bare_days(text, lang, today, slots)
     if expected not in ("count", "time") or any(s.name == expected for s in slots):
-        return []
+        return slots
     out: list[SlotValue] = []
     for start, end, value in _bare_numbers(text, lang, slots):
         if expected == "count" and 0 < value <= 999:
             out.append(make_slot("count", value, text, start, end, confidence=_BARE_CONFIDENCE))
         elif expected == "time" and 0 <= value <= 24:
-            apply = apply_period_ko if _is_ko(lang) else apply_period_en
-            hour, ambiguous = apply(None, value)
-            out.append(
-                make_slot(
-                    "time",
-                    dt.time(hour % 24, 0),
-                    text,
-                    start,
-                    end,
-                    confidence=_BARE_CONFIDENCE,
-                    ambiguous=ambiguous,
-                )
-            )
+            out.append(_bare_hour(text, lang, start, end, value, 0))
+    return slots + out
+
+
+def _bare_hour(text: str, lang: str, start: int, end: int, hour: int, minute: int) -> SlotValue:
+    apply = apply_period_ko if _is_ko(lang) else apply_period_en
+    h24, ambiguous = apply(None, hour)
+    return make_slot(
+        "time",
+        dt.time(h24 % 24, minute),
+        text,
+        start,
+        end,
+        confidence=_BARE_CONFIDENCE,
+        ambiguous=ambiguous,
+    )
+
+
+def _time_bias(text: str, lang: str, slots: list[SlotValue]) -> list[SlotValue]:
+    """With a time asked for: "for 7" (a count otherwise) and "7 30" are times."""
+    out: list[SlotValue] = []
+    for s in slots:
+        m = _FOR_HOUR_EN.match(s.text) if s.name == "count" and not _is_ko(lang) else None
+        hour = parse_cardinal(m.group("num")) if m else None
+        if m and hour is not None and hour <= 24:
+            start = s.start + m.start("num")
+            out.append(_bare_hour(text, lang, start, s.end, hour, 0))
+        else:
+            out.append(s)
+    for m in _HOUR_MINUTE.finditer(text):
+        if not covered(out, m.start(), m.end()):
+            out.append(_bare_hour(text, lang, m.start(), m.end(), int(m["h"]), int(m["m"])))
     return out
+
+
+def _bare_days(text: str, lang: str, today: dt.date, slots: list[SlotValue]) -> list[SlotValue]:
+    pattern = _BARE_DAY_KO if _is_ko(lang) else _BARE_DAY_EN
+    for m in pattern.finditer(text):
+        if covered(slots, m.start(), m.end()):
+            continue
+        raw = m.group("num")
+        day = int(raw) if raw.isdigit() else parse_ordinal(raw)
+        value = day_of_month(today, day) if day and 1 <= day <= 31 else None
+        if value is not None:
+            return [
+                make_slot("date", value, text, m.start(), m.end("num"), confidence=_BARE_CONFIDENCE)
+            ]
+    return []
 
 
 def extract_all(
@@ -196,5 +250,5 @@ def extract_all(
         *extract_yesno(text, lang),
     ]
     slots = resolve_overlaps(cands, _PRIORITY)
-    slots += _fill_expected(text, lang, expected, slots)
+    slots = _fill_expected(text, lang, today, expected, slots)
     return sorted(slots, key=lambda s: (s.start, s.end))

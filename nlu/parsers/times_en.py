@@ -60,6 +60,13 @@ _AT = re.compile(
     f"(?!\\s*(?:people|persons|guests|of\\b|adults|kids|children|[/,.]?\\d))",
     _F,
 )
+# "between 7 and 8", "between 7:30 and 8 pm": a range; its start is the time, the meridiem said
+# after the end applies to both
+_BETWEEN = re.compile(
+    f"\\bbetween\\s+(?P<h>(?<![\\d:.])\\d{{1,2}}(?=:[0-5]\\d)|{_HOUR})(?::(?P<m>[0-5]\\d))?(?:\\s*(?P<pm1>[ap])\\.?\\s?m\\b\\.?)?"
+    f"\\s+and\\s+(?P<h2>(?<![\\d:.])\\d{{1,2}}(?=:[0-5]\\d)|{_HOUR})(?::[0-5]\\d)?",
+    _F,
+)
 _HALF_BRITISH = _PATTERNS[3]
 _PATTERNS.append(_AT)
 _OH_PREFIX = re.compile(r"^oh?[\s-]?(?=one|two|three|four|five|six|seven|eight|nine)")
@@ -128,6 +135,26 @@ def _minutes(m: re.Match[str]) -> int | None:
     return 0
 
 
+def _ranges(text: str) -> list[tuple[int, int, dt.time, bool]]:
+    found = []
+    for m in _BETWEEN.finditer(text):
+        hour, last = _hour(m.group("h")), _hour(m.group("h2"))
+        if hour is None or last is None:
+            continue
+        end = m.end()
+        mer = _MER.match(text, end)
+        period = _period(mer)
+        if mer is not None:
+            end = mer.end()
+        if m.group("pm1"):
+            period = "am" if m.group("pm1").lower() == "a" else "pm"
+        elif period == "pm" and hour > last:  # "between 11 and 1 pm": the start is before noon
+            period = "am"
+        h24, ambiguous = apply_period_en(period, hour)
+        found.append((m.start(), end, dt.time(h24 % 24, int(m.group("m") or 0)), ambiguous))
+    return found
+
+
 def _candidates(text: str) -> list[tuple[int, int, dt.time, bool]]:
     found: list[tuple[int, int, dt.time, bool]] = []
     for pattern in _PATTERNS:
@@ -162,6 +189,7 @@ def _candidates(text: str) -> list[tuple[int, int, dt.time, bool]]:
                 )
             start = m.start("h") if pattern is _AT else m.start()
             found.append((start, end, value.time(), ambiguous))
+    found.extend(_ranges(text))
     for m in _POINT_RE.finditer(text):
         key = m.group("w").lower().replace(" ", "").removesuffix("time")
         found.append((m.start(), m.end(), dt.time(_POINTS[key], 0), False))

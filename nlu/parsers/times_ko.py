@@ -23,12 +23,22 @@ _HOUR_AFTER_PERIOD = f"(?:\\d{{1,2}}|{NATIVE_ATTR})"
 _MIN = f"(?:\\d{{1,2}}|{SINO})"
 # 시 followed by these is another word (시간 hours, 시즌, 시작...), not o'clock.
 _NOT_SI = "(?!간|즌|험|청|내|장|계|작|설|절|민|골)"
-_HALF = "반(?![가-힣])|반(?=[에이요쯤까정으부])"
+_HALF = "반(?![가-힣])|반(?=[에이요쯤까정으부은도만])"
 
 _TIME_RE = re.compile(
     f"(?:(?P<period>{_PERIODS})\\s*(?P<phour>{_HOUR_AFTER_PERIOD})|(?P<hour>{_HOUR}))\\s*시{_NOT_SI}"
     f"(?:\\s*(?:(?P<half>{_HALF})|(?P<min>{_MIN})\\s*분(?P<before>\\s*전)?|(?P<sharp>정각)))?"
 )
+# 19:00, 7:30에, 오후 7:30 (digits with a colon, as read from a screen)
+_CLOCK_RE = re.compile(
+    f"(?:(?P<period>{_PERIODS})\\s*)?(?<![\\d:.])(?P<hour>\\d{{1,2}}):(?P<min>[0-5]\\d)(?![\\d:])"
+)
+# a range of hours: "7시에서 8시 사이", "7시부터 8시 사이", "7~8시", "7시~8시": the start is the time
+_RANGE_JOIN = re.compile("\\s*(?:에서|부터|~|∼|-)\\s*")
+_RANGE_SHORT = re.compile(
+    f"(?:(?P<period>{_PERIODS})\\s*)?(?<![\\d:.])(?P<hour>\\d{{1,2}})\\s*[~∼-]\\s*\\d{{1,2}}\\s*시{_NOT_SI}"
+)
+_RANGE_TAIL = re.compile("\\s*(?:사이|까지)")
 _POINT_RE = re.compile("정오|자정|점심\\s*(?:때|시간)?|저녁\\s*때|저녁\\s*시간")
 _POINTS = {"정오": dt.time(12, 0), "자정": dt.time(0, 0)}
 
@@ -69,6 +79,30 @@ def apply_period_ko(period: str | None, hour: int) -> tuple[int, bool]:
     return hour + 12, False
 
 
+def _merge_ranges(text: str, times: list[SlotValue]) -> list[SlotValue]:
+    """A range ("7시에서 8시 사이") is one time: its start, spanning the whole range."""
+    out: list[SlotValue] = []
+    i = 0
+    while i < len(times):
+        first = times[i]
+        joined = i + 1 < len(times) and _RANGE_JOIN.fullmatch(text, first.end, times[i + 1].start)
+        if not joined:
+            out.append(first)
+            i += 1
+            continue
+        second = times[i + 1]
+        end = second.end
+        tail = _RANGE_TAIL.match(text, end)
+        if tail is not None:
+            end = tail.end()
+        value, ambiguous = first.value, first.ambiguous
+        if ambiguous and not second.ambiguous and second.value.hour >= 12 and value.hour < 12:
+            value, ambiguous = value.replace(hour=value.hour + 12), False  # 7시에서 저녁 8시 사이
+        out.append(make_slot("time", value, text, first.start, end, ambiguous=ambiguous))
+        i += 2
+    return out
+
+
 def extract_times_ko(text: str) -> list[SlotValue]:
     """Find Korean clock times in ``text``.
 
@@ -80,10 +114,20 @@ def extract_times_ko(text: str) -> list[SlotValue]:
     """
     out: list[SlotValue] = []
     taken: list[tuple[int, int]] = []
+    # digit ranges and clock forms first: "7~8시" is not the time "8시"
+    for pattern in (_RANGE_SHORT, _CLOCK_RE):
+        for m in pattern.finditer(text):
+            clock_hour = int(m.group("hour"))
+            if clock_hour > 24 or any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            h24, ambiguous = apply_period_ko(m.group("period"), clock_hour)
+            value = dt.time(h24 % 24, int(m.groupdict().get("min") or 0))
+            out.append(make_slot("time", value, text, m.start(), m.end(), ambiguous=ambiguous))
+            taken.append((m.start(), m.end()))
     for m in _TIME_RE.finditer(text):
         raw = m.group("phour") or m.group("hour")
         hour = int(raw) if raw.isdigit() else parse_native(raw)
-        if hour is None or hour > 24:
+        if hour is None or hour > 24 or any(s < m.end() and m.start() < e for s, e in taken):
             continue
         minute = 0
         if m.group("half"):
@@ -101,6 +145,8 @@ def extract_times_ko(text: str) -> list[SlotValue]:
             value = (on_hour - dt.timedelta(minutes=minute)).time()
         out.append(make_slot("time", value, text, m.start(), m.end(), ambiguous=ambiguous))
         taken.append((m.start(), m.end()))
+    out = _merge_ranges(text, sorted(out, key=lambda s: s.start))
+    taken = [(s.start, s.end) for s in out]
     for m in _POINT_RE.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue

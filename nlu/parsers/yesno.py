@@ -2,8 +2,10 @@
 
 Korean "네" is also the numeral four: "네 명", "네 시", "네 분" are not answers, and a 네 followed
 by a counter is skipped here. "어" is a yes only when it is the whole utterance (elsewhere it is
-a filler: "어... 7시요"). A yes word right after a negation ("안 좋아요", "not sure") is not a yes;
-"not really", "that's not right" are no. "no problem" and "no worries" are yes.
+a filler: "어... 7시요"), and so is "그런데요" ("that's me"; elsewhere it is "but"). The "-는데요"
+endings answer too: "맞는데요" yes, "아닌데요" no. A yes word right after a negation ("안 좋아요",
+"not sure") is not a yes; "not really", "that's not right" are no. "no problem" and "no worries"
+are yes.
 """
 
 from __future__ import annotations
@@ -23,16 +25,19 @@ _COUNTERS = "명|분|시|사람|개|번|살|달|마리|장|잔|병|그릇|인분
 _KO_YES = re.compile(
     "(?<![가-힣])(?:"
     "(?:네|예)(?:\\s*(?:네|예))*(?!\\s*(?:" + _COUNTERS + "))|넵|넹|네에"
-    "|맞(?:아요|아|습니다|죠|지요|네요)|그래(?:요)?|그럼요|그렇(?:습니다|죠|지요)"
+    "|맞(?:아요|아|습니다|죠|지요|네요|는데요|는데)|그래(?:요)?|그럼요|그렇(?:습니다|죠|지요)"
     "|좋(?:아요|아|습니다|죠|지요)|응(?:응)?|ㅇㅇ|물론(?:이죠|입니다)?|당연하죠|알겠(?:습니다|어요)"
     "|그렇게\\s*(?:해|하)\\s*주세요|그걸로\\s*(?:해|하)\\s*주세요|그렇게\\s*해\\s*줘)" + _KO_END
 )
 _KO_NO = re.compile(
-    "(?<![가-힣])(?:아니(?:요|오|에요|예요|야)?|아닙니다|아뇨|아녀|틀렸(?:어요|습니다|어)"
+    "(?<![가-힣])(?:아니(?:요|오|에요|예요|야)?|아닌데(?:요)?|아닙니다|아뇨|아녀|틀렸(?:어요|습니다|어)"
     "|틀려요|싫(?:어요|어|습니다)|안\\s*(?:돼요|됩니다|돼|되요)|됐어요|아니거든요)" + _KO_END
 )
 _KO_NEGATED = re.compile("안\\s*$|못\\s*$")
 _KO_ALONE_EO = re.compile("^\\W*(?:어|어어)\\W*$")
+# "그런데요" is "that's right" (on the phone: "speaking") only as the whole answer; elsewhere it
+# is "but": "그런데요, 7시는 안 되나요?"
+_KO_ALONE_SO = re.compile("^\\W*(?:네\\W*)?(?P<w>그런데요|그런데)\\W*$")
 
 _EN_YES = re.compile(
     r"\b(?:yes(?:\s+please)?|yeah|yep|yup|yea|ya|sure(?:\s+thing)?|correct|that'?s\s+(?:right|correct|fine|perfect|great)"
@@ -58,6 +63,9 @@ def _ko(text: str) -> list[SlotValue]:
         if _KO_NEGATED.search(text, 0, m.start()) or any(s.start <= m.start() < s.end for s in out):
             continue
         out.append(make_slot("yesno", True, text, m.start(), m.end()))
+    alone = _KO_ALONE_SO.match(text)
+    if alone and not any(o.start <= alone.start("w") < o.end for o in out):
+        out.append(make_slot("yesno", True, text, alone.start("w"), alone.end("w")))
     if _KO_ALONE_EO.match(text):
         start = text.index("어")
         end = start + (2 if text.startswith("어어", start) else 1)

@@ -123,7 +123,8 @@ def test_expected_follows_what_the_agent_waits_for(restaurant: Dialogue) -> None
     _to_confirmation(restaurant)
     assert expected_for(restaurant.tracker, sc) == "yesno"
     restaurant.say(lines(restaurant)["no"])
-    assert expected_for(restaurant.tracker, sc) is None  # "what should I change?" takes anything
+    # "what should I change?": a bare number is a time, as at the confirmation ("no, make it 8")
+    assert expected_for(restaurant.tracker, sc) == "time"
 
 
 def test_the_policy_keeps_no_state_of_its_own(restaurant: Dialogue) -> None:
