@@ -1,7 +1,9 @@
 """Process-wide assembly: settings, the database, the scenarios and their NLU, shared by calls.
 
-One :class:`AgentRuntime` per process. It loads every scenario once, trains each scenario's NLU
-once (lazily, on its first call) and opens one database; :meth:`AgentRuntime.new_call` makes a
+One :class:`AgentRuntime` per process. It loads every scenario once, prepares each scenario's
+NLU once (lazily, on its first call, or at start-up with :meth:`AgentRuntime.prepare_nlu`): the
+model ``aicall scenario train`` saved under ``<data dir>/models`` when it is current, else one
+trained from the scenario file. It opens one database; :meth:`AgentRuntime.new_call` makes a
 :class:`~agent.session.CallSession` per call.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -20,7 +22,7 @@ from agent.store import CallLog, Database, SqlBookingBackend, SqlCareCallRecorde
 from dialogue.context import DialogueContext
 from dialogue.tracker import Tracker
 from nlg.rewrite import ReplyRewriter, make_rewriter
-from nlu.engine import nlu_for
+from nlu.engine import ScenarioNLU, nlu_for
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 
@@ -91,6 +93,7 @@ class AgentRuntime:
         self.bookings = SqlBookingBackend(self.db)
         self.carecall = SqlCareCallRecorder(self.db)
         self._clock = clock or self._local_now
+        self.models_dir = settings.data_dir / "models"
         self.rewriter = rewriter if rewriter is not None else rewriter_from_settings(settings)
 
     def _local_now(self, scenario: Scenario) -> datetime:
@@ -113,6 +116,24 @@ class AgentRuntime:
             known = ", ".join(self.scenario_ids())
             raise InputError(f"unknown scenario {scenario_id!r} (known: {known})") from None
 
+    def nlu(self, scenario: Scenario) -> ScenarioNLU:
+        """The process-wide NLU of ``scenario``: its trained model when current, else trained.
+
+        See :func:`nlu.engine.nlu_for`; the models directory is ``<data dir>/models``.
+        """
+        return nlu_for(scenario, models_dir=self.models_dir)
+
+    def prepare_nlu(self, scenario_ids: Iterable[str] | None = None) -> None:
+        """Prepare scenarios' NLU now (blocking; default all), not during a first call.
+
+        A scenario that cannot be prepared is logged; a call to it will show the real error.
+        """
+        for scenario_id in self.scenario_ids() if scenario_ids is None else scenario_ids:
+            try:
+                self.nlu(self.scenario(scenario_id))
+            except Exception as e:  # serving goes on
+                log.warning("could not prepare scenario %s: %s", scenario_id, e)
+
     def new_call(
         self,
         scenario_id: str,
@@ -125,7 +146,7 @@ class AgentRuntime:
     ) -> CallSession:
         """Start a call: store it and return its session (call ``start()`` for the greeting)."""
         scenario = self.scenario(scenario_id)
-        nlu = nlu_for(scenario)
+        nlu = self.nlu(scenario)
         call_id = call_id or uuid.uuid4().hex
         self.calls.start_call(
             call_id=call_id,

@@ -226,14 +226,24 @@ def train(
     scenario: ScenarioArg,
     engine: Annotated[str, typer.Option("--engine", help="classical or joint.")] = "classical",
     out: Annotated[
-        Path | None, typer.Option("--out", help="Model directory (default: next to the store).")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Save here instead (live calls then ignore it; default: the live model "
+            "under <data dir>/models).",
+        ),
     ] = None,
     heldout: Annotated[
         Path | None, typer.Option("--heldout", help="Held-out file to score (default: shipped).")
     ] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Train the NLU on the scenario's examples plus its accepted candidates and save it."""
+    """Train the NLU on the scenario's examples plus its accepted candidates and save it.
+
+    By default the model becomes the scenario's live model: calls load it instead of training
+    from the scenario file, for as long as the scenario is not edited.
+    """
+    from nlu.engine import DEFAULT_ENGINE, save_live_model
     from nlu.evaluate import evaluate
     from nlu.training import training_data_from_scenario
     from scenarios.authoring.training import heldout_path, load_heldout, train_with_candidates
@@ -246,9 +256,20 @@ def train(
         f"{len(training_data_from_scenario(sc).examples)} examples + {len(accepted)} accepted"
     )
     model = train_with_candidates(sc, accepted, engine=engine)
-    target = out or st.path.parent / f"model-{engine}"
-    model.save(target)
-    typer.echo(f"saved {engine} model to {target} ({model.train_seconds:.1f} s)")
+    if out is not None:
+        model.save(out)
+        typer.echo(f"saved {engine} model to {out} ({model.train_seconds:.1f} s)")
+        typer.echo("live calls do not use it (without --out it becomes the live model)")
+    else:
+        models = Settings().data_dir / "models"
+        info = {"accepted_candidates": len(accepted), "candidates_file": str(st.path)}
+        target = save_live_model(sc, model, models, info=info)
+        typer.echo(f"saved {engine} model to {target} ({model.train_seconds:.1f} s)")
+        when = "" if engine == DEFAULT_ENGINE else f" when AICALL_NLU_ENGINE={engine}"
+        typer.echo(
+            f"live calls of {sc.id} will use it{when} (processes started from now on), until "
+            "the scenario file is edited: then they train from the scenario until you retrain"
+        )
     path = heldout or heldout_path(sc.id)
     if path.is_file():
         _, examples = load_heldout(path)
@@ -312,14 +333,28 @@ def dialogues(
     now: Annotated[
         str | None, typer.Option(help="The call's local time (ISO); default 2026-11-25T10:00.")
     ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the LLM (one per variant).")] = 0,
+    llm: LlmKind = "local",
+    llm_url: LlmUrl = None,
+    llm_model: LlmModel = None,
+    llm_key: LlmKey = None,
     store: StoreOpt = None,
 ) -> None:
-    """Write whole dialogues from a goal script; with --run, test the agent with them."""
+    """Write whole dialogues from a goal script; with --run, test the agent with them.
+
+    With ``--llm local|openai`` the LLM writes the caller's lines; lines that fail the checks
+    (or an LLM that cannot be reached) leave the template dialogue, marked as such.
+    """
     from datetime import datetime
 
-    from ruamel.yaml import YAML
-
-    from scenarios.authoring.dialogues import DEFAULT_NOW, Dialogue, goal_dialogues, run_dialogue
+    from scenarios.authoring.dialogues import (
+        DEFAULT_NOW,
+        Dialogue,
+        goal_dialogues,
+        plan_goal,
+        run_dialogue,
+    )
+    from scenarios.authoring.runs import load_regressions, save_regressions
 
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)
@@ -330,36 +365,30 @@ def dialogues(
         except ValueError:
             raise InputError(f"--now: {now!r} is not an ISO date-time") from None
     regress_path = st.path.parent / "regressions.yml"
-    yaml = YAML()
-    yaml.allow_unicode = True
-    yaml.width = 4096
-    stored: list[dict[str, Any]] = []
-    if regress_path.exists():
-        stored = list(YAML(typ="safe").load(regress_path.read_text(encoding="utf-8")) or [])
+    stored = load_regressions(regress_path)
     if regressions:
-        scripts = [
-            Dialogue(
-                d["scenario"], d["goal"], d["variant"],
-                [(k, v) for t in d["turns"] for k, v in t.items()], d["expect"], d["caller"],
-            )
-            for d in stored
-            if d.get("scenario") == sc.id
-        ]  # fmt: skip
+        scripts = [Dialogue.from_dict(d) for d in stored if d.get("scenario") == sc.id]
         run = True
     elif goal is None:
         raise InputError("give --goal 'a customer wants ...' (or --regressions)")
     else:
-        scripts = goal_dialogues(sc, goal, n, now=when)
+        plan_goal(sc, goal, today=when.date())  # a goal it cannot read fails before the LLM
+        client = make_authoring_llm(llm, llm_url, llm_model, llm_key)
+        scripts = goal_dialogues(sc, goal, n, now=when, llm=client, seed=seed)
     scenarios = {**load_scenarios(Settings().scenario_dirs), sc.id: sc}
     failed = 0
     for d in scripts:
-        typer.echo(f"--- {sc.id} variant {d.variant}: {d.goal}")
+        typer.echo(f"--- {sc.id} variant {d.variant} ({d.source}): {d.goal}")
+        if d.note:
+            typer.echo(f"# the LLM's lines were not used: {d.note}")
+        if d.prior:
+            typer.echo(f"booked before the call: {d.prior}")
         for who, text in d.turns:
             typer.echo(f"{'caller' if who == 'user' else 'agent ':6}  {text}")
         typer.echo(f"expect: {d.expect}")
         if not run:
             continue
-        result = run_dialogue(d, scenarios, now=when)
+        result = run_dialogue(d, scenarios, now=when, data_dir=Settings().data_dir)
         typer.echo("PASS" if result.passed else "FAIL: " + "; ".join(result.problems))
         if not result.passed:
             failed += 1
@@ -369,9 +398,7 @@ def dialogues(
     if run:
         typer.echo(f"{len(scripts) - failed} passed, {failed} failed")
         if failed and not regressions:
-            regress_path.parent.mkdir(parents=True, exist_ok=True)
-            with regress_path.open("w", encoding="utf-8") as f:
-                yaml.dump(stored, f)
+            save_regressions(regress_path, stored)
             typer.echo(f"failing scripts kept as regression cases in {regress_path}")
         if failed:
             raise typer.Exit(1)

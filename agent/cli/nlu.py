@@ -138,7 +138,10 @@ def parse(
         scenarios = load_scenarios(scenario_dir or [])
         if scenario not in scenarios:
             raise InputError(f"unknown scenario {scenario!r}; have: {', '.join(sorted(scenarios))}")
-        parser = nlu_for(scenarios[str(scenario)])
+        from agent.config import Settings
+
+        # the model `aicall scenario train` saved, when it matches the scenario; else trained now
+        parser = nlu_for(scenarios[str(scenario)], models_dir=Settings().data_dir / "models")
     for line in sys.stdin:
         text = line.rstrip("\n")
         result = parser.parse(text, today=ref, expected=expected)

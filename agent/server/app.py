@@ -352,22 +352,18 @@ def record_unreached(
 
 
 def _warm_dialogue(runtime: Any, scenario_ids: list[str] | None) -> None:
-    """Train the scenarios' NLU now (blocking) instead of during a first call's greeting."""
+    """Load or train the scenarios' NLU now (blocking) instead of during a first call's greeting.
+
+    ``AgentRuntime.prepare_nlu`` loads a model saved by ``aicall scenario train`` when it
+    matches the scenario (else trains); a runtime with only ``warm_up`` gets that.
+    """
+    prepare = getattr(runtime, "prepare_nlu", None)
+    if callable(prepare):
+        prepare(scenario_ids)
+        return
     warm = getattr(runtime, "warm_up", None)
     if callable(warm):
         warm()
-        return
-    if scenario_ids is None:
-        scenario_ids = list(getattr(runtime, "scenario_ids", list)())
-    try:
-        from nlu.engine import nlu_for
-    except ImportError:  # pragma: no cover - a runtime without the project's NLU
-        return
-    for scenario_id in scenario_ids:
-        try:
-            nlu_for(runtime.scenario(scenario_id))
-        except Exception as e:  # a call will show the real error; serving goes on
-            log.warning("could not prepare scenario %s: %s", scenario_id, e)
 
 
 async def _read_start(websocket: WebSocket) -> str:

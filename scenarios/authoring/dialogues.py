@@ -1,27 +1,31 @@
 """Dialogues from a goal script, and their caller side run against the real agent.
 
 :func:`~scenarios.authoring.goals.plan_goal` reads a goal script into a
-:class:`~scenarios.authoring.goals.Goal` (re-exported here). :func:`write_dialogue` writes a whole dialogue from it: the caller's turns (their order follows the task's slots, as
-the agent asks them) and the agent's expected turns from the scenario's templates; variants
-differ in what the caller says up front and in wording. :func:`run_dialogue` replays the
-caller's turns against a real :class:`~agent.runtime.AgentRuntime` and checks the outcome and
-the values the agent ended up with.
+:class:`~scenarios.authoring.goals.Goal` (re-exported here). :func:`write_dialogue` writes a
+whole dialogue from it with templates: the caller's turns (their order follows the task's
+slots, as the agent asks them) and the agent's expected turns from the scenario's templates;
+variants differ in what the caller says up front and in wording. A change or cancel goal gets
+the call about the booking made before it. :func:`goal_dialogues` asks an LLM to write the
+caller's lines first (:mod:`scenarios.authoring.dialogue_llm`) and keeps the template writer
+as the fallback. :func:`~scenarios.authoring.runs.run_dialogue` (re-exported) replays the
+caller's turns against a real :class:`~agent.runtime.AgentRuntime`.
 """
 
 from __future__ import annotations
 
-import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
+from nlg.llm import LLMClient
 from nlu.categories import match_category
 from scenarios.authoring.goals import Goal, GoalError, plan_goal
 from scenarios.authoring.korean import attach, native_count
+from scenarios.authoring.runs import DEFAULT_NOW, RunResult, jsonable, run_dialogue
 from scenarios.schema import Scenario
 
 __all__ = [
+    "DEFAULT_NOW",
     "Dialogue",
     "Goal",
     "GoalError",
@@ -33,8 +37,6 @@ __all__ = [
     "write_dialogue",
 ]
 
-#: Wednesday, 25 November 2026, 10:00: the default "now" of a dialogue run (as the tests).
-DEFAULT_NOW = datetime(2026, 11, 25, 10, 0)
 _CALLER = {"ko": "+821012345678", "en": "+15551234567"}
 # ----------------------------------------------------------------------------- wording
 
@@ -160,8 +162,14 @@ class Dialogue:
         goal: the goal script.
         variant: which variant of the goal this is.
         turns: ``(speaker, text)``; the agent's turns are the templates it is expected to use.
-        expect: slot -> value (ISO strings for dates and times) at the end of the call.
+        expect: slot -> value (ISO strings for dates and times) at the end of the call; for
+            a change, the booking's values in the database; for a cancel,
+            ``{"status": "cancelled"}``.
         caller: the caller id the call comes from.
+        prior: the booking made for the caller before the call (change and cancel goals:
+            date, time, party_size, seating, name as in ``expect``); empty for others.
+        source: who wrote the caller's lines: ``llm`` or ``template``.
+        note: why the LLM's version was not used (``source == "template"``), if it was tried.
     """
 
     scenario: str
@@ -170,6 +178,28 @@ class Dialogue:
     turns: list[tuple[str, str]]
     expect: dict[str, Any]
     caller: str
+    prior: dict[str, Any] = field(default_factory=dict)
+    source: str = "template"
+    note: str | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Dialogue:
+        """The dialogue of :meth:`as_dict` (e.g. a stored regression case).
+
+        Raises:
+            InputError: a field is missing or malformed.
+        """
+        from agent.errors import InputError
+
+        try:
+            return cls(
+                str(d["scenario"]), str(d["goal"]), int(d["variant"]),
+                [(str(k), str(v)) for t in d["turns"] for k, v in t.items()],
+                dict(d["expect"]), str(d["caller"]), dict(d.get("prior") or {}),
+                str(d.get("source", "template")), d.get("note"),
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise InputError(f"a stored dialogue is malformed ({e!r}): {d!r}"[:300]) from None
 
     @property
     def caller_turns(self) -> list[str]:
@@ -183,14 +213,64 @@ class Dialogue:
         return d
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (date, time)):
-        return value.isoformat(timespec="minutes") if isinstance(value, time) else value.isoformat()
-    return value
+def _say_changes(sc: Scenario, changes: dict[str, Any], today: date, variant: int) -> str:
+    """The caller's line that gives a booking's new values."""
+    parts = [say_value(sc, slot, value, today) for slot, value in changes.items()]
+    if sc.language == "ko":
+        words = " ".join(parts)
+        ending = "바꿔 주세요" if variant % 2 == 0 else "변경해 주세요"
+        return f"{words}{attach(words, '(으)로')} {ending}"
+    en = {
+        slot: say_value(sc, slot, value, today)
+        + (" seating" if sc.slots[slot].type == "category" else "")
+        for slot, value in changes.items()
+    }
+    words = ", ".join(en.values())
+    return f"make it {words}" if variant % 2 == 0 else f"can we do {words} instead"
+
+
+_EXISTING = {
+    "ko": {
+        "cancel": ("예약 취소하고 싶어요", "예약을 취소하려고요"),
+        "change": ("예약 변경하고 싶어요", "예약을 좀 바꾸고 싶어요"),
+    },
+    "en": {
+        "cancel": ("I want to cancel my booking", "I need to cancel my reservation"),
+        "change": ("I'd like to change my booking", "can I change my reservation"),
+    },
+}
+
+
+def _write_existing(sc: Scenario, goal: Goal, today: date, variant: int) -> Dialogue:
+    """A call about the booking made before it: find it, change or cancel it, confirm."""
+    ko = sc.language == "ko"
+    intent = sc.tasks[goal.task].intent
+    kind = "cancel" if intent == "cancel_booking" else "change"
+    t = sc.templates
+    turns: list[tuple[str, str]] = [("agent", t.get("greet", ""))]
+    turns.append(("user", _EXISTING["ko" if ko else "en"][kind][variant % 2]))
+    if kind == "cancel":
+        turns.append(("agent", t.get(f"confirm_{goal.task}", "confirm")))
+        expect: dict[str, Any] = {"status": "cancelled"}
+    else:
+        turns.append(("agent", f"{t.get('booking_found', '')} {t.get('ask_change_what', '')}"))
+        turns.append(("user", _say_changes(sc, goal.corrections, today, variant)))
+        turns.append(("agent", t.get(f"confirm_{goal.task}", "confirm")))
+        final = goal.final()
+        expect = {k: jsonable(final[k]) for k in ("date", "time", "party_size", "seating")}
+    turns.append(("user", "네" if ko else "yes"))
+    turns.append(("agent", f"{t.get(f'done_{goal.task}', '')} {t.get('anything_else', '')}"))
+    turns.append(("user", "아니요 없어요" if ko else "no, that's all"))
+    turns.append(("agent", t.get("bye", "")))
+    prior = {k: jsonable(v) for k, v in goal.prior.items()}
+    caller = _CALLER.get(sc.language, "+15551234567")
+    return Dialogue(sc.id, goal.text, variant, turns, expect, caller, prior)
 
 
 def write_dialogue(sc: Scenario, goal: Goal, *, today: date, variant: int = 0) -> Dialogue:
-    """A whole dialogue of ``goal`` (caller and expected agent turns)."""
+    """A whole dialogue of ``goal`` (caller and expected agent turns), from templates."""
+    if goal.prior:
+        return _write_existing(sc, goal, today, variant)
     task = sc.tasks[goal.task]
     ko = sc.language == "ko"
     turns: list[tuple[str, str]] = [("agent", sc.templates.get("greet", ""))]
@@ -221,7 +301,7 @@ def write_dialogue(sc: Scenario, goal: Goal, *, today: date, variant: int = 0) -
     turns.append(("agent", sc.templates.get("bye", "")))
     # a seating of "any" is the agent's choice: nothing to expect
     expect = {
-        k: _jsonable(v)
+        k: jsonable(v)
         for k, v in goal.final().items()
         if not (k in goal.assumed and sc.slots[k].type == "category")
     }
@@ -230,83 +310,32 @@ def write_dialogue(sc: Scenario, goal: Goal, *, today: date, variant: int = 0) -
     )
 
 
-# ----------------------------------------------------------------------------- running
-
-
-@dataclass
-class RunResult:
-    """The outcome of one dialogue run against the agent.
-
-    Attributes:
-        passed: the call completed with every expected value.
-        problems: what did not match.
-        transcript: the call as it went (``user>`` / ``agent>`` lines).
-    """
-
-    passed: bool
-    problems: list[str]
-    transcript: list[str]
-
-
-def run_dialogue(
-    dialogue: Dialogue, scenarios: dict[str, Scenario], *, now: datetime = DEFAULT_NOW
-) -> RunResult:
-    """Replay the caller's turns against a real agent (fresh SQLite store, pinned clock)."""
-    from agent.config import Settings
-    from agent.runtime import AgentRuntime
-
-    with tempfile.TemporaryDirectory(prefix="aicall-dialogue-") as tmp:
-        settings = Settings(
-            data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/aicall.db", scenario_dirs=[]
-        )
-        runtime = AgentRuntime(settings, clock=lambda _sc: now, scenarios=scenarios)
-        try:
-            return _run(runtime, dialogue)
-        finally:
-            runtime.close()
-
-
-def _run(runtime: Any, dialogue: Dialogue) -> RunResult:
-    sc = runtime.scenario(dialogue.scenario)
-    session = runtime.new_call(dialogue.scenario, caller=dialogue.caller, person=sc.sample_person)
-    reply = session.start()
-    transcript = [f"agent> {reply.text}"]
-    seen: dict[str, Any] = {}
-    for text in dialogue.caller_turns:
-        if session.ended:
-            transcript.append(f"(call ended before: {text})")
-            break
-        transcript.append(f"user>  {text}")
-        reply = session.user_text(text)
-        transcript.append(f"agent> {reply.text}")
-        state = session.tracker.state
-        seen.update({k: v for k, v in state.slots.items() if v is not None})
-        seen.update({k: v for k, v in state.answers.items() if v is not None})
-    state = session.tracker.state
-    session.close()
-    problems = []
-    if not state.ended:
-        problems.append("the call did not end")
-    if not any(outcome == "done" for _, outcome in state.completed):
-        problems.append(
-            f"the task was not completed (completed: {state.completed}, outcome: {state.outcome})"
-        )
-    for slot, want in dialogue.expect.items():
-        got = _jsonable(seen.get(slot))
-        if isinstance(want, list) and isinstance(got, list):
-            got = sorted(got)
-        if got != want:
-            problems.append(f"{slot}: expected {want!r}, the agent has {got!r}")
-    return RunResult(not problems, problems, transcript)
-
-
 def goal_dialogues(
-    sc: Scenario, goal_text: str, n: int, *, now: datetime = DEFAULT_NOW
+    sc: Scenario,
+    goal_text: str,
+    n: int,
+    *,
+    now: datetime = DEFAULT_NOW,
+    llm: LLMClient | None = None,
+    seed: int = 0,
 ) -> list[Dialogue]:
     """``n`` variants of the dialogue of one goal script.
+
+    With ``llm``, each variant's caller lines are written by the LLM
+    (:func:`~scenarios.authoring.dialogue_llm.llm_dialogue`) and checked; a variant whose LLM
+    output fails a check, or an LLM that cannot be reached, gives the template variant
+    instead, with :attr:`Dialogue.note` saying why.
 
     Raises:
         GoalError: the goal cannot be understood.
     """
+    from scenarios.authoring.dialogue_llm import llm_dialogue
+
     goal = plan_goal(sc, goal_text, today=now.date())
-    return [write_dialogue(sc, goal, today=now.date(), variant=i) for i in range(n)]
+    out = []
+    for i in range(n):
+        written = write_dialogue(sc, goal, today=now.date(), variant=i)
+        if llm is not None:
+            written = llm_dialogue(llm, sc, goal, written, today=now.date(), seed=seed + i)
+        out.append(written)
+    return out

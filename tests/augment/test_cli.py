@@ -69,7 +69,8 @@ def test_recommend_without_llm_gives_templates_and_branches(cli: CliRunner) -> N
 
 def test_dialogues_run_against_the_agent(cli: CliRunner, tmp_path: Path) -> None:
     goal = "a customer wants a table for 4 tomorrow at 7, asks for a room, then changes to 6 people"
-    out = _ok(cli, "scenario", "dialogues", "restaurant-en", "--goal", goal, "--n", "2", "--run")
+    out = _ok(cli, "scenario", "dialogues", "restaurant-en", "--goal", goal, "--n", "2", "--run",
+              "--llm", "none")  # fmt: skip
     assert out.count("PASS") == 2 and "2 passed, 0 failed" in out
     assert "no, make it 6 people" in out
 
