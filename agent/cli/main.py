@@ -24,6 +24,7 @@ SUBCOMMAND_MODULES = (
     "agent.cli.serve",
     "agent.cli.simulate",
     "agent.cli.call",
+    "agent.cli.calls",
 )
 
 app = typer.Typer(

@@ -67,7 +67,7 @@ async def simulate_call(
     import secrets
 
     from agent.server.app import create_app
-    from agent.voice.simulator import CallerSimulator
+    from agent.voice.simulator import CallerSimulator, caller_voice
 
     if not settings.twilio_auth_token:
         settings = settings.model_copy(update={"twilio_auth_token": secrets.token_hex(16)})
@@ -78,7 +78,7 @@ async def simulate_call(
         simulator = CallerSimulator(
             base_url,
             auth_token=settings.twilio_auth_token,
-            synthesizer=engines.synthesizer(language),
+            synthesizer=caller_voice(language, engines.synthesizer(language)),
             recognizer=engines.recognizer(language) if transcribe else None,
             language=language,
         )

@@ -1,4 +1,4 @@
-"""Persistence: calls and their event logs, bookings, care-call answers (SQLAlchemy 2).
+"""Persistence: calls, event logs, voice timings, bookings, care-call answers (SQLAlchemy 2).
 
 One :class:`Database` per process, shared by the store classes::
 
@@ -6,6 +6,7 @@ One :class:`Database` per process, shared by the store classes::
     bookings = SqlBookingBackend(db)              # dialogue.ports.BookingBackend
     recorder = SqlCareCallRecorder(db)            # dialogue.ports.CareCallRecorder
     calls = CallLog(db)
+    voice = VoiceTurnLog(db)                      # per-turn voice timings of phone calls
 
 Errors: every database failure is :class:`agent.errors.StoreUnavailableError` (nothing was
 half-written); a full seating is :class:`agent.errors.CapacityError`; an unknown id or malformed
@@ -19,6 +20,7 @@ from agent.store.bookings import SqlBookingBackend
 from agent.store.calls import CallLog, CallRecord, StoredEvent
 from agent.store.carecall import CareCallResult, SqlCareCallRecorder
 from agent.store.db import Database, safe_url
+from agent.store.voice_turns import VoiceTurnLog, VoiceTurnRecord
 
 __all__ = [
     "CallLog",
@@ -28,5 +30,7 @@ __all__ = [
     "SqlBookingBackend",
     "SqlCareCallRecorder",
     "StoredEvent",
+    "VoiceTurnLog",
+    "VoiceTurnRecord",
     "safe_url",
 ]

@@ -25,6 +25,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -46,6 +47,7 @@ __all__ = [
     "CareCallAnswers",
     "FollowupFlag",
     "UTCDateTime",
+    "VoiceTurn",
     "utcnow",
 ]
 
@@ -120,6 +122,30 @@ class CallEvent(Base):
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime())
     type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+class VoiceTurn(Base):
+    """One exchange of a phone call as the voice layer timed it (``seq`` from 1 per call).
+
+    Times are seconds since the call's media stream started (``NULL`` when not applicable:
+    no caller speech before the greeting, no audio for a barge-in).
+    """
+
+    __tablename__ = "voice_turns"
+    __table_args__ = (UniqueConstraint("call_id", "seq", name="uq_voice_turns_call_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64), ForeignKey("calls.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    user_text: Mapped[str | None] = mapped_column(Text)
+    agent_text: Mapped[str | None] = mapped_column(Text)
+    speech_end: Mapped[float | None] = mapped_column(Float)
+    transcript_ready: Mapped[float | None] = mapped_column(Float)
+    reply_ready: Mapped[float | None] = mapped_column(Float)
+    first_audio: Mapped[float | None] = mapped_column(Float)
+    asr_seconds: Mapped[float | None] = mapped_column(Float)
+    interrupted: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Booking(Base):

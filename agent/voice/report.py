@@ -2,18 +2,26 @@
 
 The dialogue store keeps the conversation's events; this adds what only the voice layer
 knows (when the caller stopped speaking, when the transcript, the reply and the first audio
-were ready). It is written as JSON next to the database (``<data_dir>/calls/<call_id>.json``).
+were ready). When the call ends it is stored in the database (``voice_turns``, linked to the
+call's row, which holds the status and reason) and written as JSON
+(``<data_dir>/calls/<call_id>.json``, read by ``bench/voice_latency.py``): see :meth:`CallReport.save`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agent.errors import AicallError
+from agent.store import Database, VoiceTurnLog, VoiceTurnRecord
+
 __all__ = ["CallReport", "TurnTiming"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -101,3 +109,54 @@ class CallReport:
         path = directory / f"{self.call_id}.json"
         path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
         return path
+
+    def turn_records(self) -> list[VoiceTurnRecord]:
+        """The turns as the store's records (in order)."""
+        return [
+            VoiceTurnRecord(
+                kind=t.kind,
+                user=t.user,
+                agent=t.agent,
+                speech_end=t.speech_end,
+                transcript_ready=t.transcript_ready,
+                reply_ready=t.reply_ready,
+                first_audio=t.first_audio,
+                asr_seconds=t.asr_seconds,
+                interrupted=t.interrupted,
+                seq=i,
+            )
+            for i, t in enumerate(self.turns, 1)
+        ]
+
+    def store(self, db: Database) -> int:
+        """Store the turns in the database (blocking: call it in a thread).
+
+        Returns:
+            How many turns were stored.
+
+        Raises:
+            InputError: the call has no row (it was not started in the call log).
+            StoreUnavailableError: the database failed.
+        """
+        return VoiceTurnLog(db).save_turns(self.call_id, self.turn_records())
+
+    def save(self, directory: Path | None, db: Database | None) -> None:
+        """Write the JSON file and store the turns; failures are logged, never raised.
+
+        The call is over when this runs: a full disk or a database outage must not turn a
+        finished call into an error. Blocking: call it in a thread.
+
+        Args:
+            directory: where the JSON goes (``<data_dir>/calls``); ``None``: no file.
+            db: the database of the call's row; ``None``: not stored (a call without a log).
+        """
+        if directory is not None:
+            try:
+                self.write(directory)
+            except OSError as e:
+                log.error("call %s: could not write its voice record: %s", self.call_id, e)
+        if db is not None:
+            try:
+                self.store(db)
+            except AicallError as e:
+                log.error("call %s: could not store its voice timings: %s", self.call_id, e)

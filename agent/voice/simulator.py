@@ -17,6 +17,10 @@ Script format (YAML or JSON), a list of steps::
       barge_in: 0.8        # start 0.8 s into the agent's next reply instead of waiting
     - dtmf: "01012345678#"
     - hangup: true         # hang up now (otherwise the agent ends the call)
+
+The caller's voice is the agent's synthesizer of the call's language, except in Korean
+(:func:`caller_voice`: espeak-ng slowed to the rate measured to survive the phone line and
+Whisper base, see docs/voice.md, "Korean calls").
 """
 
 from __future__ import annotations
@@ -36,10 +40,19 @@ import numpy as np
 from agent.errors import AicallError, InputError
 from agent.voice.asr import RecognitionOptions, SpeechRecognizer
 from agent.voice.audio import TWILIO_FRAME_BYTES, PcmAudio
+from agent.voice.synthesizers import EspeakSynthesizer
 from agent.voice.tts import Synthesizer
 from telephony.twilio import protocol
 
-__all__ = ["CallerStep", "CallerSimulator", "SimulatedCall", "SimulatedTurn", "load_script"]
+__all__ = [
+    "CallerSimulator",
+    "CallerStep",
+    "KOREAN_CALLER_SPEED",
+    "SimulatedCall",
+    "SimulatedTurn",
+    "caller_voice",
+    "load_script",
+]
 
 _SILENCE_FRAME = b"\xff" * TWILIO_FRAME_BYTES
 _FRAME_SECS = 0.02
@@ -62,6 +75,26 @@ class CallerStep:
     barge_in: float | None = None
     hangup: bool = False
     pause: float = 0.0
+
+
+#: espeak-ng's rate for the simulated Korean caller (words per minute).
+KOREAN_CALLER_SPEED = 130
+
+
+def caller_voice(language: str, agent_voice: Synthesizer) -> Synthesizer:
+    """The simulated caller's voice: ``agent_voice``, except in Korean.
+
+    In Korean the caller speaks espeak-ng at 130 words per minute instead of the agent's 165:
+    after the phone band, Whisper base (with the scenario's vocabulary) gave back every answer
+    of the Korean booking script at 130; at 165 it lost the date ("목요일이요" → "고기 오")
+    and mangled more words (docs/voice.md, "Korean calls").
+
+    Raises:
+        NotConfiguredError: Korean, and espeak-ng is not installed.
+    """
+    if language == "ko":
+        return EspeakSynthesizer("ko", speed=KOREAN_CALLER_SPEED)
+    return agent_voice
 
 
 def load_script(path: Path) -> list[CallerStep]:

@@ -1,0 +1,132 @@
+"""``aicall calls list`` and ``aicall calls show CALL_ID``: stored calls and their voice timings."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import asdict
+from typing import Annotated, Any
+
+import typer
+
+from agent.config import Settings
+from agent.errors import InputError
+from agent.store import CallLog, CallRecord, Database, VoiceTurnLog, VoiceTurnRecord
+
+__all__ = ["register"]
+
+calls_app = typer.Typer(help="Calls and their per-turn voice timings.", no_args_is_help=True)
+
+DatabaseOpt = Annotated[
+    str | None, typer.Option(help="Database URL (default: AICALL_DATABASE_URL or SQLite).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="JSON instead of text.")]
+
+
+def _db(database: str | None) -> Database:
+    return Database(database or Settings().resolved_database_url())
+
+
+def _json_default(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _clip(text: str | None, width: int = 48) -> str:
+    text = (text or "").replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@calls_app.command("list")
+def list_calls(
+    scenario: Annotated[str | None, typer.Option(help="Only this scenario.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only calls with this status.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+    as_json: JsonOpt = False,
+    database: DatabaseOpt = None,
+) -> None:
+    """List calls, newest first."""
+    db = _db(database)
+    try:
+        rows = CallLog(db).list_calls(scenario_id=scenario, status=status, limit=limit)
+    finally:
+        db.close()
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in rows], default=_json_default, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo("no calls")
+    for r in rows:
+        reason = f"  ({r.failure_reason})" if r.failure_reason else ""
+        typer.echo(
+            f"{r.id}  {r.started_at:%Y-%m-%d %H:%M:%S}  {r.scenario_id:16} {r.status:11} "
+            f"{r.outcome or '-':10} {r.caller or '-'}{reason}"
+        )
+
+
+@calls_app.command("show")
+def show_call(
+    call_id: Annotated[str, typer.Argument(help="The call's id (Twilio's CallSid).")],
+    as_json: JsonOpt = False,
+    database: DatabaseOpt = None,
+) -> None:
+    """One call: how it ended and, for a phone call, every turn with its timings."""
+    db = _db(database)
+    try:
+        call = CallLog(db).get_call(call_id)
+        if call is None:
+            raise InputError(f"no call with id {call_id!r} (see 'aicall calls list')")
+        turns = VoiceTurnLog(db).load_turns(call_id)
+    finally:
+        db.close()
+    if as_json:
+        data = {
+            "call": asdict(call),
+            "turns": [{**asdict(t), "voice_to_voice": t.voice_to_voice} for t in turns],
+        }
+        typer.echo(json.dumps(data, default=_json_default, ensure_ascii=False))
+        return
+    for line in _describe(call, turns):
+        typer.echo(line)
+
+
+def _describe(call: CallRecord, turns: list[VoiceTurnRecord]) -> list[str]:
+    lines = [
+        f"call {call.id}  {call.scenario_id}  {call.direction}  "
+        f"{call.caller or '-'} -> {call.callee or '-'}",
+        f"started {call.started_at:%Y-%m-%d %H:%M:%S} UTC"
+        + (
+            f", lasted {(call.ended_at - call.started_at).total_seconds():.1f} s"
+            if call.ended_at
+            else ""
+        ),
+        f"status {call.status}  outcome {call.outcome or '-'}"
+        + (f"  reason: {call.failure_reason}" if call.failure_reason else ""),
+    ]
+    if not turns:
+        lines.append("no voice turns (a text call, or one still in progress)")
+        return lines
+    lines.append("")
+    lines.append("  #  kind        at(s)  asr(s)  v2v(s)  caller | agent")
+    for t in turns:
+        at = t.speech_end if t.speech_end is not None else t.reply_ready
+        cut = " [cut]" if t.interrupted else ""
+        lines.append(
+            f"{t.seq:3}  {t.kind:10} {_seconds(at):>6}  {_seconds(t.asr_seconds):>6}  "
+            f"{_seconds(t.voice_to_voice):>6}  {_clip(t.user, 28) or '-'} | {_clip(t.agent)}{cut}"
+        )
+    v2v = [t.voice_to_voice for t in turns if t.voice_to_voice is not None]
+    if v2v:
+        lines.append(
+            f"voice-to-voice over {len(v2v)} spoken turns: p50 {statistics.median(v2v):.2f} s, "
+            f"max {max(v2v):.2f} s"
+        )
+    return lines
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``calls`` to the CLI."""
+    app.add_typer(calls_app, name="calls")
