@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     asr_model: str = "base"  # "base", "tiny.en" or a faster-whisper model directory
     asr_model_en: str | None = None  # another model for English calls, e.g. "tiny.en"
     asr_threads: int = 2
+    # Languages whose speech the base model decodes on the utterance + 1 s instead of a 30 s
+    # window (docs/voice.md, "Speech recognition"); [] for the stock window everywhere.
+    asr_window_languages: list[str] = Field(default_factory=lambda: ["en"])
     max_call_seconds: float = 600.0
     silence_reprompt_seconds: float = 7.0  # caller silence before the dialogue's re-prompt
     record_calls: bool = False  # one WAV per call under data_dir/recordings

@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 #: Version of the model directory layout; bumped whenever saved models stop being readable.
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 OUT_OF_SCOPE = "out_of_scope"
 MAX_CHARS = 400  # longer utterances are cut: callers do not speak paragraphs in one turn
 _TYPED = ("date", "time", "count", "phone")

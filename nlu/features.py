@@ -3,18 +3,27 @@
 A :class:`Gazetteer` marks, for each token, which lookup table, regex or typed value parser
 covers it (``lk:seating``, ``re:zipcode``, ``ty:date``). The taggers learn how much to trust
 each mark; the marks carry Korean spacing-free matching of lookup entries.
+
+A :class:`ValueLexicon` does the same for the slot values seen in training ("my", "this is
+prince", "new york"): the longest known phrase starting at a token marks it ``vl:B|playlist``
+and the tokens it covers ``vl:I|playlist``. Training marks come from the other folds
+(:meth:`ValueLexicon.jackknife`), so the tagger learns how far a seen value is to be trusted
+on utterances whose values it has not seen.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 
 from nlu.parsers import extract_all
 from nlu.tokens import Token
+from nlu.training import Example
 
-__all__ = ["Gazetteer", "normalise_text"]
+__all__ = ["Gazetteer", "ValueLexicon", "normalise_text"]
 
 _REF_DAY = dt.date(2026, 1, 5)  # a fixed Monday: features must not depend on the clock
 
@@ -100,3 +109,70 @@ class Gazetteer:
                     out[i].append(("B|" if first else "I|") + mark)
                     first = False
         return out
+
+
+class ValueLexicon:
+    """Slot values seen in training, matched as whole token sequences.
+
+    Args:
+        examples: annotated examples (only their entity spans are read).
+        tokenized: the tokens of each example.
+        max_len: the longest value, in tokens, that is looked up.
+    """
+
+    def __init__(
+        self,
+        examples: Iterable[Example],
+        tokenized: Iterable[Sequence[Token]],
+        *,
+        max_len: int = 8,
+    ) -> None:
+        self.max_len = max_len
+        values: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for ex, toks in zip(examples, tokenized, strict=True):
+            for ent in ex.entities:
+                key = tuple(t.text.lower() for t in toks if t.start < ent.end and t.end > ent.start)
+                if 0 < len(key) <= max_len:
+                    values[key].add(ent.entity)
+        self._values = {k: sorted(v) for k, v in values.items()}
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def marks(self, tokens: Sequence[Token]) -> list[list[str]]:
+        """Per token, ``vl:B|slot`` / ``vl:I|slot`` for the longest known value from it."""
+        words = [t.text.lower() for t in tokens]
+        n = len(words)
+        out: list[list[str]] = [[] for _ in words]
+        for i in range(n):
+            for size in range(min(self.max_len, n - i), 0, -1):
+                labels = self._values.get(tuple(words[i : i + size]))
+                if labels:
+                    for label in labels:
+                        out[i].append(f"vl:B|{label}")
+                        for j in range(i + 1, i + size):
+                            out[j].append(f"vl:I|{label}")
+                    break
+        return out
+
+    @classmethod
+    def jackknife(
+        cls,
+        examples: Sequence[Example],
+        tokenized: Sequence[Sequence[Token]],
+        *,
+        folds: int = 5,
+        seed: int = 0,
+    ) -> list[list[list[str]]]:
+        """Marks of each training example from a lexicon of the other folds' values."""
+        order = list(range(len(examples)))
+        random.Random(seed).shuffle(order)
+        fold_of = {j: n % folds for n, j in enumerate(order)}
+        lexicons = [
+            cls(
+                (examples[j] for j in range(len(examples)) if fold_of[j] != f),
+                (tokenized[j] for j in range(len(examples)) if fold_of[j] != f),
+            )
+            for f in range(folds)
+        ]
+        return [lexicons[fold_of[j]].marks(tokenized[j]) for j in range(len(examples))]

@@ -28,6 +28,7 @@ from nlu.base import NLUEngine, Progress
 from nlu.classical import ClassicalEngine
 from nlu.crf import CRF
 from nlu.features import Gazetteer
+from nlu.noise import typo_variants
 from nlu.tokens import Token, bio_tags, jamo, spans_from_tags, tokenize
 from nlu.training import Example, TrainingData
 
@@ -37,6 +38,7 @@ _PAD, _UNK = 0, 1
 #: One encoded sentence: word ids (T), char ids (T, C), tag ids (T), gazetteer marks (T, M).
 Encoded = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
 _MAX_CHARS = 20
+_SMALL = 2000  # examples: scenario data below, public benchmarks above
 
 
 class JointNet(nn.Module):
@@ -216,6 +218,16 @@ class JointEngine(NLUEngine):
         rng.shuffle(examples)
         n_dev = len(examples) // 10 if len(examples) >= 300 else 0
         dev, train = examples[:n_dev], examples[n_dev:]
+        if len(examples) < _SMALL:
+            # short answers get every one-jamo typo ("내" for "네"), as in the n-gram model
+            known = {ex.text.strip() for ex in examples}
+            train += [
+                Example(v, ex.intent)
+                for ex in train
+                if not ex.entities
+                for v in typo_variants(ex.text.strip())
+                if v not in known
+            ]
         counts: dict[str, int] = {}
         progress(0.0, "encoding")
 

@@ -5,13 +5,15 @@
 - :func:`one_typo`: one jamo-level edit in Korean (a vowel or consonant swapped for a
   neighbour on the 2-set keyboard, a final consonant dropped or added) or one character edit
   in other scripts.
+- :func:`typo_variants`: every one-jamo typo of a short Korean utterance, the same edits as
+  :func:`one_typo`; the engines train on them so that "내" (a typo of "네") still reads as yes.
 """
 
 from __future__ import annotations
 
 import random
 
-__all__ = ["insert_space", "one_typo", "remove_spaces"]
+__all__ = ["insert_space", "one_typo", "remove_spaces", "typo_variants"]
 
 _CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 _JUNG = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
@@ -78,3 +80,31 @@ def one_typo(text: str, rng: random.Random) -> str:
         return text
     i = rng.choice(letters)
     return text[:i] + rng.choice("etaoinsrhl") + text[i + 1 :]
+
+
+def _syllable_typos(ch: str) -> list[str]:
+    code = ord(ch) - 0xAC00
+    cho, jung, jong = code // 588, (code % 588) // 28, code % 28
+    triples = [(c, jung, jong) for c in _CHO_NEAR.get(cho, [])]
+    triples += [(cho, j, jong) for j in _JUNG_NEAR.get(jung, [])]
+    triples += [(cho, jung, 0)] if jong else [(cho, jung, k) for k in (4, 8, 16, 21)]
+    return [chr(0xAC00 + c * 588 + j * 28 + k) for c, j, k in triples]
+
+
+def typo_variants(text: str, *, max_syllables: int = 3) -> list[str]:
+    """Every utterance one jamo-level typo away from ``text`` (see :func:`one_typo`).
+
+    Only for short utterances (at most ``max_syllables`` Hangul syllables): longer ones keep
+    enough intact characters for n-gram features, and their variants would be many. Returns
+    an empty list for longer or non-Korean text; never ``text`` itself.
+    """
+    hangul = [i for i, ch in enumerate(text) if "가" <= ch <= "힣"]
+    if not hangul or len(hangul) > max_syllables:
+        return []
+    out: list[str] = []
+    for i in hangul:
+        for typo in _syllable_typos(text[i]):
+            variant = text[:i] + typo + text[i + 1 :]
+            if variant != text and variant not in out:
+                out.append(variant)
+    return out

@@ -212,7 +212,7 @@ def create_app(
                 websocket,
                 start,
                 grant,
-                runtime=_GrantedRuntime(runtime, grant) if grant.direction else runtime,
+                runtime=runtime,
                 engines=voice["engines"],
                 settings=settings,
             )
@@ -225,42 +225,6 @@ def create_app(
             state.active.pop(start.call_sid, None)
 
     return app
-
-
-class _GrantedRuntime:
-    """The runtime as one outbound call sees it.
-
-    The grant's direction and person reach ``new_call``, so the call is stored as outbound and
-    its care-call answers and flags name the person called.
-    """
-
-    def __init__(self, runtime: Any, grant: StreamGrant) -> None:
-        self._runtime = runtime
-        self._grant = grant
-
-    def scenario(self, scenario_id: str) -> Any:
-        """The scenario with that id."""
-        return self._runtime.scenario(scenario_id)
-
-    def new_call(
-        self,
-        scenario_id: str,
-        *,
-        caller: str | None,
-        callee: str | None = None,
-        call_id: str | None = None,
-        direction: str | None = None,
-    ) -> Any:
-        """A new call session, with the grant's direction and person."""
-        extra = {"person": self._grant.person} if self._grant.person else {}
-        return self._runtime.new_call(
-            scenario_id,
-            caller=caller,
-            callee=callee,
-            call_id=call_id,
-            direction=direction or self._grant.direction,
-            **extra,
-        )
 
 
 def _twilio_reason(params: dict[str, str]) -> str | None:

@@ -4,6 +4,11 @@ An implementation fills in one blocking method, :meth:`SpeechRecognizer._recogni
 runs it off the event loop, bounds it with a timeout and turns any vendor exception into
 :class:`~agent.errors.BackendUnavailableError` (``raise ... from e``), so a live call can
 apologise and carry on.
+
+Recognitions run on the recognizer's own threads (:attr:`SpeechRecognizer.parallel`), not on
+asyncio's default executor: a model decodes one utterance at a time, and when eight calls
+ended a turn together the queued recognitions held every default thread, so the dialogue
+and synthesis of the calls (also ``asyncio.to_thread``) waited behind them.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import abc
 import asyncio
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from agent.errors import AicallError, BackendUnavailableError
@@ -92,10 +98,21 @@ class SpeechRecognizer(abc.ABC):
     sample_rate: int = 16000
     #: Seconds after which a recognition is abandoned.
     default_timeout: float = 8.0
+    #: Recognitions run at once (more wait in a queue); one model decodes one at a time.
+    parallel: int = 2
 
     def __init__(self, *, timeout: float | None = None) -> None:
         self.timeout = self.default_timeout if timeout is None else timeout
         self.metrics = RecognizerMetrics()
+        self._executor: ThreadPoolExecutor | None = None
+        self._executor_lock = threading.Lock()
+
+    def _threads(self) -> ThreadPoolExecutor:
+        """The recognizer's own worker threads (created on first use)."""
+        with self._executor_lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(self.parallel, thread_name_prefix="asr")
+            return self._executor
 
     def warm_up(self) -> None:
         """Load models now (blocking) instead of at the first utterance."""
@@ -116,8 +133,10 @@ class SpeechRecognizer(abc.ABC):
         """
         started = time.perf_counter()
         try:
+            loop = asyncio.get_running_loop()
             transcript = await asyncio.wait_for(
-                asyncio.to_thread(self.recognize_sync, audio, options), self.timeout
+                loop.run_in_executor(self._threads(), self.recognize_sync, audio, options),
+                self.timeout,
             )
         except TimeoutError as e:
             self.metrics.record(time.perf_counter() - started, failed=True)

@@ -43,6 +43,7 @@ class CallRuntime(Protocol):
         callee: str | None = None,
         call_id: str | None = None,
         direction: str | None = None,
+        person: str | None = None,
     ) -> DialoguePort:
         """A new call session."""
         ...
@@ -145,12 +146,17 @@ async def run_twilio_call(
     )
     scenario = runtime.scenario(grant.scenario)
     language = scenario.language
+    # an outbound call (``aicall call``) is stored as such, its care-call answers under the person
+    outbound: dict[str, Any] = {"direction": grant.direction} if grant.direction else {}
+    if grant.person:
+        outbound["person"] = grant.person
     session = await asyncio.to_thread(
         runtime.new_call,
         scenario.id,
         caller=grant.caller,
         callee=grant.callee,
         call_id=start.call_sid,
+        **outbound,
     )
     report = CallReport(call_id=session.call_id, scenario=scenario.id)
     state = CallState()
@@ -218,5 +224,8 @@ async def run_twilio_call(
                 await asyncio.to_thread(session.close, "failed", report.reason)
             except Exception as e:
                 log.error("call %s: close failed: %s", session.call_id, e)
-        await asyncio.to_thread(report.write, Path(settings.data_dir) / "calls")
+        # the JSON file (bench/voice_latency.py reads it) and the voice_turns rows; never raises
+        await asyncio.to_thread(
+            report.save, Path(settings.data_dir) / "calls", getattr(runtime, "db", None)
+        )
     return report

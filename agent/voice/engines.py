@@ -68,12 +68,18 @@ class VoiceEngines:
         from agent.voice.synthesizers import EspeakSynthesizer, PiperSynthesizer
         from agent.voice.whisper import FasterWhisperRecognizer
 
-        main_dir = resolve_whisper_model(settings.asr_model, settings.data_dir)
-        main = FasterWhisperRecognizer(main_dir, threads=settings.asr_threads)
-        english = main
-        if settings.asr_model_en:
-            en_dir = resolve_whisper_model(settings.asr_model_en, settings.data_dir)
-            english = FasterWhisperRecognizer(en_dir, threads=settings.asr_threads)
+        def recognizer(name: str) -> FasterWhisperRecognizer:
+            # The short encoder window is measured on base only: tiny.en falls into
+            # repetition loops with it (docs/voice.md), other models are untested.
+            languages = settings.asr_window_languages if name == "base" else []
+            return FasterWhisperRecognizer(
+                resolve_whisper_model(name, settings.data_dir),
+                threads=settings.asr_threads,
+                window_languages=frozenset(languages),
+            )
+
+        main = recognizer(settings.asr_model)
+        english = recognizer(settings.asr_model_en) if settings.asr_model_en else main
         recognizers: dict[str, SpeechRecognizer] = {"en": english}
         if not main.english_only:
             recognizers["ko"] = main

@@ -5,7 +5,8 @@ from datetime import date
 
 from nlu.base import NLUEngine
 from nlu.evaluate import evaluate, format_report
-from nlu.noise import insert_space, one_typo, remove_spaces
+from nlu.features import ValueLexicon
+from nlu.noise import insert_space, one_typo, remove_spaces, typo_variants
 from nlu.tokens import bio_tags, spans_from_tags, tokenize
 from nlu.training import Entity, Example, TrainingData, training_data_from_scenario
 from nlu.types import NLUResult, SlotValue
@@ -109,3 +110,28 @@ def test_merge_keeps_both() -> None:
     b = TrainingData(examples=[Example("b", "y")], lookups={"l": ["2"]}, language="ko")
     m = a.merge(b)
     assert [e.text for e in m.examples] == ["a", "b"] and m.lookups["l"] == ["1", "2"]
+
+
+def test_typo_variants_of_short_korean_answers() -> None:
+    variants = typo_variants("네")
+    assert "내" in variants and "네" not in variants
+    assert len(variants) == len(set(variants))
+    assert all(len(v) == 1 for v in variants)
+    assert typo_variants("내일 저녁 7시에 예약할게요") == []  # long: n-grams carry it
+    assert typo_variants("yes") == []
+
+
+def test_value_lexicon_marks_known_values_and_jackknife_hides_unique_ones() -> None:
+    examples = [
+        Example("play this is prince", "play", (Entity(5, 19, "playlist"),)),
+        Example("add it to this is prince", "add", (Entity(10, 24, "playlist"),)),
+        Example("play jazz hands now", "play", (Entity(5, 15, "playlist"),)),
+    ]
+    tokenized = [tokenize(e.text) for e in examples]
+    lexicon = ValueLexicon(examples, tokenized)
+    marks = lexicon.marks(tokenize("put this is prince on"))
+    assert marks == [[], ["vl:B|playlist"], ["vl:I|playlist"], ["vl:I|playlist"], []]
+    seen = ValueLexicon.jackknife(examples, tokenized, folds=3)
+    # "jazz hands" occurs once: from the other folds it is unknown
+    assert seen[2] == [[], [], [], []]
+    assert seen[0][1] == ["vl:B|playlist"]

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from nlu.base import OUT_OF_SCOPE, ModelError, TrainingDataError, engine_class, load_engine
+from nlu.base import (
+    MODEL_FORMAT,
+    OUT_OF_SCOPE,
+    ModelError,
+    TrainingDataError,
+    engine_class,
+    load_engine,
+)
 from nlu.training import Example, TrainingData
 
 TODAY = date(2026, 11, 25)
@@ -69,8 +76,9 @@ def test_save_load_roundtrip(engine, tmp_path: Path) -> None:
 def test_other_format_is_a_clear_error(classical_pizza, tmp_path: Path) -> None:
     model = tmp_path / "old"
     classical_pizza.save(model)
-    meta = (model / "meta.json").read_text().replace('"format": 1', '"format": 0')
-    (model / "meta.json").write_text(meta)
+    text = (model / "meta.json").read_text()
+    assert f'"format": {MODEL_FORMAT}' in text
+    (model / "meta.json").write_text(text.replace(f'"format": {MODEL_FORMAT}', '"format": 0'))
     with pytest.raises(ModelError, match=r"old: model format 0"):
         load_engine(model)
     with pytest.raises(ModelError, match="not an NLU model directory"):
@@ -107,3 +115,12 @@ def test_thread_safe_parse(engine) -> None:
 def test_parse_async(classical_pizza) -> None:
     res = asyncio.run(classical_pizza.parse_async("hello", today=TODAY))
     assert res.intent == "greet"
+
+
+def test_rare_intents_weigh_more_on_large_data() -> None:
+    from nlu.classical import _class_weights
+
+    weights = _class_weights(["flight"] * 90 + ["airfare"] * 9 + ["meal"])
+    assert weights["meal"] > weights["airfare"] > 1.0 > weights["flight"]
+    # between unweighted (1) and scikit-learn's "balanced" (n / (k * count))
+    assert 1.0 < weights["meal"] < 100 / 3

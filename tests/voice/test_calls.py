@@ -16,6 +16,7 @@ import pytest
 from agent.config import Settings
 from agent.runtime import AgentRuntime
 from agent.server.loopback import simulate_call
+from agent.store import VoiceTurnLog
 from agent.voice.simulator import CallerStep, caller_voice, load_script
 
 pytestmark = pytest.mark.timeout(180)
@@ -156,6 +157,9 @@ def test_korean_booking_over_the_phone(runtime, engines) -> None:
     assert report["status"] == "completed" and result.ended_by == "agent"
     call = runtime.calls.get_call(result.call_sid)
     assert call is not None and call.status == "completed"
+    # the per-turn voice timings are stored with the call, in the order of the call
+    stored = VoiceTurnLog(runtime.db).load_turns(result.call_sid)
+    assert [t.kind for t in stored] == kinds
 
 
 @pytest.mark.parametrize(
