@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # Languages whose speech the base model decodes on the utterance + 1 s instead of a 30 s
     # window (docs/voice.md, "Speech recognition"); [] for the stock window everywhere.
     asr_window_languages: list[str] = Field(default_factory=lambda: ["en"])
+    # A coqui-tts model directory per language replaces Piper / espeak-ng for that language
+    # (the optional `coqui` extra; docs/voice.md, "coqui-tts").
+    tts_coqui_model_en: Path | None = None
+    tts_coqui_model_ko: Path | None = None
     max_call_seconds: float = 600.0
     silence_reprompt_seconds: float = 7.0  # caller silence before the dialogue's re-prompt
     record_calls: bool = False  # one WAV per call under data_dir/recordings

@@ -61,6 +61,8 @@ class VoiceEngines:
     def from_settings(cls, settings: Settings) -> VoiceEngines:
         """The embedded engines: faster-whisper, Piper (English) and espeak-ng (Korean).
 
+        ``AICALL_TTS_COQUI_MODEL_EN`` / ``_KO`` put a coqui-tts model in place of a voice.
+
         Raises:
             NotConfiguredError: a model package or espeak-ng is missing (with an install hint).
         """
@@ -83,7 +85,14 @@ class VoiceEngines:
         recognizers: dict[str, SpeechRecognizer] = {"en": english}
         if not main.english_only:
             recognizers["ko"] = main
-        return cls(
-            recognizers=recognizers,
-            synthesizers={"en": PiperSynthesizer(), "ko": EspeakSynthesizer("ko")},
-        )
+        synthesizers: dict[str, Synthesizer] = {
+            "en": PiperSynthesizer(),
+            "ko": EspeakSynthesizer("ko"),
+        }
+        coqui = {"en": settings.tts_coqui_model_en, "ko": settings.tts_coqui_model_ko}
+        for language, model_dir in coqui.items():
+            if model_dir is not None:
+                from agent.voice.coqui import CoquiSynthesizer
+
+                synthesizers[language] = CoquiSynthesizer(model_dir, language=language)
+        return cls(recognizers=recognizers, synthesizers=synthesizers)

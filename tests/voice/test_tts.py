@@ -189,3 +189,26 @@ def test_coqui_model_and_synthesis_failures_are_the_projects_errors(fake_coqui, 
     tts = CoquiSynthesizer(_model_dir(tmp_path / "voice"))
     with pytest.raises(BackendUnavailableError, match="kernel size"):
         asyncio.run(tts.synthesize("boom."))
+
+
+def test_a_configured_coqui_model_replaces_that_languages_voice(
+    fake_coqui, monkeypatch, tmp_path
+) -> None:
+    from agent.config import Settings
+    from agent.errors import NotConfiguredError
+    from agent.voice.coqui import CoquiSynthesizer
+    from agent.voice.engines import VoiceEngines
+    from agent.voice.synthesizers import PiperSynthesizer
+
+    # the recognizers are not this test's subject: no model assembly for them
+    monkeypatch.setattr("agent.voice.models.resolve_whisper_model", lambda name, d: tmp_path)
+    model = _model_dir(tmp_path / "voice-ko")
+    settings = Settings(data_dir=tmp_path, tts_coqui_model_ko=model)
+    engines = VoiceEngines.from_settings(settings)
+    korean = engines.synthesizer("ko")
+    assert isinstance(korean, CoquiSynthesizer) and korean.model_dir == model
+    assert isinstance(engines.synthesizer("en"), PiperSynthesizer)
+    with pytest.raises(NotConfiguredError, match="voice-en"):
+        VoiceEngines.from_settings(
+            Settings(data_dir=tmp_path, tts_coqui_model_en=tmp_path / "voice-en")
+        )
