@@ -22,7 +22,7 @@ from agent.errors import StoreUnavailableError
 from agent.store import CallLog
 from dialogue.acts import ActKind, Reply, SystemAct
 from dialogue.context import DialogueContext
-from dialogue.events import ActionExecuted, BotUttered, CallEnded
+from dialogue.events import ActionExecuted, BotUttered, CallEnded, ChannelSet
 from dialogue.forms import expected_for
 from dialogue.policy import Policy
 from dialogue.tracker import Tracker
@@ -89,6 +89,15 @@ class CallSession:
         exp = expected_for(self.tracker, self.scenario)
         spec = self.scenario.slots.get(exp) if exp else None
         return spec.type if spec is not None else exp
+
+    def set_channel(self, channel: str) -> None:
+        """Say how the caller reaches the agent (``voice``: a phone line with a keypad).
+
+        The voice layer calls it before the greeting; text chat never does. The dialogue then
+        tells a caller who was not understood that dates, times and menus can be keyed.
+        """
+        with self._lock:
+            self.tracker.update(ChannelSet(channel=channel))
 
     def start(self) -> Reply:
         """Open the call: the greeting (and the first question of an outbound call)."""

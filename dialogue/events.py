@@ -21,6 +21,7 @@ __all__ = [
     "BotUttered",
     "CallEnded",
     "CallEvent",
+    "ChannelSet",
     "ConfirmationRequested",
     "CounterSet",
     "Event",
@@ -112,6 +113,17 @@ class CallEvent(Event):
     def apply(self, state: DialogueState) -> None:  # noqa: D102
         if self.kind == "barge_in":
             state.cut_prompt = self.value
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelSet(Event):
+    """How the caller reaches the agent: ``voice`` (a phone line with a keypad) or ``text``."""
+
+    type_name: ClassVar[str] = "channel"
+    channel: str
+
+    def apply(self, state: DialogueState) -> None:  # noqa: D102
+        state.channel = self.channel
 
 
 @dataclass(frozen=True, kw_only=True)

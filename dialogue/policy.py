@@ -10,7 +10,9 @@ Order of decisions in a caller turn:
    again); out of scope;
 3. a task intent starts its task (and the values said with it fill its slots);
 4. values fill the active task's slots (several at once; a bare answer fills the slot asked);
-5. nothing understood: re-prompt, and after ``max_misunderstandings`` the scenario's fallback.
+5. nothing understood: re-prompt (on a phone call, for a date, a time or a seating, with how to
+   key it: :func:`dialogue.keypad.keypad_hint`), and after ``max_misunderstandings`` the
+   scenario's fallback.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from dialogue.events import (
     UserUttered,
 )
 from dialogue.forms import Turn, ask_next, collect_values, fill, reask, validate
-from dialogue.keypad import keys_as_result
+from dialogue.keypad import keypad_hint, keys_as_result
 from dialogue.midtask import (
     ABANDON,
     RANGE,
@@ -94,7 +96,7 @@ class Policy:
                 record_carecall(turn, complete=False)
             turn.emit(CallEnded(outcome="hangup"))
         elif kind == "dtmf" and value:
-            keys = keys_as_result(tracker.state, ctx.scenario, value)
+            keys = keys_as_result(tracker.state, ctx.scenario, value, ctx.now.date())
             return self.on_user(tracker, ctx, keys, turn=turn)
         return turn.acts
 
@@ -373,6 +375,7 @@ class Policy:
             return False
         turn.say(ActKind.REPROMPT, "not_understood")
         reask(turn)
+        keypad_hint(turn)  # on the phone: "you can also use the keypad"
         return False
 
     def _handover(self, turn: Turn) -> None:

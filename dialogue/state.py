@@ -30,6 +30,7 @@ class DialogueState:
         last_text: the last thing the agent said (for "repeat").
         cut_prompt: the prompt the caller barged in on, if any.
         ended: the call is over; ``outcome`` says how.
+        channel: ``voice`` on a phone call (the caller has a keypad); ``None`` in text chat.
     """
 
     task: str | None = None
@@ -52,6 +53,7 @@ class DialogueState:
     turns: int = 0
     ended: bool = False
     outcome: str | None = None
+    channel: str | None = None
 
     def pending(self) -> str | None:
         """What the agent waits for now: a slot name, ``yesno`` or an ``awaiting`` kind."""

@@ -40,7 +40,7 @@ def add_softphone(
             f"{html.escape(i)}</option>"
             for i in ids
         )
-        return HTMLResponse(_PAGE.replace("{{OPTIONS}}", options))
+        return HTMLResponse(_PAGE.replace("{{OPTIONS}}", options).replace("{{KEYS}}", _KEYS))
 
     @app.post("/softphone/call")
     async def softphone_call(request: Request) -> Response:
@@ -63,6 +63,12 @@ def add_softphone(
         )
 
 
+#: The keypad: a phone's twelve keys, each sending Twilio's ``dtmf`` message.
+_KEYS = "".join(
+    f'<button type="button" data-key="{k}" aria-label="key {k}">{k}</button>'
+    for k in "123456789*0#"
+)
+
 _PAGE = r"""<!doctype html>
 <html lang="en">
 <head>
@@ -71,6 +77,7 @@ _PAGE = r"""<!doctype html>
 <style>
  body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 2rem auto; }
  #log { border: 1px solid #ccc; min-height: 12rem; padding: .5rem; white-space: pre-wrap; }
+ #keypad { display: grid; grid-template-columns: repeat(3, 3rem); gap: .25rem; margin: .5rem 0; }
  .agent { color: #064; } .caller { color: #036; } .info { color: #888; }
 </style>
 </head>
@@ -81,6 +88,7 @@ _PAGE = r"""<!doctype html>
  <button id="call">Call</button> <button id="hangup" disabled>Hang up</button>
  <span id="status">idle</span>
 </p>
+<div id="keypad" aria-label="keypad">{{KEYS}}</div>
 <div id="log" aria-live="polite"></div>
 <script>
 "use strict";
@@ -177,6 +185,15 @@ function cleanup() {
 function hangup() {
   if (ws && ws.readyState === 1) { ws.send(JSON.stringify({event: "stop", streamSid, stop: {}})); ws.close(); }
   cleanup();
+}
+// the keypad sends Twilio's dtmf messages, as a phone's keys would
+let dtmfSeq = 0;
+for (const key of document.querySelectorAll("#keypad button")) {
+  key.onclick = () => {
+    if (!ws || ws.readyState !== 1) return;
+    ws.send(JSON.stringify({event: "dtmf", streamSid, sequenceNumber: String(++dtmfSeq),
+      dtmf: {track: "inbound_track", digit: key.dataset.key}}));
+  };
 }
 $("call").onclick = call; $("hangup").onclick = hangup;
 </script>

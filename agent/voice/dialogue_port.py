@@ -24,6 +24,10 @@ class DialoguePort(Protocol):
         """Whether the dialogue has ended."""
         ...
 
+    def set_channel(self, channel: str) -> None:
+        """Say how the caller talks (``"voice"``: a phone with a keypad), before the greeting."""
+        ...
+
     def start(self) -> Reply:
         """The greeting."""
         ...

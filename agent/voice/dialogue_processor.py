@@ -9,9 +9,10 @@ the caller has heard it. Around that it owns the behaviour of a live call:
 * barge-in: caller speech while the agent talks stops synthesis, clears Twilio's buffer and
   tells the dialogue which prompt was cut;
 * silence after a prompt becomes the dialogue's ``silence`` event (its re-prompt);
-* DTMF keys are collected until ``#`` or a pause and sent as one ``dtmf`` event; keys for a
-  date or a time (which the dialogue does not read from keys) go to it as the words they
-  stand for (:func:`keyed_words`);
+* DTMF keys are collected until ``#`` or a pause and sent as one ``dtmf`` event (the dialogue
+  reads dates, times, counts, phone numbers and menu choices from them: ``dialogue.keypad``);
+  the session is told the call is on the ``voice`` channel, so its re-prompts say what can be
+  keyed;
 * failures of recognition, synthesis or the dialogue become an apology, never dead air: when
   the dialogue takes long a short "one moment" is played; repeated failures hand over or end
   the call politely;
@@ -65,7 +66,7 @@ from telephony.twilio.serializer import (
     mark_message,
 )
 
-__all__ = ["DialoguePort", "DialogueProcessor", "DialogueTimeouts", "Handover", "keyed_words"]
+__all__ = ["DialoguePort", "DialogueProcessor", "DialogueTimeouts", "Handover"]
 
 log = logging.getLogger(__name__)
 
@@ -77,41 +78,6 @@ class _Input:
     speech_end: float | None = None
     transcript_ready: float | None = None
     asr_seconds: float | None = None
-
-
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-
-
-def keyed_words(digits: str | None, expects: str | None, language: str) -> str | None:
-    """Keys pressed for a date or a time, as the words a caller would say; else ``None``.
-
-    A date is ``MMDD`` or the day alone (``D``, ``DD``); a time is ``HHMM`` or the hour alone,
-    24-hour (``1900``, ``19``). The dialogue reads keys for counts, phone numbers and 1/2
-    answers itself; it gets these as words so that its own parsers check the value (a past
-    date, an hour the venue is closed). Korean and English.
-    """
-    if not digits or not digits.isdigit() or expects not in ("date", "time"):
-        return None
-    if language not in ("ko", "en") or len(digits) not in (1, 2, 3, 4):
-        return None
-    if expects == "date":
-        if len(digits) == 3:
-            return None
-        month, day = (int(digits[:2]), int(digits[2:])) if len(digits) == 4 else (0, int(digits))
-        if not 1 <= day <= 31 or not 0 <= month <= 12 or (len(digits) == 4 and month == 0):
-            return None
-        if language == "ko":
-            return f"{month}월 {day}일" if month else f"{day}일"
-        suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-        return f"{_MONTHS[month - 1]} {day}" if month else f"the {day}{suffix}"
-    hour, minute = (int(digits[:-2]), int(digits[-2:])) if len(digits) > 2 else (int(digits), 0)
-    if hour > 23 or minute > 59:
-        return None
-    if language == "ko":
-        return f"{hour}시" + (f" {minute}분" if minute else "")
-    return f"{hour}:{minute:02d}"
 
 
 class DialogueProcessor(FrameProcessor):
@@ -150,6 +116,7 @@ class DialogueProcessor(FrameProcessor):
     ) -> None:
         super().__init__(**kwargs)
         self._session = session
+        session.set_channel("voice")  # before the greeting: no turn runs yet (in memory)
         self._tts = synthesizer
         self._state = state
         self._report = report
@@ -268,10 +235,6 @@ class DialogueProcessor(FrameProcessor):
         elif item.kind == "speech":
             text = item.text or ""
             reply = await self._ask(lambda: session.user_text(text))
-        elif item.kind == "dtmf" and (
-            said := keyed_words(item.text, self._state.expects, self._language)
-        ):
-            reply = await self._ask(lambda: session.user_text(said))
         else:
             kind, value = item.kind, item.text
             reply = await self._ask(lambda: session.event(kind, value))

@@ -176,7 +176,7 @@ def test_keys_that_cannot_answer_the_question_are_not_understood(
 ) -> None:
     call = start_call(runtime, scenario, caller=None)
     call.user(BOOK[scenario])
-    call.keys("12").agent(sorry, DATE_PROMPT[scenario])  # keys cannot say a date
+    call.keys("123").agent(sorry, DATE_PROMPT[scenario])  # three keys cannot say a date
     assert call.slots == {}
     call.user("내일 저녁 7시요" if scenario == KO else "tomorrow at 7 pm")
     call.keys("4")  # but they can say a party size

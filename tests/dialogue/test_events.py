@@ -16,6 +16,7 @@ from dialogue.events import (
     BotUttered,
     CallEnded,
     CallEvent,
+    ChannelSet,
     ConfirmationRequested,
     CounterSet,
     Event,
@@ -43,6 +44,7 @@ BOOKING = {
 
 #: One of every event kind, in an order a call could produce them.
 A_CALL: list[Event] = [
+    ChannelSet(channel="voice"),
     BotUttered(text="안녕하세요", acts=("greet",), expects=None),
     UserUttered(
         text="내일 저녁 7시에 4명이요",
@@ -116,7 +118,7 @@ def test_each_prefix_of_the_log_replays_to_the_state_at_that_point() -> None:
 
 
 def test_what_the_events_say_about_the_state() -> None:
-    state = Tracker("call-1", A_CALL[:11]).state
+    state = Tracker("call-1", A_CALL[:12]).state
     assert state.task == "book" and state.turns == 1
     assert state.slots == {"date": date(2026, 11, 26), "time": time(19, 0), "party_size": 4}
     assert state.requested == "seating" and state.awaiting is None  # asking replaces awaiting
@@ -130,10 +132,11 @@ def test_what_the_events_say_about_the_state() -> None:
     assert state.answers == {"meal": "unknown"}
     assert state.completed == [("book", "done")] and state.task is None
     assert state.ended and state.outcome == "completed"
+    assert state.channel == "voice" and Tracker("call-1", A_CALL[1:]).state.channel is None
 
 
 def test_a_new_task_starts_empty() -> None:
-    tracker = Tracker("call-1", A_CALL[:10])
+    tracker = Tracker("call-1", A_CALL[:11])
     tracker.update(TaskStarted(task="cancel"))
     state = tracker.state
     assert (state.task, state.slots, state.offers, state.awaiting, state.booking) == (

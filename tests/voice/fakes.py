@@ -25,6 +25,9 @@ class FakeSession:
         self.log.append(("start", None))
         return Reply(text="Hello.")
 
+    def set_channel(self, channel: str) -> None:
+        self.channel = channel
+
     def user_text(self, text: str) -> Reply:
         self.log.append(("text", text))
         if self.fail_on_text:

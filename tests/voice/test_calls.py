@@ -162,32 +162,6 @@ def test_korean_booking_over_the_phone(runtime, engines) -> None:
     assert [t.kind for t in stored] == kinds
 
 
-@pytest.mark.parametrize(
-    ("keys", "expects", "language", "words"),
-    [
-        ("1126", "date", "ko", "11월 26일"),
-        ("26", "date", "ko", "26일"),
-        ("1126", "date", "en", "November 26"),
-        ("3", "date", "en", "the 3rd"),
-        ("1300", "time", "ko", "13시"),
-        ("1930", "time", "ko", "19시 30분"),
-        ("19", "time", "en", "19:00"),
-        ("930", "time", "en", "9:30"),
-        ("1332", "date", "ko", None),  # no 13th month
-        ("0026", "date", "en", None),
-        ("2460", "time", "ko", None),
-        ("12345", "time", "en", None),
-        ("4", "count", "ko", None),  # the dialogue reads counts itself
-        ("1126", None, "ko", None),
-        ("1300", "time", "fr", None),
-    ],
-)
-def test_keys_for_a_date_or_a_time_become_words(keys, expects, language, words) -> None:
-    from agent.voice.dialogue_processor import keyed_words
-
-    assert keyed_words(keys, expects, language) == words
-
-
 def test_malformed_media_fails_only_that_call(runtime, engines) -> None:
     from websockets.asyncio.client import connect
 

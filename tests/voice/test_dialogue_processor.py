@@ -64,6 +64,22 @@ def test_greeting_then_dtmf_digits_until_hash() -> None:
     assert [t.kind for t in report.turns] == ["greeting", "dtmf"]
 
 
+class KeypadSession(FakeSession):
+    """A session that, like ``agent.session.CallSession``, takes the call's channel."""
+
+    def set_channel(self, channel: str) -> None:
+        self.log.append(("channel", channel))
+
+
+def test_the_session_hears_it_is_a_voice_call_with_keys_before_the_greeting() -> None:
+    session, tts = KeypadSession("c0"), FakeSynthesizer()
+    proc, _ = _processor(session, tts)
+    keys = [InputDTMFFrame(KeypadEntry(d)) for d in "1126#"]
+    _run(proc, [SleepFrame(0.2), *keys, SleepFrame(0.3)])
+    # the keys go to the dialogue as keys (it reads dates itself), never as words
+    assert session.log[:3] == [("channel", "voice"), ("start", None), ("dtmf", "1126")]
+
+
 def test_dialogue_failure_is_an_apology() -> None:
     session, tts = FakeSession("c2", fail_on_text=True), FakeSynthesizer()
     proc, _ = _processor(session, tts)

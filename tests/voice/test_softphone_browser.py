@@ -67,6 +67,10 @@ def test_softphone_call_shows_the_conversation(tmp_path: Path, engines, voice_da
                 log = page.locator("#log")
                 await log.get_by_text("agent: Hello, this is Jisoo").wait_for(timeout=30_000)
                 await log.get_by_text("What date would you like to book?").wait_for(timeout=60_000)
+                # the page's keypad answers as a phone's keys do: 26 November is 1126#
+                for key in "1126#":
+                    await page.click(f'#keypad button[data-key="{key}"]')
+                await log.get_by_text("What time would you like?").wait_for(timeout=60_000)
                 text = await log.inner_text()
                 await page.click("#hangup")
                 await page.screenshot(path=str(tmp_path / "softphone.png"))
@@ -79,3 +83,4 @@ def test_softphone_call_shows_the_conversation(tmp_path: Path, engines, voice_da
     finally:
         runtime.close()
     assert "you: " in text and "book a table" in text.lower()
+    assert "you: 1126#" in text or "you: 1126" in text
