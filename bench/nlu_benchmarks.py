@@ -2,8 +2,9 @@
 
 Run: ``.venv/bin/python -m bench nlu_benchmarks`` (all), or with environment variables
 ``NLU_BENCH_ENGINES=classical,joint``, ``NLU_BENCH_DATASETS=snips,atis``,
-``NLU_BENCH_PARTS=public,korean``, ``NLU_BENCH_THREADS=2`` and, for the joint model,
-``NLU_BENCH_JOINT_EPOCHS`` / ``NLU_BENCH_JOINT_SECONDS`` (its epoch and wall-clock budgets).
+``NLU_BENCH_PARTS=public,korean``, ``NLU_BENCH_THREADS=2`` and, for the joint model (alone or
+in the ``ensemble`` engine), ``NLU_BENCH_JOINT_EPOCHS`` / ``NLU_BENCH_JOINT_SECONDS`` (its epoch
+and wall-clock budgets).
 The data is read from ``../shared/data/nlu-benchmarks`` (or ``$NLU_BENCH_DATA``); missing data
 skips that part with a message.
 """
@@ -111,18 +112,22 @@ def _size(path: Path) -> int:
 
 def _engine(name: str) -> NLUEngine:
     cls = engine_class(name)
-    if name != "joint":
+    if name not in ("joint", "ensemble"):
         return cls()
     kwargs: dict[str, Any] = {"threads": THREADS}
     if "NLU_BENCH_JOINT_EPOCHS" in os.environ:
-        kwargs["epochs"] = int(os.environ["NLU_BENCH_JOINT_EPOCHS"])
+        epochs = int(os.environ["NLU_BENCH_JOINT_EPOCHS"])
+        if name == "ensemble":
+            kwargs["joint_kwargs"] = {"epochs": epochs}
+        else:
+            kwargs["epochs"] = epochs
     if "NLU_BENCH_JOINT_SECONDS" in os.environ:
         kwargs["max_seconds"] = float(os.environ["NLU_BENCH_JOINT_SECONDS"])
     return cls(**kwargs)
 
 
 def public() -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for ds in DATASETS:
         train_path, valid_path = DATA / f"{ds}_train.yml", DATA / f"{ds}_valid.yml"
         if not (train_path.is_file() and valid_path.is_file()):
@@ -305,7 +310,7 @@ def main() -> None:
     if "public" in PARTS:
         rows = public()
         if rows:
-            header = (
+            header: tuple[str, ...] = (
                 "engine",
                 "dataset",
                 "intent acc",

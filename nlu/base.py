@@ -71,7 +71,7 @@ class TrainingDataError(InputError):
 
 
 _REGISTRY: dict[str, type[NLUEngine]] = {}
-_MODULES = {"classical": "nlu.classical", "joint": "nlu.joint"}
+_MODULES = {"classical": "nlu.classical", "joint": "nlu.joint", "ensemble": "nlu.ensemble"}
 
 #: Hesitations that answer nothing; small (scenario) data learns them as a hidden intent whose
 #: utterances come out not understood, else a lone "그" borrows the intent of "그래요".
@@ -107,7 +107,7 @@ def _with_fillers(data: TrainingData) -> TrainingData:
 
 
 def engine_class(name: str) -> type[NLUEngine]:
-    """The engine class registered as ``name`` (``classical``, ``joint``).
+    """The engine class registered as ``name`` (``classical``, ``joint``, ``ensemble``).
 
     Raises:
         InputError: for an unknown name, listing the known ones.
