@@ -58,7 +58,9 @@ def _today(today: str | None) -> date:
 def train(
     data: Annotated[list[Path], typer.Option("--data", help="Rasa NLU YAML or scenario files.")],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
-    engine: Annotated[str, typer.Option("--engine", help="classical, joint or ensemble.")] = "joint",
+    engine: Annotated[
+        str, typer.Option("--engine", help="classical, joint or ensemble.")
+    ] = "joint",
     language: Annotated[str | None, typer.Option(help="ko or en (guessed when absent).")] = None,
 ) -> None:
     """Train an engine on the data files and save it to OUT."""
