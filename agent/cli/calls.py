@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import statistics
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from agent.config import Settings
+from agent.cli.common import json_default, open_database
 from agent.errors import InputError
-from agent.store import CallLog, CallRecord, Database, VoiceTurnLog, VoiceTurnRecord
+from agent.store import CallLog, CallRecord, VoiceTurnLog, VoiceTurnRecord
 
 __all__ = ["register"]
 
@@ -21,14 +21,6 @@ DatabaseOpt = Annotated[
     str | None, typer.Option(help="Database URL (default: AICALL_DATABASE_URL or SQLite).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="JSON instead of text.")]
-
-
-def _db(database: str | None) -> Database:
-    return Database(database or Settings().resolved_database_url())
-
-
-def _json_default(value: Any) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _seconds(value: float | None) -> str:
@@ -49,13 +41,13 @@ def list_calls(
     database: DatabaseOpt = None,
 ) -> None:
     """List calls, newest first."""
-    db = _db(database)
+    db = open_database(database)
     try:
         rows = CallLog(db).list_calls(scenario_id=scenario, status=status, limit=limit)
     finally:
         db.close()
     if as_json:
-        typer.echo(json.dumps([asdict(r) for r in rows], default=_json_default, ensure_ascii=False))
+        typer.echo(json.dumps([asdict(r) for r in rows], default=json_default, ensure_ascii=False))
         return
     if not rows:
         typer.echo("no calls")
@@ -74,7 +66,7 @@ def show_call(
     database: DatabaseOpt = None,
 ) -> None:
     """One call: how it ended and, for a phone call, every turn with its timings."""
-    db = _db(database)
+    db = open_database(database)
     try:
         call = CallLog(db).get_call(call_id)
         if call is None:
@@ -87,7 +79,7 @@ def show_call(
             "call": asdict(call),
             "turns": [{**asdict(t), "voice_to_voice": t.voice_to_voice} for t in turns],
         }
-        typer.echo(json.dumps(data, default=_json_default, ensure_ascii=False))
+        typer.echo(json.dumps(data, default=json_default, ensure_ascii=False))
         return
     for line in _describe(call, turns):
         typer.echo(line)

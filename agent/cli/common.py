@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from agent.config import Settings
 from agent.errors import InputError
 from agent.runtime import AgentRuntime
+from agent.store import Database
 from scenarios.schema import Scenario
 
 __all__ = ["make_runtime", "parse_now"]
@@ -37,3 +39,13 @@ def make_runtime(
     if scenario_dir:
         settings.scenario_dirs = [*settings.scenario_dirs, *scenario_dir]
     return AgentRuntime(settings, clock=parse_now(now))
+
+
+def open_database(database: str | None) -> Database:
+    """The database of ``--database URL``, else of the settings (``AICALL_DATABASE_URL``)."""
+    return Database(database or Settings().resolved_database_url())
+
+
+def json_default(value: Any) -> str:
+    """JSON for dates and other values ``json`` cannot write (ISO 8601 when it has one)."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

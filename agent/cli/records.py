@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from agent.config import Settings
-from agent.store import Database, SqlBookingBackend, SqlCareCallRecorder
+from agent.cli.common import json_default, open_database
+from agent.store import SqlBookingBackend, SqlCareCallRecorder
 
 __all__ = ["register"]
 
@@ -21,15 +21,6 @@ DatabaseOpt = Annotated[
 ]
 
 
-def _db(database: str | None) -> Database:
-    settings = Settings()
-    return Database(database or settings.resolved_database_url())
-
-
-def _json_default(value: Any) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
-
-
 @bookings_app.command("list")
 def list_bookings(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False,
@@ -37,13 +28,13 @@ def list_bookings(
     database: DatabaseOpt = None,
 ) -> None:
     """List bookings, soonest first."""
-    db = _db(database)
+    db = open_database(database)
     try:
         rows = SqlBookingBackend(db).list(include_cancelled=all_)
     finally:
         db.close()
     if as_json:
-        typer.echo(json.dumps([asdict(r) for r in rows], default=_json_default, ensure_ascii=False))
+        typer.echo(json.dumps([asdict(r) for r in rows], default=json_default, ensure_ascii=False))
         return
     if not rows:
         typer.echo("no bookings")
@@ -61,14 +52,14 @@ def carecall_results(
     database: DatabaseOpt = None,
 ) -> None:
     """List care-call answers; flagged people first."""
-    db = _db(database)
+    db = open_database(database)
     try:
         rows = SqlCareCallRecorder(db).results(scenario)
     finally:
         db.close()
     rows = sorted(rows, key=lambda r: not r.flagged)
     if as_json:
-        typer.echo(json.dumps([asdict(r) for r in rows], default=_json_default, ensure_ascii=False))
+        typer.echo(json.dumps([asdict(r) for r in rows], default=json_default, ensure_ascii=False))
         return
     if not rows:
         typer.echo("no care-call results")
