@@ -6,7 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
-EXTRAS := voice,llm
+EXTRAS := voice,llm,encoder
 
 # llama-cpp-python compiles from source (~8 min on 2 cores, then pip caches the wheel). A native
 # build crashed here on the first token (the CPU advertises AMX that the VM does not enable), so

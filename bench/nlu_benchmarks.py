@@ -4,7 +4,8 @@ Run: ``.venv/bin/python -m bench nlu_benchmarks`` (all), or with environment var
 ``NLU_BENCH_ENGINES=classical,joint``, ``NLU_BENCH_DATASETS=snips,atis``,
 ``NLU_BENCH_PARTS=public,korean``, ``NLU_BENCH_THREADS=2`` and, for the joint model (alone or
 in the ``ensemble`` engine), ``NLU_BENCH_JOINT_EPOCHS`` / ``NLU_BENCH_JOINT_SECONDS`` (its epoch
-and wall-clock budgets).
+and wall-clock budgets); ``NLU_BENCH_ENCODER_EPOCHS`` / ``NLU_BENCH_ENCODER_SECONDS`` the same for
+the ``encoder`` engine (fine-tuned MiniLM-L6).
 The data is read from ``../shared/data/nlu-benchmarks`` (or ``$NLU_BENCH_DATA``); missing data
 skips that part with a message.
 """
@@ -112,6 +113,13 @@ def _size(path: Path) -> int:
 
 def _engine(name: str) -> NLUEngine:
     cls = engine_class(name)
+    if name == "encoder":
+        enc: dict[str, Any] = {"threads": THREADS}
+        if "NLU_BENCH_ENCODER_EPOCHS" in os.environ:
+            enc["epochs"] = int(os.environ["NLU_BENCH_ENCODER_EPOCHS"])
+        if "NLU_BENCH_ENCODER_SECONDS" in os.environ:
+            enc["max_seconds"] = float(os.environ["NLU_BENCH_ENCODER_SECONDS"])
+        return cls(**enc)
     if name not in ("joint", "ensemble"):
         return cls()
     kwargs: dict[str, Any] = {"threads": THREADS}

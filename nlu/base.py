@@ -71,7 +71,12 @@ class TrainingDataError(InputError):
 
 
 _REGISTRY: dict[str, type[NLUEngine]] = {}
-_MODULES = {"classical": "nlu.classical", "joint": "nlu.joint", "ensemble": "nlu.ensemble"}
+_MODULES = {
+    "classical": "nlu.classical",
+    "joint": "nlu.joint",
+    "ensemble": "nlu.ensemble",
+    "encoder": "nlu.encoder",
+}
 
 #: Hesitations that answer nothing; small (scenario) data learns them as a hidden intent whose
 #: utterances come out not understood, else a lone "그" borrows the intent of "그래요".

@@ -4,7 +4,7 @@
 
 - ``scenario`` (default): the scenario's own understanding, trained at first call
   (:func:`nlu.engine.nlu_for`);
-- ``classical`` / ``joint``: a trained model directory (``AICALL_NLU_MODEL_DIR``), or one
+- ``classical`` / ``joint`` / ``ensemble`` / ``encoder``: a trained model directory (``AICALL_NLU_MODEL_DIR``), or one
   trained from the scenario when no directory is given;
 - ``rasa-http``: a running Rasa server (``AICALL_NLU_RASA_URL``, ``AICALL_NLU_RASA_TOKEN``).
 """
@@ -37,7 +37,9 @@ class NLUSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="AICALL_NLU_", extra="ignore")
 
-    backend: Literal["scenario", "classical", "joint", "rasa-http"] = "scenario"
+    backend: Literal["scenario", "classical", "joint", "ensemble", "encoder", "rasa-http"] = (
+        "scenario"
+    )
     model_dir: Path | None = None
     rasa_url: str | None = None
     rasa_token: str | None = None
@@ -64,7 +66,7 @@ def make_backend(settings: NLUSettings, scenario: Scenario | None = None) -> Utt
             slot_types={k: v.type for k, v in scenario.slots.items()} if scenario else {},
             oos_threshold=scenario.globals.intent_threshold if scenario else 0.3,
         )
-    if settings.backend in ("classical", "joint"):
+    if settings.backend in ("classical", "joint", "ensemble", "encoder"):
         from nlu.base import engine_class, load_engine
 
         if settings.model_dir is not None:

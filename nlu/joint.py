@@ -30,6 +30,7 @@ from nlu.crf import CRF
 from nlu.features import Gazetteer
 from nlu.noise import typo_variants
 from nlu.tokens import Token, bio_tags, jamo, spans_from_tags, tokenize
+from nlu.torch_train import bio_constraints, fit_temperature
 from nlu.training import Example, TrainingData
 
 __all__ = ["JointEngine", "JointNet"]
@@ -253,15 +254,8 @@ class JointEngine(NLUEngine):
             if n == 1:
                 singleton_mask[self._words[w]] = True
         net = self._new_net(len(self.intents))
-        allowed = torch.ones(len(self._labels), len(self._labels), dtype=torch.bool)
-        start_forbidden = torch.zeros(len(self._labels), dtype=torch.bool)
-        for j, label in enumerate(self._labels):
-            if label.startswith("I-"):
-                start_forbidden[j] = True
-                for i, prev in enumerate(self._labels):
-                    allowed[i, j] = prev[2:] == label[2:] and prev != "O"
         crf = net.crf
-        crf.constrain(allowed, start_forbidden)
+        crf.constrain(*bio_constraints(self._labels))
         self._net = net
         opt = torch.optim.Adam(net.parameters(), lr=self.lr)
         ce = nn.CrossEntropyLoss(label_smoothing=0.05)
@@ -337,17 +331,7 @@ class JointEngine(NLUEngine):
     def _fit_temperature(self, dev_set: list[tuple[Any, ...]]) -> float:
         logits, _ = self._dev_logits(dev_set)
         gold = torch.tensor([c[2] for c in dev_set])
-        log_t = torch.zeros(1, requires_grad=True)
-        opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
-
-        def closure() -> torch.Tensor:
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(logits / log_t.exp(), gold)
-            loss.backward()
-            return loss
-
-        opt.step(closure)
-        return float(log_t.detach().exp().clamp(0.05, 20.0))
+        return fit_temperature(logits, gold)
 
     # --- inference ------------------------------------------------------------------------
 

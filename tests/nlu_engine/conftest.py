@@ -74,3 +74,10 @@ def joint_pizza(pizza_data: TrainingData):
     from nlu.joint import JointEngine
 
     return JointEngine(epochs=40, hidden=32, threads=1, lr=5e-3).train(pizza_data)
+
+
+@pytest.fixture(scope="session")
+def encoder_pizza(pizza_data: TrainingData):
+    from nlu.encoder import EncoderEngine
+
+    return EncoderEngine(epochs=15, threads=2).train(pizza_data)

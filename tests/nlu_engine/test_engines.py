@@ -30,9 +30,9 @@ ODD = [
 ]
 
 
-@pytest.fixture(params=["classical", "joint"])
-def engine(request: pytest.FixtureRequest, classical_pizza, joint_pizza):
-    return classical_pizza if request.param == "classical" else joint_pizza
+@pytest.fixture(params=["classical", "joint", "encoder"])
+def engine(request: pytest.FixtureRequest):
+    return request.getfixturevalue(f"{request.param}_pizza")
 
 
 def test_intents_and_slots(engine) -> None:
