@@ -224,7 +224,7 @@ def review(
 
 def train(
     scenario: ScenarioArg,
-    engine: Annotated[str, typer.Option("--engine", help="classical or joint.")] = "classical",
+    engine: Annotated[str, typer.Option("--engine", help="classical, joint, ensemble or encoder.")] = "classical",
     out: Annotated[
         Path | None,
         typer.Option(
