@@ -11,7 +11,8 @@ Conditions, on SNIPS (validation split) and on the shipped scenarios (their held
 - (d) full training data (SNIPS train: 13,084 utterances; a scenario: all its examples);
 - (e) scenarios only: all examples plus the deterministic augmenters (what an author ships).
 
-The NLU is the ``classical`` engine of ``nlu.base``. "gap closed" = (c - b) / (d - b).
+The NLU is the ``classical`` engine of ``nlu.base`` (``AUG_BENCH_ENGINE=encoder`` etc. for
+another). "gap closed" = (c - b) / (d - b).
 
 Run: ``.venv/bin/python -m bench augmentation``. Environment: ``AUG_BENCH_PARTS=snips,scenarios``,
 ``AUG_BENCH_SCENARIOS=restaurant-ko,restaurant-en``, ``AUG_BENCH_LLM=1`` (0: deterministic
@@ -54,6 +55,7 @@ USE_LLM = os.environ.get("AUG_BENCH_LLM", "1") == "1"
 ZERO_SHOT = os.environ.get("AUG_BENCH_ZERO_SHOT", "snips").split(",")
 LLM_N = int(os.environ.get("AUG_BENCH_LLM_N", "12"))
 THREADS = int(os.environ.get("AUG_BENCH_THREADS", "2"))
+ENGINE = os.environ.get("AUG_BENCH_ENGINE", "classical")
 TODAY = date(2026, 1, 5)
 SHOTS = 5
 
@@ -86,7 +88,7 @@ def _llm() -> Any:
 
 
 def _score(data: TrainingData, valid: list[Example], threshold: float = 0.0) -> tuple[float, float]:
-    engine = engine_class("classical")(oos_threshold=threshold)
+    engine = engine_class(ENGINE)(oos_threshold=threshold)
     engine.train(data)
     rep = evaluate(engine, valid, today=TODAY)
     return rep.intent_accuracy, rep.slots.f1

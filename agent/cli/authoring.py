@@ -224,7 +224,9 @@ def review(
 
 def train(
     scenario: ScenarioArg,
-    engine: Annotated[str, typer.Option("--engine", help="classical, joint, ensemble or encoder.")] = "classical",
+    engine: Annotated[
+        str, typer.Option("--engine", help="classical, joint, ensemble or encoder.")
+    ] = "classical",
     out: Annotated[
         Path | None,
         typer.Option(
