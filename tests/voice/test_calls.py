@@ -118,7 +118,9 @@ def test_english_booking_with_dtmf_and_barge_in(runtime, engines) -> None:
         4,
         "hall",
     )
-    assert "john" in booking.name.lower()
+    # the name is what Whisper heard: "John Smith", or "Jonsmith" when the segment is cut
+    # tighter on a loaded machine (seen in a clean-clone run); the surname is always there
+    assert "smith" in booking.name.lower()
     assert "table is booked" in result.turns[-2].agent.lower() or any(
         "booked" in (t["agent"] or "") for t in report["turns"]
     )
