@@ -36,7 +36,7 @@ from nlu.encoder_net import EncoderNet, default_encoder_path, rounded, transform
 from nlu.features import Gazetteer, ValueLexicon
 from nlu.noise import typo_variants
 from nlu.tokens import Token, bio_tags, spans_from_tags, tokenize
-from nlu.torch_train import bio_constraints, fit_temperature
+from nlu.torch_train import bio_constraints, fit_temperature, frame_score, with_ngram
 from nlu.training import Example, TrainingData
 
 __all__ = ["EncoderEngine"]
@@ -166,6 +166,15 @@ class EncoderEngine(NLUEngine):
                 mask[r, 0] = True  # a CRF row needs one position; it reads [CLS]
         return ids, attention, first, marks, mask
 
+    def _new_net(self, encoder: Any) -> EncoderNet:
+        return EncoderNet(
+            encoder,
+            n_marks=len(self._marks),
+            n_intents=len(self.intents),
+            n_labels=len(self._labels),
+            dropout=self.dropout,
+        )
+
     # --- training -------------------------------------------------------------------------
 
     def _load_pretrained(self) -> nn.Module:
@@ -226,13 +235,7 @@ class EncoderEngine(NLUEngine):
             return out
 
         train_set, dev_set = prepare(train), prepare(dev)
-        net = EncoderNet(
-            encoder,
-            n_marks=len(self._marks),
-            n_intents=len(self.intents),
-            n_labels=len(self._labels),
-            dropout=self.dropout,
-        )
+        net = self._new_net(encoder)
         net.crf.constrain(*bio_constraints(self._labels))
         self._net = net
         # the word-piece embeddings stay as pre-trained: most pieces never occur in the data,
@@ -332,9 +335,7 @@ class EncoderEngine(NLUEngine):
 
     def _dev_score(self, dev_set: list[tuple[Encoded, list[int], int]]) -> float:
         logits, slot_ok = self._dev_logits(dev_set)
-        gold = torch.tensor([c[2] for c in dev_set])
-        intent_ok = (logits.argmax(1) == gold).tolist()
-        return sum(1 for a, b in zip(intent_ok, slot_ok, strict=True) if a and b) / len(dev_set)
+        return frame_score(logits, torch.tensor([c[2] for c in dev_set]), slot_ok)
 
     def _fit_temperature(self, dev_set: list[tuple[Encoded, list[int], int]]) -> float:
         logits, _ = self._dev_logits(dev_set)
@@ -354,14 +355,7 @@ class EncoderEngine(NLUEngine):
             logits, emissions = self._net(ids, attention, first, marks)
         probs = torch.softmax(logits[0] / self.temperature, dim=0)
         if self._ngram is not None:
-            # product of experts with the n-gram model: they err on different utterances
-            lr = self._ngram.predict_proba([ClassicalEngine.intent_text(text, tokens)])[0]
-            index = {str(c): i for i, c in enumerate(self._ngram.classes_)}
-            other = torch.tensor(
-                [float(lr[index[n]]) if n in index else 1e-9 for n in self.intents]
-            )
-            probs = torch.sqrt(probs * other)
-            probs = probs / probs.sum().clamp(min=1e-12)
+            probs = with_ngram(probs, self._ngram, text, tokens, self.intents)
         top = torch.argsort(probs, descending=True)[:5].tolist()
         ranked = [(self.intents[i], float(probs[i])) for i in top]
         kept = tokens[: len(enc[1])]
@@ -415,13 +409,7 @@ class EncoderEngine(NLUEngine):
             encoder = tf.AutoModel.from_config(tf.AutoConfig.from_pretrained(str(path)))
         except OSError as e:
             raise ValueError(f"encoder files: {e}") from None
-        net = EncoderNet(
-            encoder,
-            n_marks=len(self._marks),
-            n_intents=len(self.intents),
-            n_labels=len(self._labels),
-            dropout=self.dropout,
-        )
+        net = self._new_net(encoder)
         state = torch.load(path / "encoder.pt", map_location="cpu", weights_only=True)
         net.load_state_dict(
             {k: v.float() if v.is_floating_point() else v for k, v in state.items()}

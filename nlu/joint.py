@@ -30,7 +30,7 @@ from nlu.crf import CRF
 from nlu.features import Gazetteer
 from nlu.noise import typo_variants
 from nlu.tokens import Token, bio_tags, jamo, spans_from_tags, tokenize
-from nlu.torch_train import bio_constraints, fit_temperature
+from nlu.torch_train import bio_constraints, fit_temperature, frame_score, with_ngram
 from nlu.training import Example, TrainingData
 
 __all__ = ["JointEngine", "JointNet"]
@@ -323,10 +323,7 @@ class JointEngine(NLUEngine):
 
     def _dev_score(self, dev_set: list[tuple[Any, ...]]) -> float:
         logits, slot_ok = self._dev_logits(dev_set)
-        gold = torch.tensor([c[2] for c in dev_set])
-        intent_ok = (logits.argmax(1) == gold).tolist()
-        both = sum(1 for a, b in zip(intent_ok, slot_ok, strict=True) if a and b)
-        return both / len(dev_set)
+        return frame_score(logits, torch.tensor([c[2] for c in dev_set]), slot_ok)
 
     def _fit_temperature(self, dev_set: list[tuple[Any, ...]]) -> float:
         logits, _ = self._dev_logits(dev_set)
@@ -345,12 +342,7 @@ class JointEngine(NLUEngine):
         logits, emissions = self._net(words, chars, tags, marks, mask)
         probs = torch.softmax(logits[0] / self.temperature, dim=0)
         if self._ngram is not None:
-            # product of experts with the n-gram model: they err on different utterances
-            lr = self._ngram.predict_proba([ClassicalEngine.intent_text(text, tokens)])[0]
-            index = {str(c): i for i, c in enumerate(self._ngram.classes_)}
-            other = torch.tensor([float(lr[index[name]]) for name in self.intents])
-            probs = torch.sqrt(probs * other)
-            probs = probs / probs.sum()
+            probs = with_ngram(probs, self._ngram, text, tokens, self.intents)
         top = torch.argsort(probs, descending=True)[:5].tolist()
         ranked = [(self.intents[i], float(probs[i])) for i in top]
         path = self._net.crf.decode(emissions[0])

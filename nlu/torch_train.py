@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
-__all__ = ["bio_constraints", "fit_temperature"]
+from nlu.classical import ClassicalEngine
+from nlu.tokens import Token
+
+__all__ = ["bio_constraints", "fit_temperature", "frame_score", "with_ngram"]
 
 
 def bio_constraints(labels: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -41,3 +46,23 @@ def fit_temperature(logits: torch.Tensor, gold: torch.Tensor) -> float:
 
     opt.step(closure)
     return float(log_t.detach().exp().clamp(0.05, 20.0))
+
+
+def frame_score(logits: torch.Tensor, gold: torch.Tensor, slot_ok: list[bool]) -> float:
+    """Share of utterances whose intent and every slot tag are right (picks the best epoch)."""
+    intent_ok = (logits.argmax(1) == gold).tolist()
+    return sum(1 for a, b in zip(intent_ok, slot_ok, strict=True) if a and b) / max(len(gold), 1)
+
+
+def with_ngram(
+    probs: torch.Tensor, ngram: Any, text: str, tokens: list[Token], intents: list[str]
+) -> torch.Tensor:
+    """The geometric mean of ``probs`` and the n-gram model's distribution, renormalised.
+
+    A product of experts: the network and the n-gram model err on different utterances.
+    """
+    lr = ngram.predict_proba([ClassicalEngine.intent_text(text, tokens)])[0]
+    index = {str(c): i for i, c in enumerate(ngram.classes_)}
+    other = torch.tensor([float(lr[index[n]]) if n in index else 1e-9 for n in intents])
+    out = torch.sqrt(probs * other)
+    return out / out.sum().clamp(min=1e-12)
