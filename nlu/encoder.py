@@ -8,12 +8,15 @@ As in JointBERT (Chen et al. 2019): the encoder reads the utterance's word piece
 head reads the ``[CLS]`` vector and the mean of the pieces; the slot head reads each word's
 first piece together with the gazetteer's marks (lookup tables, regexes, typed parsers) and
 a CRF decodes BIO tags over the project's own tokens, so spans map back to the text exactly.
-The whole network, encoder included, is fine-tuned; training holds out 10% of larger data to
-pick the best epoch and to fit a softmax temperature (calibrated confidence).
+The network is fine-tuned, encoder included (all but its word-piece embedding table); training
+holds out 10% of larger data to pick the best epoch and to fit a softmax temperature
+(calibrated confidence); the intent distribution is then combined with the classical n-gram
+model's.
 
 Model directories are self-contained: ``encoder.pt`` (the fine-tuned weights, half
 precision), ``encoder.json`` (sizes, labels, temperature), ``config.json`` and the tokenizer
-files of the encoder, ``gazetteer.pkl``. Loading needs ``transformers`` but not the package.
+files of the encoder, ``gazetteer.pkl`` (gazetteer, value lexicon, n-gram model). Loading
+needs ``transformers`` but not the package.
 """
 
 from __future__ import annotations
@@ -100,13 +103,15 @@ class EncoderEngine(NLUEngine):
         self._lexicon: ValueLexicon | None = None
         self._piece_cache: dict[str, list[int]] = {}
         self._infer_lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
 
     # --- encoding -------------------------------------------------------------------------
 
     def _pieces(self, word: str) -> list[int]:
         hit = self._piece_cache.get(word)
         if hit is None:
-            hit = list(self._tokenizer(word, add_special_tokens=False)["input_ids"])
+            with self._tokenizer_lock:  # a fast tokenizer may not be called from two threads
+                hit = list(self._tokenizer(word, add_special_tokens=False)["input_ids"])
             if not hit:
                 hit = [int(self._tokenizer.unk_token_id)]
             if len(self._piece_cache) < 100_000:

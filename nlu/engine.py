@@ -279,7 +279,7 @@ def nlu_for(scenario: Scenario, *, models_dir: str | Path | None = None) -> Scen
 
     Keyed by the scenario's content, so the same file loaded again (a second runtime in the
     process) shares the model, and an edited file gets a new one. The engine is
-    ``AICALL_NLU_ENGINE`` (``classical``, ``joint``), else :data:`DEFAULT_ENGINE`; empty means
+    ``AICALL_NLU_ENGINE`` (``classical``, ``joint``, ``ensemble``, ``encoder``), else :data:`DEFAULT_ENGINE`; empty means
     this module's own classifier and rules.
 
     Args:
