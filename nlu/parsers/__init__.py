@@ -12,7 +12,8 @@ the input text and whose ``value`` is normalised:
   agent asked for.
 
 Two helpers read what only makes sense in the dialogue's context: :func:`extract_choice` (which
-offered option: "두 번째요", "the later one") and :func:`negated_mention` ("기침은 없어요").
+offered option: "두 번째요", "the later one"), :func:`negated_mention` ("기침은 없어요") and
+:func:`extract_period` (a part of the day said without an hour: "점심에", "for dinner").
 
 The functions never raise on any string and keep no state between calls. The rules
 (ambiguity, "next Friday", year rollover) are written down in ``docs/parsers.md``.
@@ -29,14 +30,17 @@ from .extract import (
     extract_yesno,
 )
 from .negation import negated_mention
+from .periods import PERIODS, extract_period
 
 __all__ = [
     "CHOICES",
+    "PERIODS",
     "SLOT_TYPES",
     "extract_all",
     "extract_choice",
     "extract_counts",
     "extract_dates",
+    "extract_period",
     "extract_phones",
     "extract_times",
     "extract_yesno",

@@ -98,6 +98,16 @@ _THE_DAY = re.compile(
     _F,
 )
 
+# "the 11th of this month", "on 11th of next month", "11th of the month", "on 11th" (no "the")
+_OF_MONTH = re.compile(
+    f"\\b(?P<span>(?:the\\s+)?(?P<day>{ORDINAL})\\s+of\\s+"
+    f"(?P<which>this|next|the\\s+next|the\\s+coming|the)\\s+month)\\b",
+    _F,
+)
+_ON_DAY = re.compile(
+    f"\\bon\\s+(?P<span>(?P<day>\\d{{1,2}}(?:st|nd|rd|th)))\\b(?!\\s+(?:floor|of\\b))", _F
+)
+
 
 def next_weekday(today: dt.date, weekday: int, *, include_today: bool) -> dt.date:
     """The first ``weekday`` (Monday=0) on or after today (or strictly after).
@@ -155,6 +165,28 @@ def day_of_month(today: dt.date, day: int) -> dt.date | None:
             return value
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return None
+
+
+def _of_month(text: str, today: dt.date) -> list[tuple[int, int, dt.date, bool]]:
+    """ "the 11th of this month" (this month's, even when past), "of next month", "on 11th"."""
+    found: list[tuple[int, int, dt.date, bool]] = []
+    for m in _OF_MONTH.finditer(text):
+        day = _day_value(m.group("day"))
+        if day is None:
+            continue
+        year, month = today.year, today.month
+        if "next" in m.group("which").lower() or "coming" in m.group("which").lower():
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        try:
+            found.append((m.start("span"), m.end("span"), dt.date(year, month, day), False))
+        except ValueError:
+            continue
+    for m in _ON_DAY.finditer(text):
+        day = _day_value(m.group("day"))
+        value = day_of_month(today, day) if day and 1 <= day <= 31 else None
+        if value is not None:
+            found.append((m.start("span"), m.end("span"), value, False))
+    return found
 
 
 def _weekday_date(today: dt.date, m: re.Match[str]) -> tuple[dt.date, bool] | None:
@@ -220,6 +252,7 @@ def extract_dates_en(text: str, today: dt.date) -> list[SlotValue]:
         of_month = day_of_month(today, day) if day else None
         if of_month is not None:
             cands.append((m.start("the"), m.end(), of_month, False))
+    cands.extend(_of_month(text, today))
     chosen: list[tuple[int, int, dt.date, bool]] = []
     for c in sorted(cands, key=lambda c: (c[0] - c[1], c[0])):
         if all(c[1] <= s or e <= c[0] for s, e, _, _ in chosen):

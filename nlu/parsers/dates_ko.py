@@ -10,7 +10,7 @@ adds:
   지금) are not dates and are dropped.
 - 이번 주말 / 주말 said on a Sunday means today (the library returns yesterday).
 - 이번 주 + a weekday already past ("이번 주 월요일" on a Wednesday) is moved a week on and
-  marked ``ambiguous`` (a booking is never in the past).
+  marked ``ambiguous`` (a booking is never in the past); "이번 달 11일" stays this month's.
 - 다음 주 금요일 is the Friday of next calendar week (weeks start on Monday); bare 다음 금요일
   is the library's "next Friday to come", marked ``ambiguous`` when it falls in this week.
 - A bare weekday said on that weekday ("금요일" on a Friday) is next week's, ``ambiguous``.
@@ -41,6 +41,8 @@ _TIME_START_RE = re.compile(
 )
 _BARE_NEXT_RE = re.compile("다음\\s*[월화수목금토일](?:요일|욜)")
 _THIS_RE = re.compile("이번|금주")
+# "이번 달 11일" is this month's 11th even when it has passed (only a week moves on)
+_MONTH_RE = re.compile("달|[0-9]월")
 _PAST_RE = re.compile("지난|저번|어제|그제|그저께|전")
 
 
@@ -74,7 +76,7 @@ def _adjust(span_text: str, value: dt.date, today: dt.date) -> tuple[dt.date, bo
     if value < today and not _PAST_RE.search(span_text):
         if "주말" in span_text and today.weekday() == 6:
             value = today
-        elif _THIS_RE.search(span_text) or "주말" in span_text:
+        elif (_THIS_RE.search(span_text) and not _MONTH_RE.search(span_text)) or "주말" in span_text:
             value += dt.timedelta(days=7)
             ambiguous = True
     if _BARE_NEXT_RE.search(span_text):

@@ -67,14 +67,22 @@ _BETWEEN = re.compile(
     f"\\s+and\\s+(?P<h2>(?<![\\d:.])\\d{{1,2}}(?=:[0-5]\\d)|{_HOUR})(?::[0-5]\\d)?",
     _F,
 )
+# the part of the day said first: "in the evening 4:15", "in afternoon 3:30", "the afternoon 12",
+# "this evening at 7"; the span starts at the part of the day (it wins over the bare "4:15")
+_PERIOD_FIRST = re.compile(
+    r"\b(?:(?:in|this)\s+(?:the\s+)?|the\s+)?(?P<pw>morning|afternoon|evening|night|tonight)\s*,?\s+"
+    f"(?:at\\s+|around\\s+|about\\s+)?(?P<h>(?<![\\d:.])\\d{{1,2}}(?=:[0-5]\\d)|{_HOUR})(?::(?P<m>[0-5]\\d)|[\\s-](?P<mw>{_MINW})\\b)?"
+    r"(?:\s*o'?\s?clock\b)?(?!\s*(?:people|persons|guests|of\b|adults|kids|children|[ap]\.?\s?m\b|[/,.:]?\d))",
+    _F,
+)
 _HALF_BRITISH = _PATTERNS[3]
 _PATTERNS.append(_AT)
 _OH_PREFIX = re.compile(r"^oh?[\s-]?(?=one|two|three|four|five|six|seven|eight|nine)")
 _MINUTES_WORD = re.compile(r"\s+minutes?$")
-_POINT_RE = re.compile(
-    r"\b(?P<w>noon|midday|midnight|lunch\s?time|dinner\s?time|supper\s?time)\b", _F
-)
-_POINTS = {"noon": 12, "midday": 12, "midnight": 0, "lunch": 12, "dinner": 18, "supper": 18}
+# lunchtime, dinner time, this evening are parts of the day, not times: the agent asks the hour
+# (nlu.parsers.periods names them)
+_POINT_RE = re.compile(r"\b(?P<w>noon|midday|midnight)\b", _F)
+_POINTS = {"noon": 12, "midday": 12, "midnight": 0}
 
 #: A bare hour answer to "what time?": "7", "seven".
 BARE_HOUR_EN = re.compile(f"(?P<num>{_HOUR})", _F)
@@ -189,10 +197,17 @@ def _candidates(text: str) -> list[tuple[int, int, dt.time, bool]]:
                 )
             start = m.start("h") if pattern is _AT else m.start()
             found.append((start, end, value.time(), ambiguous))
+    for m in _PERIOD_FIRST.finditer(text):
+        hour, minute = _hour(m.group("h")), _minutes(m)
+        if hour is None or minute is None or minute > 59:
+            continue
+        word = m.group("pw").lower()
+        period = "am" if word == "morning" else "night" if word == "night" else "pm"
+        h24, ambiguous = apply_period_en(period, hour)
+        found.append((m.start(), m.end(), dt.time(h24 % 24, minute), ambiguous))
     found.extend(_ranges(text))
     for m in _POINT_RE.finditer(text):
-        key = m.group("w").lower().replace(" ", "").removesuffix("time")
-        found.append((m.start(), m.end(), dt.time(_POINTS[key], 0), False))
+        found.append((m.start(), m.end(), dt.time(_POINTS[m.group("w").lower()], 0), False))
     return found
 
 

@@ -1,8 +1,9 @@
-"""Korean clock times: "저녁 7시", "오후 세 시 반", "7시 30분", "19시", "정오", "점심때".
+"""Korean clock times: "저녁 7시", "오후 세 시 반", "7시 30분", "19시", "정오", "자정".
 
 Own rules rather than korean-datetime's: the span must stop at the time (the date part of
 "금요일 저녁 7시" is a separate slot) and ambiguity follows one project-wide rule: an hour 1..12
 without a part-of-day word (오전, 오후, 저녁, 밤...) is ``ambiguous``; its value is the hour as said.
+A part of the day alone (점심, 점심때, 저녁때, 오후) is no time: :mod:`nlu.parsers.periods` names it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from .numbers_ko import NATIVE_ATTR, NATIVE_FULL, SINO, parse_native, parse_sino
 __all__ = ["BARE_HOUR_KO", "apply_period_ko", "extract_times_ko"]
 
 _PERIODS = "오전|오후|아침|저녁|밤|새벽|낮|점심"
+# "오후에 3시 반", "저녁쯤 7시", "점심때 1시": a particle between the part of the day and the hour
+_PERIOD_JOIN = "(?:때|시간)?(?:에는|에|엔|쯤에?|은|는)?"
 _HOUR = f"(?:(?<!\\d)\\d{{1,2}}|(?<![가-힣]){NATIVE_ATTR})"
 _HOUR_AFTER_PERIOD = f"(?:\\d{{1,2}}|{NATIVE_ATTR})"
 _MIN = f"(?:\\d{{1,2}}|{SINO})"
@@ -26,12 +29,12 @@ _NOT_SI = "(?!간|즌|험|청|내|장|계|작|설|절|민|골)"
 _HALF = "반(?![가-힣])|반(?=[에이요쯤까정으부은도만])"
 
 _TIME_RE = re.compile(
-    f"(?:(?P<period>{_PERIODS})\\s*(?P<phour>{_HOUR_AFTER_PERIOD})|(?P<hour>{_HOUR}))\\s*시{_NOT_SI}"
+    f"(?:(?P<period>{_PERIODS}){_PERIOD_JOIN}\\s*(?P<phour>{_HOUR_AFTER_PERIOD})|(?P<hour>{_HOUR}))\\s*시{_NOT_SI}"
     f"(?:\\s*(?:(?P<half>{_HALF})|(?P<min>{_MIN})\\s*분(?P<before>\\s*전)?|(?P<sharp>정각)))?"
 )
 # 19:00, 7:30에, 오후 7:30 (digits with a colon, as read from a screen)
 _CLOCK_RE = re.compile(
-    f"(?:(?P<period>{_PERIODS})\\s*)?(?<![\\d:.])(?P<hour>\\d{{1,2}}):(?P<min>[0-5]\\d)(?![\\d:])"
+    f"(?:(?P<period>{_PERIODS}){_PERIOD_JOIN}\\s*)?(?<![\\d:.])(?P<hour>\\d{{1,2}}):(?P<min>[0-5]\\d)(?![\\d:])"
 )
 # a range of hours: "7시에서 8시 사이", "7시부터 8시 사이", "7~8시", "7시~8시": the start is the time
 _RANGE_JOIN = re.compile("\\s*(?:에서|부터|~|∼|-)\\s*")
@@ -39,7 +42,8 @@ _RANGE_SHORT = re.compile(
     f"(?:(?P<period>{_PERIODS})\\s*)?(?<![\\d:.])(?P<hour>\\d{{1,2}})\\s*[~∼-]\\s*\\d{{1,2}}\\s*시{_NOT_SI}"
 )
 _RANGE_TAIL = re.compile("\\s*(?:사이|까지)")
-_POINT_RE = re.compile("정오|자정|점심\\s*(?:때|시간)?|저녁\\s*때|저녁\\s*시간")
+# 정오 and 자정 are clock points; 점심(때) and 저녁때 are parts of the day (no time: the agent asks)
+_POINT_RE = re.compile("정오|자정")
 _POINTS = {"정오": dt.time(12, 0), "자정": dt.time(0, 0)}
 
 #: A bare hour answer to "몇 시로 해 드릴까요?": "일곱", "7", "일곱이요".
@@ -151,6 +155,6 @@ def extract_times_ko(text: str) -> list[SlotValue]:
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
         word = m.group(0)
-        value = _POINTS.get(word, dt.time(18, 0) if word.startswith("저녁") else dt.time(12, 0))
+        value = _POINTS[word]
         out.append(make_slot("time", value, text, m.start(), m.end()))
     return sorted(out, key=lambda s: s.start)

@@ -105,6 +105,14 @@ def test_en_dates(text: str, expected: date) -> None:
         ("a table for two on the 24th please", "en", "the 24th", date(2026, 12, 24)),
         ("tomorrow night at 8", "en", "tomorrow", date(2026, 11, 26)),
         ("I'd like December 3rd if possible", "en", "December 3rd", date(2026, 12, 3)),
+        # the day of this month, even when it has passed (the dialogue says it has)
+        ("on 11th of this month", "en", "11th of this month", date(2026, 11, 11)),
+        ("the 28th of this month please", "en", "the 28th of this month", date(2026, 11, 28)),
+        ("on the 2nd of next month", "en", "the 2nd of next month", date(2026, 12, 2)),
+        ("on 28th", "en", "28th", date(2026, 11, 28)),
+        ("이번 달 11일에", "ko", "이번 달 11일", date(2026, 11, 11)),
+        ("이번달 28일로 해 주세요", "ko", "이번달 28일", date(2026, 11, 28)),
+        ("다음 달 2일이요", "ko", "다음 달 2일", date(2026, 12, 2)),
     ],
 )
 def test_dates_in_sentences(text: str, lang: str, span: str, expected: date) -> None:
@@ -129,6 +137,7 @@ def test_dates_in_sentences(text: str, lang: str, span: str, expected: date) -> 
         ("at 7 pm", "en"),
         ("2/30", "en"),
         ("on the third floor", "en"),
+        ("on 3rd floor", "en"),
         ("I sat there", "en"),
         ("four people", "en"),
         ("555-123-4567", "en"),

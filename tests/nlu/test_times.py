@@ -2,7 +2,7 @@ from datetime import time
 
 import pytest
 
-from nlu.parsers import extract_times
+from nlu.parsers import extract_period, extract_times
 
 from .helpers import check_spans, only
 
@@ -19,10 +19,6 @@ KO_CASES = [
     ("19시 30분", time(19, 30), False),
     ("정오", time(12, 0), False),
     ("자정", time(0, 0), False),
-    ("점심때", time(12, 0), False),
-    ("점심", time(12, 0), False),
-    ("점심시간", time(12, 0), False),
-    ("저녁때", time(18, 0), False),
     ("아침 9시", time(9, 0), False),
     ("오전 11시", time(11, 0), False),
     ("밤 9시", time(21, 0), False),
@@ -41,6 +37,13 @@ KO_CASES = [
     ("밤열시", time(22, 0), False),
     ("0시", time(0, 0), False),
     ("7시 정각", time(7, 0), True),
+    # the part of the day said first, with a particle between it and the hour
+    ("저녁 4시 15분", time(16, 15), False),
+    ("오후에 3시 반", time(15, 30), False),
+    ("오후에는 3시", time(15, 0), False),
+    ("저녁은 7시", time(19, 0), False),
+    ("점심때 1시", time(13, 0), False),
+    ("저녁쯤 7시", time(19, 0), False),
 ]
 
 EN_CASES = [
@@ -63,7 +66,6 @@ EN_CASES = [
     ("noon", time(12, 0), False),
     ("midday", time(12, 0), False),
     ("midnight", time(0, 0), False),
-    ("lunchtime", time(12, 0), False),
     ("seven o'clock", time(7, 0), True),
     ("7 o'clock", time(7, 0), True),
     ("seven thirty", time(7, 30), True),
@@ -77,6 +79,13 @@ EN_CASES = [
     ("twenty five past seven", time(7, 25), True),
     ("ten minutes past seven", time(7, 10), True),
     ("10 minutes to 8", time(7, 50), True),
+    # the part of the day said before the hour
+    ("in the evening 4:15", time(16, 15), False),
+    ("in afternoon 3:30", time(15, 30), False),
+    ("the afternoon 12", time(12, 0), False),
+    ("this evening at 7", time(19, 0), False),
+    ("tonight 7:30", time(19, 30), False),
+    ("in the morning 9", time(9, 0), False),
 ]
 
 
@@ -141,6 +150,16 @@ def test_times_in_sentences(text: str, lang: str, span: str, value: time, ambigu
         ("no, make it 8", "en"),
         ("5 to 7 people", "en"),
         ("from five to seven", "en"),
+        # a meal or a part of the day is no time: the agent asks the hour (test_periods below)
+        ("점심", "ko"),
+        ("점심때", "ko"),
+        ("점심시간", "ko"),
+        ("저녁때", "ko"),
+        ("저녁쯤에요", "ko"),
+        ("lunchtime", "en"),
+        ("around dinner time", "en"),
+        ("later this evening", "en"),
+        ("in the evening 4 people", "en"),
     ],
 )
 def test_not_times(text: str, lang: str) -> None:
@@ -173,3 +192,43 @@ def test_two_times_in_one_utterance() -> None:
     assert [(s.text, s.value) for s in slots] == [("7시", time(7, 0)), ("8시 반", time(8, 30))]
     slots = extract_times("not 7 pm, 8 pm", "en")
     assert [s.value for s in slots] == [time(19, 0), time(20, 0)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "period"),
+    [
+        ("다음 주 금요일 점심에 예약 좀 하려고요", "ko", "lunch"),
+        ("점심때 갈게요", "ko", "lunch"),
+        ("점심시간에요", "ko", "lunch"),
+        ("저녁쯤에요", "ko", "dinner"),
+        ("내일 저녁에 네 명이요", "ko", "dinner"),
+        ("오후에 갈게요", "ko", "afternoon"),
+        ("오늘 밤에 자리 있어요?", "ko", "evening"),
+        ("a table for lunch on Friday", "en", "lunch"),
+        ("around dinner time", "en", "dinner"),
+        ("later this evening", "en", "evening"),
+        ("tonight", "en", "evening"),
+        ("in the afternoon", "en", "afternoon"),
+        ("dinner at 7", "en", "dinner"),  # the hour is read in it: 19:00
+    ],
+)
+def test_periods_said_without_an_hour(text: str, lang: str, period: str) -> None:
+    assert extract_period(text, lang) == period
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("저녁 7시요", "ko"),
+        ("점심 1시에", "ko"),
+        ("오후에 3시 반", "ko"),
+        ("좋은 아침이에요", "ko"),
+        ("내일 4명이요", "ko"),
+        ("8 tonight", "en"),
+        ("in the evening 4:15", "en"),
+        ("good evening, a table for two please", "en"),
+        ("tomorrow at 7 pm", "en"),
+    ],
+)
+def test_no_vague_period(text: str, lang: str) -> None:
+    assert extract_period(text, lang) is None
