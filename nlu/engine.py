@@ -25,11 +25,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from nlu.base import MODEL_FORMAT, ModelError, NLUEngine, engine_class, load_engine
+from nlu.base import MODEL_FORMAT, OUT_OF_SCOPE, ModelError, NLUEngine, engine_class, load_engine
 from nlu.categories import match_category
+from nlu.config import DEFAULT_ENGINE
 from nlu.intent import IntentClassifier
 from nlu.names import extract_name
 from nlu.parsers import extract_all
+from nlu.slots import TYPED
 from nlu.training import training_data_from_scenario
 from nlu.types import NLUResult, SlotValue
 from scenarios.loader import parse_annotations
@@ -49,11 +51,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-OUT_OF_SCOPE = "out_of_scope"
-#: The trainable engine scenarios use by default; ``AICALL_NLU_ENGINE=""`` (empty) brings back
-#: this module's own classifier and rules (the first version).
-DEFAULT_ENGINE = "classical"
-_TYPED = ("date", "time", "count", "phone")
 #: The stamp written next to a live model: which scenario content and engine version it is for.
 STAMP_FILE = "scenario.json"
 
@@ -117,13 +114,13 @@ class ScenarioNLU:
         expected_type = spec.type if spec is not None else expected
         slots: list[SlotValue] = []
         found = extract_all(text, self.lang, today, expected_type)
-        if expected_type == "yesno" and not any(v.name in _TYPED for v in found):
+        if expected_type == "yesno" and not any(v.name in TYPED for v in found):
             # a correction at confirmation may be a bare hour: "no, make it 8"
             found += [v for v in extract_all(text, self.lang, today, "time") if v.name == "time"]
         for v in found:
             if v.name == "yesno":
                 slots.append(v)
-            elif v.name in _TYPED and v.name in self._slot_of_type:
+            elif v.name in TYPED and v.name in self._slot_of_type:
                 slot_name = self._slot_of_type[v.name]
                 if expected and self.scenario.slots.get(expected) is not None:
                     if self.scenario.slots[expected].type == v.name:
@@ -274,23 +271,28 @@ def _live_model(scenario: Scenario, engine: str, models_dir: Path) -> ScenarioNL
     return None
 
 
-def nlu_for(scenario: Scenario, *, models_dir: str | Path | None = None) -> ScenarioNLU:
+def nlu_for(
+    scenario: Scenario,
+    *,
+    engine: str = DEFAULT_ENGINE,
+    models_dir: str | Path | None = None,
+) -> ScenarioNLU:
     """The process-wide NLU of ``scenario``, loaded or trained once on first use.
 
     Keyed by the scenario's content, so the same file loaded again (a second runtime in the
-    process) shares the model, and an edited file gets a new one. The engine is
-    ``AICALL_NLU_ENGINE`` (``classical``, ``joint``, ``ensemble``, ``encoder``), else :data:`DEFAULT_ENGINE`; empty means
-    this module's own classifier and rules.
+    process) shares the model, and an edited file gets a new one. Live calls reach it through
+    :func:`nlu.config.make_backend`, which passes ``AICALL_NLU_ENGINE`` as ``engine``.
 
     Args:
         scenario: the scenario.
+        engine: ``classical`` (:data:`~nlu.config.DEFAULT_ENGINE`), ``joint``, ``ensemble`` or
+            ``encoder``; empty for this module's own classifier and rules (the first version).
         models_dir: where live models are saved (``<data dir>/models``); the scenario's model
             for the engine is loaded from there when its stamp matches the scenario and engine
             version. ``None`` always trains from the scenario. A model saved later in the
             process's life is picked up by the next process, not by this one.
     """
     digest = scenario_digest(scenario)
-    engine = os.environ.get("AICALL_NLU_ENGINE", DEFAULT_ENGINE)
     where = str(Path(models_dir).resolve()) if models_dir is not None and engine else ""
     key = (scenario.id, scenario.version, digest, engine, where)
     trained_key = (*key[:4], "")  # trained from the file: shared whatever the models dir

@@ -2,9 +2,11 @@
 
 Rasa cannot be installed on Python 3.11, but a Rasa server elsewhere can answer: this backend
 sends ``{"text": ...}`` and reads the documented answer (``intent.name``,
-``intent.confidence``, ``entities[].entity/value/start/end``, ``intent_ranking``). Entity
-values of typed slots (date, time, count, phone) are normalised by the project's typed parsers,
-as with the own engines. Errors become :class:`agent.errors.BackendUnavailableError`.
+``intent.confidence``, ``entities[].entity/start/end``, ``intent_ranking``). Rasa's entity
+spans go through the same slot filling as the own engines (:class:`nlu.slots.SlotFiller`):
+typed values are normalised by the project's parsers, category values by the scenario's
+synonyms, and a bare answer fills the slot just asked for. Rasa's ``nlu_fallback`` is out of
+scope. Errors become :class:`agent.errors.BackendUnavailableError`.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from typing import Any
 
 from agent.errors import BackendUnavailableError
 from nlu.base import OUT_OF_SCOPE
-from nlu.parsers import extract_all
-from nlu.types import NLUResult, SlotValue
+from nlu.slots import SlotFiller, Span
+from nlu.types import NLUResult
 
 __all__ = ["RasaHTTPNLU"]
 
-_TYPED = ("date", "time", "count", "phone")
+#: The intent Rasa's FallbackClassifier predicts for an utterance it does not understand.
+RASA_FALLBACK = "nlu_fallback"
 
 
 class RasaHTTPNLU:
@@ -35,7 +38,9 @@ class RasaHTTPNLU:
         timeout: seconds per request.
         domain: the domain reported in results.
         language: ``"ko"`` or ``"en"`` for the typed parsers.
-        slot_types: slot name -> scenario slot type, to normalise typed values.
+        slot_types: slot name -> scenario slot type, to normalise typed values (when no
+            ``filler`` is given).
+        filler: the scenario's slot filling (see :meth:`nlu.slots.SlotFiller.from_data`).
         oos_threshold: intent confidence under which an utterance without slots is out of scope.
     """
 
@@ -49,13 +54,14 @@ class RasaHTTPNLU:
         language: str = "en",
         slot_types: dict[str, str] | None = None,
         oos_threshold: float = 0.3,
+        filler: SlotFiller | None = None,
     ) -> None:
         self.url = url.rstrip("/")
         self.token = token
         self.timeout = timeout
         self.domain = domain
         self.language = language
-        self.slot_types = dict(slot_types or {})
+        self.filler = filler or SlotFiller(language=language, slot_types=dict(slot_types or {}))
         self.oos_threshold = oos_threshold
 
     def _post(self, text: str) -> dict[str, Any]:
@@ -92,40 +98,24 @@ class RasaHTTPNLU:
         payload = self._post(text)
         intent = payload.get("intent") or {}
         name = str(intent.get("name") or OUT_OF_SCOPE)
+        if name == RASA_FALLBACK:
+            name = OUT_OF_SCOPE
         confidence = float(intent.get("confidence") or 0.0)
-        slots: list[SlotValue] = []
+        spans: list[Span] = []
         for ent in payload.get("entities") or []:
             try:
                 start, end = int(ent["start"]), int(ent["end"])
                 slot = str(ent["entity"])
+                score = float(ent.get("confidence_entity", 1.0) or 1.0)
             except (KeyError, TypeError, ValueError):
                 continue
-            surface = text[start:end]
-            value: Any = ent.get("value", surface)
-            typ = self.slot_types.get(slot)
-            if expected is not None and typ is not None and self.slot_types.get(expected) == typ:
-                slot = expected
-            if typ in _TYPED:
-                parsed = [
-                    v for v in extract_all(surface, self.language, today, typ) if v.name == typ
-                ]
-                if not parsed:
-                    continue
-                value = parsed[0].value
-            slots.append(
-                SlotValue(
-                    slot,
-                    value,
-                    surface,
-                    start,
-                    end,
-                    float(ent.get("confidence_entity", 1.0) or 1.0),
-                )
-            )
+            if 0 <= start < end <= len(text):
+                spans.append((start, end, slot, score))
+        slots = self.filler.fill(text, spans, today, expected)
         ranking = [
             (str(r.get("name")), float(r.get("confidence") or 0.0))
             for r in payload.get("intent_ranking") or []
-            if isinstance(r, dict) and r.get("name") != name
+            if isinstance(r, dict) and r.get("name") not in (name, RASA_FALLBACK)
         ]
         if confidence < self.oos_threshold and not slots:
             name = OUT_OF_SCOPE

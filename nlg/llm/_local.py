@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib.util
 import json
 import os
 import subprocess
@@ -26,7 +27,8 @@ from nlg.llm._types import ChatMessage, Completion, GenerationOptions, LLMBacken
 
 __all__ = ["LlamaCppClient", "default_model_path", "llama_cpp_build_works"]
 
-_INSTALL_HINT = "pip install 'aicall[llm]'"
+#: How to install the local LLM: ``make demo`` leaves it out (llama.cpp compiles for ~8 min).
+_INSTALL_HINT = "run 'make llm' (or pip install 'aicall[llm]'; llama.cpp compiles, ~8 min once)"
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,7 +70,16 @@ def llama_cpp_build_works(model_path: str | None = None) -> tuple[bool, str]:
 
     Returns:
         ``(works, detail)``: ``detail`` says why not (signal, stderr) when it does not.
+
+    Raises:
+        NotConfiguredError: llama-cpp-python (or the bundled model) is not installed.
     """
+    try:
+        spec = importlib.util.find_spec("llama_cpp")
+    except (ImportError, ValueError):  # a broken or blocked install
+        spec = None
+    if spec is None:
+        raise NotConfiguredError(f"the local LLM needs llama-cpp-python: {_INSTALL_HINT}")
     path = model_path or default_model_path()
     try:
         done = subprocess.run(

@@ -39,7 +39,7 @@ class ScriptedNLU:
 def scripted_nlu(monkeypatch: pytest.MonkeyPatch) -> None:
     # the dialogue, the store and the rewriter are real; conversations with the real NLU are
     # tests/conversation's job
-    monkeypatch.setattr("agent.runtime.nlu_for", lambda scenario, **_: ScriptedNLU())
+    monkeypatch.setattr("agent.runtime.make_backend", lambda *_, **__: ScriptedNLU())
 
 
 def runtime(tmp_path: Path, rewriter: ReplyRewriter | None = None, **env: object) -> AgentRuntime:
