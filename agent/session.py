@@ -76,6 +76,7 @@ class CallSession:
         self._rewriter = rewriter
         self._stored = 0
         self._closed = False
+        self._failure: str | None = None
         self._lock = threading.Lock()
 
     @property
@@ -138,14 +139,16 @@ class CallSession:
             if self.ended:
                 return _Decided(Reply(text="", end_call=True))
             self._ctx.now = self._clock()
-            result = self._nlu.parse(
-                text,
-                today=self._ctx.now.date(),
-                expected=expected_for(self.tracker, self.scenario),
-            )
-            return self._turn(
-                lambda: self._policy.on_user(self.tracker, self._ctx, result), stream=stream
-            )
+
+            def decide() -> list[SystemAct]:
+                result = self._nlu.parse(
+                    text,
+                    today=self._ctx.now.date(),
+                    expected=expected_for(self.tracker, self.scenario),
+                )
+                return self._policy.on_user(self.tracker, self._ctx, result)
+
+            return self._turn(decide, stream=stream)
 
     def _event(self, kind: str, value: str | None, *, stream: bool) -> _Decided:
         with self._lock:
@@ -157,13 +160,19 @@ class CallSession:
             )
 
     def close(self, status: str = "completed", reason: str | None = None) -> None:
-        """Mark the call ended in the store (idempotent)."""
+        """Mark the call ended in the store (idempotent).
+
+        A call the agent ended with an apology (:meth:`_apologise`) is stored as ``failed``
+        with the reason, whatever ``status`` says.
+        """
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             if self._calls is None:
                 return
+            if self._failure is not None:  # the agent apologised and ended the call
+                status, reason = "failed", reason or self._failure
             try:
                 self._flush()
                 outcome = self.tracker.state.outcome
@@ -174,10 +183,13 @@ class CallSession:
     def _turn(self, decide: Callable[[], list[SystemAct]], *, stream: bool = False) -> _Decided:
         try:
             acts = decide()
+            reply = self._nlg.reply(acts, expects=self.expects)
         except StoreUnavailableError as e:
             log.error("call %s: store failed during the turn: %s", self.call_id, e)
             return _Decided(self._apologise(str(e)))
-        reply = self._nlg.reply(acts, expects=self.expects)
+        except Exception as e:  # a call never ends in a traceback: say sorry, hand over or end
+            log.exception("call %s: the turn failed", self.call_id)
+            return _Decided(self._apologise(f"{type(e).__name__}: {e}", store_down=False))
         if self._rewriter is not None and any(s.rewrite for s in plan_turn(acts, self._nlg)):
             request = self._rewrite_request(acts)
             if stream:
@@ -234,14 +246,36 @@ class CallSession:
                 return self._apologise(str(e))
         return reply
 
-    def _apologise(self, reason: str) -> Reply:
-        """The database failed: say so and end the call politely (never a crash, no dead air)."""
-        self.tracker.update(ActionExecuted(name="backend_failure", result={"reason": reason}))
-        act = SystemAct(kind=ActKind.BYE, template="store_down")
+    def _apologise(self, reason: str, *, store_down: bool = True) -> Reply:
+        """A turn failed: say sorry and end the call politely (never a crash, no dead air).
+
+        Args:
+            reason: what failed (recorded with the call).
+            store_down: the database failed (``store_down``: nothing to store, end the call);
+                otherwise something unexpected did (``turn_failed``; then the call is handed
+                to a person when the scenario has a hand-over number, else ended).
+        """
+        self._failure = reason
+        template = "store_down" if store_down else "turn_failed"
+        name = "backend_failure" if store_down else "turn_failed"
+        self.tracker.update(ActionExecuted(name=name, result={"reason": reason}))
+        number = None if store_down else self.scenario.handover_number
+        if number:
+            acts = [
+                SystemAct(kind=ActKind.INFORM, template=template),
+                SystemAct(kind=ActKind.TRANSFER, values={"number": number}, template="handover"),
+            ]
+        else:
+            acts = [SystemAct(kind=ActKind.BYE, template=template)]
         if not self.ended:
             self.tracker.update(CallEnded(outcome="failed"))
-        reply = self._nlg.reply([act])
-        self.tracker.update(BotUttered(text=reply.text, acts=(act.kind,)))
+        reply = self._nlg.reply(acts)
+        self.tracker.update(BotUttered(text=reply.text, acts=tuple(a.kind for a in acts)))
+        if not store_down:
+            try:
+                self._flush()
+            except StoreUnavailableError as e:
+                log.error("call %s: could not store events: %s", self.call_id, e)
         return reply
 
     def _flush(self) -> None:

@@ -7,6 +7,7 @@ end of the call; a lost capacity race becomes fresh alternatives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -69,20 +70,23 @@ def lookup_booking(turn: Turn, phone: str) -> None:
 
 
 def run_action(turn: Turn, name: str) -> None:
-    """Run the action of the active task after its confirmation."""
+    """Run the action of the active task after its confirmation.
+
+    The names are those of :data:`dialogue.registry.ACTIONS`; the loader rejects any other, and
+    checks the slots, templates and venue each needs.
+    """
+    run = _ACTIONS.get(name)
+    if run is None:
+        raise RuntimeError(f"unknown action {name!r}")  # only a scenario built in code gets here
     try:
-        if name == "create_booking":
-            _create(turn)
-        elif name == "change_booking":
-            _change(turn)
-        elif name == "cancel_booking":
-            _cancel(turn)
-        elif name == "record_carecall":
-            record_carecall(turn, complete=True)
-        else:
-            raise RuntimeError(f"unknown action {name!r}")
+        run(turn)
     except StoreUnavailableError as e:
         end_with_apology(turn, str(e))
+
+
+def _done(turn: Turn) -> str:
+    """The template that says the active task's action is done (``done_<task>``)."""
+    return f"done_{turn.tracker.state.task}"
 
 
 def _request(turn: Turn) -> BookingRequest:
@@ -115,7 +119,7 @@ def _create(turn: Turn) -> None:
         _lost_race(turn)
         return
     turn.emit(ActionExecuted(name="create_booking", result=_booking_values(record)))
-    turn.say(ActKind.ACK, "done_book", **_booking_values(record))
+    turn.say(ActKind.ACK, _done(turn), **_booking_values(record))
     _finish_task(turn, "done")
 
 
@@ -131,7 +135,7 @@ def _change(turn: Turn) -> None:
         _lost_race(turn)
         return
     turn.emit(ActionExecuted(name="change_booking", result=_booking_values(record)))
-    turn.say(ActKind.ACK, "done_change", **_booking_values(record))
+    turn.say(ActKind.ACK, _done(turn), **_booking_values(record))
     _finish_task(turn, "done")
 
 
@@ -141,7 +145,7 @@ def _cancel(turn: Turn) -> None:
     assert booking is not None
     record = turn.ctx.bookings.cancel(int(booking["id"]))
     turn.emit(ActionExecuted(name="cancel_booking", result=_booking_values(record)))
-    turn.say(ActKind.ACK, "done_cancel", **_booking_values(record))
+    turn.say(ActKind.ACK, _done(turn), **_booking_values(record))
     _finish_task(turn, "done")
 
 
@@ -163,6 +167,18 @@ def record_carecall(turn: Turn, *, complete: bool) -> list[str]:
         )
     )
     return reasons
+
+
+def _record_complete(turn: Turn) -> None:
+    record_carecall(turn, complete=True)
+
+
+_ACTIONS: dict[str, Callable[[Turn], None]] = {
+    "create_booking": _create,
+    "change_booking": _change,
+    "cancel_booking": _cancel,
+    "record_carecall": _record_complete,
+}
 
 
 def booking_as_dict(record: BookingRecord) -> dict[str, Any]:

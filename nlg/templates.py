@@ -13,6 +13,7 @@ from datetime import date, time
 from typing import Any
 
 from dialogue.acts import ActKind, Reply, SystemAct
+from nlg.builtin import builtin_template
 from nlg.render import render_count, render_date, render_phone, render_time
 from scenarios.schema import Scenario
 
@@ -50,8 +51,15 @@ class TemplateNLG:
         if key.startswith("faq:"):
             template = self.scenario.faq[key[4:]]
         else:
-            template = self.scenario.templates.get(key, "")
+            template = self.template(key)
         return self.fill(template, act.values)
+
+    def template(self, key: str) -> str:
+        """The scenario's template ``key``, else its built-in text (:mod:`nlg.builtin`), else ""."""
+        found = self.scenario.templates.get(key)
+        if found is None:
+            found = builtin_template(key, self.lang)
+        return found or ""
 
     def fill(self, template: str, values: dict[str, Any]) -> str:
         """Replace placeholders with rendered values."""
@@ -101,5 +109,5 @@ class TemplateNLG:
                 label = self.render("seating", offer["seating"])
                 text = f"{text} {label}" if self.lang == "ko" else f"{text} in the {label}"
             words.append(text)
-        joiner = f" {self.scenario.templates.get('option_or', 'or')} "
+        joiner = f" {self.template('option_or')} "
         return joiner.join(words)

@@ -3,12 +3,19 @@
 Every error names the file, the line and the field, e.g.::
 
     scenarios/data/restaurant-ko.yaml:42: slots.time.type: Input should be 'date', 'time', ...
+
+Besides the format, the loader checks that everything a call will use is there: the actions,
+look-ups and validators the tasks name, and the slots, templates and venue they need
+(:mod:`scenarios.needs` against :mod:`dialogue.registry`). What does not stop a call (an intent
+with a description but no examples yet) is a :class:`ScenarioWarning`.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +25,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from agent.errors import ScenarioError
+from scenarios.needs import check_tasks
 from scenarios.schema import Scenario
 
 __all__ = [
     "REQUIRED_TEMPLATES",
     "SHIPPED_DIR",
+    "ScenarioWarning",
     "load_scenario",
     "load_scenarios",
     "parse_annotations",
@@ -30,6 +39,30 @@ __all__ = [
 ]
 
 SHIPPED_DIR = Path(__file__).parent / "data"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScenarioWarning:
+    """Something in a scenario file that does not stop a call but limits it.
+
+    Attributes:
+        file: path of the scenario file.
+        line: 1-based line, when known.
+        field: dotted path of the field.
+        message: what is limited and how to fix it.
+    """
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: warning: {self.message}"
+
 
 #: Templates every scenario must define (the policy's own acts).
 REQUIRED_TEMPLATES = (
@@ -120,8 +153,12 @@ def _read_yaml(path: Path) -> Any:
         raise ScenarioError(str(path), line, None, what) from e
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, *, warnings: list[ScenarioWarning] | None = None) -> Scenario:
     """Read, validate and cross-check one scenario file.
+
+    Args:
+        path: the scenario file.
+        warnings: when given, the file's warnings are appended to it (else they are logged).
 
     Raises:
         ScenarioError: naming the file, line and field of the first problem.
@@ -143,7 +180,27 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(str(path), _line_of(data, loc), _field(loc), msg) from None
     for loc, msg in _cross_check(scenario):
         raise ScenarioError(str(path), _line_of(data, loc), _field(loc), msg)
+    found = [
+        ScenarioWarning(str(path), _line_of(data, loc), _field(loc), msg)
+        for loc, msg in _warnings(scenario)
+    ]
+    if warnings is not None:
+        warnings.extend(found)
+    else:
+        for w in found:
+            log.warning("%s", w)
     return scenario
+
+
+def _warnings(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
+    """Yield (location, message) for what limits a call without breaking it."""
+    for name, intent in sc.intents.items():
+        if not intent.examples:
+            yield (
+                ["intents", name],
+                "no examples yet: the intent cannot be recognised until examples are added "
+                f"(aicall scenario augment {sc.id} writes candidates from the description)",
+            )
 
 
 def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
@@ -153,8 +210,9 @@ def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
         if name not in sc.intents:
             yield ["intents"], f"the built-in intent '{name}' needs examples"
     for name, intent in sc.intents.items():
-        if not intent.examples:
-            yield ["intents", name, "examples"], "an intent needs at least one example"
+        if not intent.examples and (name in GLOBAL_INTENTS or not intent.description.strip()):
+            what = "examples" if name in GLOBAL_INTENTS else "a description or examples"
+            yield ["intents", name], f"the intent needs {what}"
         for i, ex in enumerate(intent.examples):
             _, spans = parse_annotations(ex)
             for _, _, slot, value in spans:
@@ -172,6 +230,7 @@ def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
         for i, slot in enumerate(task.slots):
             if slot not in sc.slots:
                 yield ["tasks", name, "slots", i], f"unknown slot '{slot}'"
+    yield from check_tasks(sc)
     if sc.start_task and sc.start_task not in sc.tasks:
         yield ["start_task"], f"unknown task '{sc.start_task}'"
     for key in sc.faq:

@@ -1,0 +1,124 @@
+"""What each action, look-up and validator a task may name needs from its scenario.
+
+One table per kind; :mod:`scenarios.loader` checks every task against it, so a scenario that
+names an unknown action or lacks a slot, a template or the venue an action uses fails
+``aicall scenario validate`` with the file, line and field, instead of failing mid-call. The
+implementations live in :mod:`dialogue.actions` (actions, look-ups) and :mod:`dialogue.forms`
+with :mod:`dialogue.restaurant` (validators); ``tests/dialogue/test_registry.py`` keeps the
+tables and the implementations in step.
+
+This module is a leaf: it imports nothing of the project, so the loader may read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+__all__ = ["ACTIONS", "BOOKING_FIELDS", "LOOKUPS", "VALIDATORS", "Needs"]
+
+#: The fields of a stored booking a look-up can put back into a task's slots.
+BOOKING_FIELDS = ("date", "time", "party_size", "seating", "name", "phone")
+
+
+def _frozen(items: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(dict(items))
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What one action, look-up or validator needs.
+
+    Attributes:
+        doc: one line on what it does (shown in documentation and error messages).
+        venue: the scenario must have a ``venue``.
+        task_slots: slots the task must collect, with their type.
+        scenario_slots: slots the scenario must declare (asked outside the task's form).
+        templates: templates the scenario must define; ``{task}`` is the task's name.
+        explained_by: templates it uses when present, each with a built-in text in both
+            languages (:mod:`nlg.builtin`) otherwise.
+        lookup: the look-up the task must also name.
+        validator: the validator the task must also name.
+        booking_slots_only: the task's slots must be fields of a stored booking.
+    """
+
+    doc: str
+    venue: bool = False
+    task_slots: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    scenario_slots: Mapping[str, str] = field(default_factory=lambda: _frozen({}))
+    templates: tuple[str, ...] = ()
+    explained_by: tuple[str, ...] = ()
+    lookup: str | None = None
+    validator: str | None = None
+    booking_slots_only: bool = False
+
+
+_BOOKING_SLOTS = _frozen(
+    {"date": "date", "time": "time", "party_size": "count", "seating": "category"}
+)
+
+#: Actions a task runs when its form is complete (and confirmed).
+ACTIONS: Mapping[str, Needs] = MappingProxyType(
+    {
+        "create_booking": Needs(
+            doc="book a table or appointment",
+            venue=True,
+            task_slots=_BOOKING_SLOTS,
+            templates=("done_{task}",),
+            validator="restaurant_availability",
+        ),
+        "change_booking": Needs(
+            doc="move the caller's booking found by the look-up",
+            venue=True,
+            task_slots=_BOOKING_SLOTS,
+            templates=("done_{task}",),
+            lookup="booking_by_phone",
+            validator="restaurant_availability",
+        ),
+        "cancel_booking": Needs(
+            doc="cancel the caller's booking found by the look-up",
+            venue=True,
+            templates=("done_{task}",),
+            lookup="booking_by_phone",
+        ),
+        "record_carecall": Needs(
+            doc="store the care-call answers and raise follow-up flags",
+            templates=("done_checkin", "flagged"),
+        ),
+    }
+)
+
+#: Look-ups run when a task starts.
+LOOKUPS: Mapping[str, Needs] = MappingProxyType(
+    {
+        "booking_by_phone": Needs(
+            doc="find the caller's next booking by caller ID or a spoken number",
+            venue=True,
+            scenario_slots=_frozen({"phone": "phone"}),
+            templates=("booking_found", "booking_not_found", "ask_change_what", "keep_booking"),
+            booking_slots_only=True,
+        ),
+    }
+)
+
+#: Validators run whenever a slot of the task changes.
+VALIDATORS: Mapping[str, Needs] = MappingProxyType(
+    {
+        "restaurant_availability": Needs(
+            doc="opening hours, closed days, party limits and free capacity, with alternatives",
+            venue=True,
+            task_slots=_frozen({"date": "date", "time": "time"}),
+            explained_by=(
+                "closed_day",
+                "past_time",
+                "outside_hours",
+                "party_too_large",
+                "party_too_small",
+                "no_capacity_offer",
+                "no_capacity_none",
+                "option_or",
+            ),
+        ),
+    }
+)
