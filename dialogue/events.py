@@ -26,6 +26,7 @@ __all__ = [
     "CounterSet",
     "Event",
     "OffersMade",
+    "PeriodSaid",
     "SlotRequested",
     "SlotSet",
     "TaskEnded",
@@ -142,6 +143,7 @@ class TaskStarted(Event):
         state.offers = []
         state.booking = None
         state.attempts = {}
+        state.period = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,6 +161,7 @@ class TaskEnded(Event):
         state.confirming = False
         state.awaiting = None
         state.offers = []
+        state.period = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -212,6 +215,17 @@ class Awaiting(Event):
         state.awaiting = self.kind
         state.requested = None
         state.confirming = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeriodSaid(Event):
+    """The caller named a part of the day without an hour ("점심에", "for dinner")."""
+
+    type_name: ClassVar[str] = "period"
+    period: str | None
+
+    def apply(self, state: DialogueState) -> None:  # noqa: D102
+        state.period = self.period
 
 
 @dataclass(frozen=True, kw_only=True)

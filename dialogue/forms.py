@@ -20,6 +20,7 @@ from dialogue.events import (
     SlotRequested,
     SlotSet,
 )
+from dialogue.periods import resolve_in_period, slot_prompt
 from dialogue.restaurant import check_booking, normalize_phone, resolve_time
 from dialogue.tracker import Tracker
 from nlu.parsers import negated_mention
@@ -36,6 +37,8 @@ class Turn:
     tracker: Tracker
     ctx: DialogueContext
     acts: list[SystemAct] = field(default_factory=list)
+    #: a part of the day said in this turn without an hour ("점심에", "for dinner")
+    period: str | None = None
 
     @property
     def scenario(self) -> Scenario:
@@ -120,8 +123,12 @@ def collect_values(
             continue
         spec = sc.slots[sv.name]
         value = sv.value
-        if spec.type == "time":
-            value = resolve_time(value, sv.ambiguous, sc.venue)
+        if spec.type == "time" and sv.ambiguous and value.hour < 12:
+            # "1시요" after "점심에" is 13:00; else the venue's hours pick am or pm
+            period = turn.period or state.period
+            value = resolve_in_period(value, period, sc.venue) or resolve_time(
+                value, True, sc.venue
+            )
         elif spec.type == "phone":
             value = normalize_phone(str(value))
         if spec.type == "category" and spec.multiple:
@@ -214,7 +221,8 @@ def ask_next(turn: Turn) -> str | None:
                 turn.emit(SlotSet(name=name, value=phone))
                 continue
         turn.emit(SlotRequested(slot=name))
-        turn.say(ActKind.REQUEST, spec.prompt, slot=name)
+        template, said = slot_prompt(turn.scenario, state, name)
+        turn.say(ActKind.REQUEST, template, slot=name, **said)
         return "asked"
     if task.confirm:
         turn.emit(ConfirmationRequested())
@@ -235,8 +243,8 @@ def reask(turn: Turn) -> None:
             values = dict(state.booking)
         turn.say(ActKind.CONFIRM, f"confirm_{state.task}", **values)
     elif state.requested:
-        spec = turn.scenario.slots[state.requested]
-        turn.say(ActKind.REQUEST, spec.prompt, slot=state.requested)
+        template, said = slot_prompt(turn.scenario, state, state.requested)
+        turn.say(ActKind.REQUEST, template, slot=state.requested, **said)
     elif state.awaiting == "abandon":
         turn.say(ActKind.CONFIRM, "confirm_abandon")
     elif state.awaiting == "range":

@@ -23,6 +23,7 @@ from agent.errors import StoreUnavailableError
 from dialogue.actions import end_with_apology, lookup_booking, record_carecall, run_action
 from dialogue.acts import ActKind, SystemAct
 from dialogue.carecall import UNKNOWN
+from dialogue.confirm import answer_confirmation, keep_booking, rephrase_confirmation
 from dialogue.context import DialogueContext
 from dialogue.events import (
     ActionExecuted,
@@ -49,8 +50,10 @@ from dialogue.midtask import (
     switch_in_booking,
 )
 from dialogue.offers import pick_offer
+from dialogue.periods import note_period, takes_period
 from dialogue.restaurant import normalize_phone
 from dialogue.tracker import Tracker
+from nlu.parsers import extract_period
 from nlu.types import NLUResult
 from scenarios.schema import Scenario
 
@@ -138,6 +141,8 @@ class Policy:
         yes_no = next((bool(s.value) for s in result.slots if s.name == "yesno"), None)
         if yes_no is None and confident and result.intent in ("affirm", "deny"):
             yes_no = result.intent == "affirm"
+        if not questionnaire and takes_period(sc, state.task):
+            turn.period = extract_period(result.text, sc.language)  # "점심에", "for dinner"
         values = collect_values(turn, result, only=only, yes_no=yes_no)
         ranged = ranged_count(turn, result, values)
 
@@ -160,6 +165,8 @@ class Policy:
             reask(turn)
             return True
         if confident and result.intent == "out_of_scope":
+            if state.confirming:  # only the values read back, said again, answer the read-back
+                return self._confirm(turn, result, values, yes_no, advance, corrections=False)
             # "오늘 날씨 어때요" mentions a date but answers nothing
             turn.say(ActKind.INFORM, "out_of_scope")
             reask(turn)
@@ -182,11 +189,11 @@ class Policy:
                 switch_in_booking(turn, target, values, advance)
                 return True
         if state.confirming:
-            return self._confirmation(turn, values, yes_no, advance)
+            return self._confirm(turn, result, values, yes_no, advance)
         if state.awaiting == "offer":
             return self._offer(turn, result, values, yes_no)
         if state.awaiting == "change_what" and not values and yes_no is False:
-            self._keep_booking(turn)  # "what should I change?" "no, leave it"
+            keep_booking(turn)  # "what should I change?" "no, leave it"
             return True
         if state.awaiting == "correction" and not values and yes_no is not None:
             turn.emit(ConfirmationRequested())  # nothing to change after all: confirm again
@@ -204,7 +211,7 @@ class Policy:
         if target and target != state.task and not questionnaire:
             self._start_task(turn, target, values, advance)
             return True
-        if values:
+        if values or (turn.period and state.task):
             if state.task is None:
                 starter = self._task_for_values(sc, values)
                 if starter is None:
@@ -212,12 +219,17 @@ class Policy:
                 self._start_task(turn, starter, values, advance)
                 return True
             fill(turn, values)
+            note_period(turn)
             advance(turn)
             return True
         return self._not_understood(turn, result)
 
     def _global(self, turn: Turn, intent: str) -> bool:
         sc, state = turn.scenario, turn.tracker.state
+        if intent == "repeat" and state.confirming:  # "뭐라고요?" at the read-back: counted
+            if not self._count_miss(turn):
+                rephrase_confirmation(turn, state.misunderstood, repeat=True)
+            return False
         if intent == "repeat":
             turn.acts.append(SystemAct(kind=ActKind.REPEAT, values={"text": state.last_text}))
         elif intent == "human":
@@ -228,42 +240,29 @@ class Policy:
             self._end(turn, "bye", outcome="completed" if state.completed else "abandoned")
         return True
 
-    def _confirmation(
+    def _confirm(
         self,
         turn: Turn,
+        result: NLUResult,
         values: dict[str, object],
         yes_no: bool | None,
         advance: Callable[[Turn], None],
+        *,
+        corrections: bool = True,
     ) -> bool:
-        state, sc = turn.tracker.state, turn.scenario
-        assert state.task is not None
-        task = sc.tasks[state.task]
-        if values:  # a correction: "아니요, 8시로 해 주세요" / "no, make it 8"
-            fill(turn, values)
-            advance(turn)
+        """The answer to a read-back; an unclear one is rephrased and counted (then fallback)."""
+        if not corrections:
+            read_back = turn.tracker.state.slots
+            values = {k: v for k, v in values.items() if read_back.get(k) == v}
+        if turn.period and not values and yes_no is not True and note_period(turn):
+            advance(turn)  # "저녁으로 해 주세요" with a lunch time read back: the hour again
             return True
-        if yes_no is True:
-            run_action(turn, task.action)
-            return True
-        if yes_no is False:
-            if not task.slots:  # "cancel it?" "no": keep the booking
-                self._keep_booking(turn)
-            else:
-                turn.emit(Awaiting(kind="correction"))
-                turn.say(ActKind.REQUEST, "what_to_correct")
-            return True
-        turn.say(ActKind.REPROMPT, "confirm_yes_no")
-        reask(turn)
+        done = answer_confirmation(turn, result.text, values, yes_no, advance)
+        if done is not None:
+            return done
+        if not self._count_miss(turn):
+            rephrase_confirmation(turn, turn.tracker.state.misunderstood)
         return False
-
-    def _keep_booking(self, turn: Turn) -> None:
-        """The caller wants the existing booking left as it is."""
-        state = turn.tracker.state
-        turn.say(ActKind.INFORM, "keep_booking")
-        if state.task:
-            turn.emit(TaskEnded(task=state.task, outcome="kept"))
-        turn.emit(Awaiting(kind="anything_else"))
-        turn.say(ActKind.REQUEST, "anything_else")
 
     def _offer(
         self, turn: Turn, result: NLUResult, values: dict[str, object], yes_no: bool | None
@@ -291,6 +290,7 @@ class Policy:
     ) -> None:
         sc, ctx = turn.scenario, turn.ctx
         turn.emit(TaskStarted(task=task))
+        note_period(turn)
         spec = sc.tasks[task]
         if spec.lookup == "booking_by_phone":
             phone = values.get("phone") or normalize_phone(ctx.caller)
@@ -363,20 +363,27 @@ class Policy:
             turn.say(ActKind.REPROMPT, "not_understood")
             reask(turn)
             return False
-        n = state.misunderstood + 1
-        turn.count("misunderstood", n)
-        if n >= sc.globals.max_misunderstandings:
-            if sc.globals.fallback == "handover" and sc.handover_number:
-                self._handover(turn)
-            else:
-                if sc.start_task and state.task:
-                    record_carecall(turn, complete=False)
-                self._end(turn, "fallback_end", outcome="misunderstood")
+        if self._count_miss(turn):
             return False
         turn.say(ActKind.REPROMPT, "not_understood")
         reask(turn)
         keypad_hint(turn)  # on the phone: "you can also use the keypad"
         return False
+
+    def _count_miss(self, turn: Turn) -> bool:
+        """Count a turn not understood; True when that ran the scenario's fallback."""
+        state, sc = turn.tracker.state, turn.scenario
+        n = state.misunderstood + 1
+        turn.count("misunderstood", n)
+        if n < sc.globals.max_misunderstandings:
+            return False
+        if sc.globals.fallback == "handover" and sc.handover_number:
+            self._handover(turn)
+        else:
+            if sc.start_task and state.task:
+                record_carecall(turn, complete=False)
+            self._end(turn, "fallback_end", outcome="misunderstood")
+        return True
 
     def _handover(self, turn: Turn) -> None:
         sc, state = turn.scenario, turn.tracker.state

@@ -31,6 +31,8 @@ class DialogueState:
         cut_prompt: the prompt the caller barged in on, if any.
         ended: the call is over; ``outcome`` says how.
         channel: ``voice`` on a phone call (the caller has a keypad); ``None`` in text chat.
+        period: a part of the day said without an hour ("점심", "dinner"), kept for the task
+            so that the time is asked in it and a bare hour is read in it.
     """
 
     task: str | None = None
@@ -54,6 +56,7 @@ class DialogueState:
     ended: bool = False
     outcome: str | None = None
     channel: str | None = None
+    period: str | None = None
 
     def pending(self) -> str | None:
         """What the agent waits for now: a slot name, ``yesno`` or an ``awaiting`` kind."""

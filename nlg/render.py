@@ -1,6 +1,6 @@
 """Render slot values as a person would say them, per language.
 
-Korean: "12월 3일 목요일", "저녁 7시 30분", "4명", "010-1234-5678".
+Korean: "12월 3일 목요일", "저녁 7시 30분", "낮 12시 30분", "4명", "010-1234-5678".
 English: "Thursday, December 3rd", "7:30 pm", "4 people", "555-123-4567".
 """
 
@@ -35,13 +35,14 @@ def render_time(value: time, lang: str) -> str:
     """A clock time the way it is said on the phone."""
     h, m = value.hour, value.minute
     if lang == "ko":
-        if h == 12 and m == 0:
-            return "낮 12시"
+        # the noon hour is 낮 whatever the minutes ("낮 12시", "낮 12시 30분"), never 오후 12시
         period = (
             "새벽"
             if h < 6
             else "오전"
             if h < 12
+            else "낮"
+            if h == 12
             else "오후"
             if h < 17
             else "저녁"

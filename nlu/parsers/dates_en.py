@@ -104,9 +104,7 @@ _OF_MONTH = re.compile(
     f"(?P<which>this|next|the\\s+next|the\\s+coming|the)\\s+month)\\b",
     _F,
 )
-_ON_DAY = re.compile(
-    f"\\bon\\s+(?P<span>(?P<day>\\d{{1,2}}(?:st|nd|rd|th)))\\b(?!\\s+(?:floor|of\\b))", _F
-)
+_ON_DAY = re.compile(r"\bon\s+(?P<span>(?P<day>\d{1,2}(?:st|nd|rd|th)))\b(?!\s+(?:floor|of\b))", _F)
 
 
 def next_weekday(today: dt.date, weekday: int, *, include_today: bool) -> dt.date:
@@ -168,7 +166,7 @@ def day_of_month(today: dt.date, day: int) -> dt.date | None:
 
 
 def _of_month(text: str, today: dt.date) -> list[tuple[int, int, dt.date, bool]]:
-    """ "the 11th of this month" (this month's, even when past), "of next month", "on 11th"."""
+    """Days said with their month: "the 11th of this month" (even when past), "on 11th"."""
     found: list[tuple[int, int, dt.date, bool]] = []
     for m in _OF_MONTH.finditer(text):
         day = _day_value(m.group("day"))

@@ -76,7 +76,9 @@ def _adjust(span_text: str, value: dt.date, today: dt.date) -> tuple[dt.date, bo
     if value < today and not _PAST_RE.search(span_text):
         if "주말" in span_text and today.weekday() == 6:
             value = today
-        elif (_THIS_RE.search(span_text) and not _MONTH_RE.search(span_text)) or "주말" in span_text:
+        elif (
+            _THIS_RE.search(span_text) and not _MONTH_RE.search(span_text)
+        ) or "주말" in span_text:
             value += dt.timedelta(days=7)
             ambiguous = True
     if _BARE_NEXT_RE.search(span_text):

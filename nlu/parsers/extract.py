@@ -36,7 +36,11 @@ _BARE_KO = re.compile(
     f"(?<![가-힣\\w.:/-])(?P<num>\\d{{1,3}}|{NATIVE_FULL})"
     "(?:이요|요|이에요|예요|입니다|이|이서)?(?![가-힣\\w:/-])"
 )
-_BARE_EN = re.compile(f"(?<![\\w.:/-])(?P<num>{CARDINAL})(?![\\w:/-])", re.IGNORECASE)
+# "that's the one", "this one" point at something: no number
+_BARE_EN = re.compile(
+    f"(?<![\\w.:/-])(?<!the\\s)(?<!that\\s)(?<!this\\s)(?<!which\\s)(?P<num>{CARDINAL})(?![\\w:/-])",
+    re.IGNORECASE,
+)
 _BARE_CONFIDENCE = 0.8
 # with a time asked for: "for 7" is seven o'clock, not a party of seven; "7 30" is 7:30
 _FOR_HOUR_EN = re.compile(f"^for\\s+(?P<num>{CARDINAL})$", re.IGNORECASE)

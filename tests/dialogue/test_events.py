@@ -21,6 +21,7 @@ from dialogue.events import (
     CounterSet,
     Event,
     OffersMade,
+    PeriodSaid,
     SlotRequested,
     SlotSet,
     TaskEnded,
@@ -79,6 +80,7 @@ A_CALL: list[Event] = [
     ActionExecuted(name="record_carecall", result={"answers": {"meal": "unknown"}, "flags": []}),
     TaskEnded(task="book", outcome="done"),
     CallEnded(outcome="completed"),
+    PeriodSaid(period="lunch"),
 ]
 
 
@@ -132,6 +134,7 @@ def test_what_the_events_say_about_the_state() -> None:
     assert state.answers == {"meal": "unknown"}
     assert state.completed == [("book", "done")] and state.task is None
     assert state.ended and state.outcome == "completed"
+    assert state.period == "lunch"
     assert state.channel == "voice" and Tracker("call-1", A_CALL[1:]).state.channel is None
 
 

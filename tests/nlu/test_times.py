@@ -1,8 +1,8 @@
-from datetime import time
+from datetime import date, time
 
 import pytest
 
-from nlu.parsers import extract_period, extract_times
+from nlu.parsers import extract_all, extract_period, extract_times
 
 from .helpers import check_spans, only
 
@@ -232,3 +232,10 @@ def test_periods_said_without_an_hour(text: str, lang: str, period: str) -> None
 )
 def test_no_vague_period(text: str, lang: str) -> None:
     assert extract_period(text, lang) is None
+
+
+@pytest.mark.parametrize("text", ["yeah that's the one", "this one please", "that one"])
+def test_the_one_is_no_bare_hour(text: str) -> None:
+    """At the read-back a bare number is an hour ("no, make it 8"); "the one" is none."""
+    slots = extract_all(text, "en", date(2026, 11, 25), expected="time")
+    assert [s for s in slots if s.name == "time"] == []
