@@ -9,6 +9,7 @@ value parsers normalise (date, time, count, phone).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ from scenarios.loader import parse_annotations
 from scenarios.schema import Scenario
 
 __all__ = ["Entity", "Example", "TrainingData", "training_data_from_scenario"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,16 @@ def _examples_of(name: str, texts: Iterable[str]) -> list[Example]:
 
 
 def training_data_from_scenario(scenario: Scenario) -> TrainingData:
-    """Collect a scenario's intents, annotated examples, slot types and category synonyms."""
+    """Collect a scenario's intents, annotated examples, slot types and category synonyms.
+
+    An intent with a description and no examples yet is left out (with a log warning): the
+    engines learn only the intents that have examples.
+    """
     data = TrainingData(language=scenario.language, domain=scenario.domain)
     for name, intent in scenario.intents.items():
+        if not intent.examples:
+            # described but not exemplified yet: it cannot be predicted until examples exist
+            log.warning("scenario %s: intent %r has no examples; not trained", scenario.id, name)
         data.examples.extend(_examples_of(name, intent.examples))
     for slot, spec in scenario.slots.items():
         data.slot_types[slot] = spec.type

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 import typer
 
+from agent.cli.scenario_ref import known_scenarios, resolve_scenario
 from agent.config import Settings
 from agent.errors import InputError
 from scenarios.authoring.candidates import Candidate, CandidateStore
-from scenarios.loader import load_scenario, load_scenarios
 from scenarios.schema import Scenario
 
 __all__ = ["make_authoring_llm", "register", "resolve_scenario", "store_for"]
@@ -38,20 +38,6 @@ StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="Candidates file (default: under the data dir).")
 ]
 ScenarioArg = Annotated[str, typer.Argument(help="Scenario id or scenario file.")]
-
-
-def resolve_scenario(ref: str) -> Scenario:
-    """A scenario by file path or by id (shipped or in ``AICALL_SCENARIO_DIRS``).
-
-    Raises:
-        InputError: no such scenario.
-    """
-    if Path(ref).is_file():
-        return load_scenario(ref)
-    known = load_scenarios(Settings().scenario_dirs)
-    if ref not in known:
-        raise InputError(f"unknown scenario {ref!r}; have: {', '.join(sorted(known))}")
-    return known[ref]
 
 
 def store_for(scenario: Scenario, store: Path | None) -> CandidateStore:
@@ -377,7 +363,7 @@ def dialogues(
         plan_goal(sc, goal, today=when.date())  # a goal it cannot read fails before the LLM
         client = make_authoring_llm(llm, llm_url, llm_model, llm_key)
         scripts = goal_dialogues(sc, goal, n, now=when, llm=client, seed=seed)
-    scenarios = {**load_scenarios(Settings().scenario_dirs), sc.id: sc}
+    scenarios = {**known_scenarios(), sc.id: sc}
     failed = 0
     for d in scripts:
         typer.echo(f"--- {sc.id} variant {d.variant} ({d.source}): {d.goal}")

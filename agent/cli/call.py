@@ -167,8 +167,8 @@ def call(
     Needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and AICALL_PUBLIC_URL (where Twilio reaches
     ``aicall serve``). Prints each call's SID; exit 1 if any call of a list was refused.
     """
+    from agent.cli.scenario_ref import known_scenarios
     from agent.config import Settings
-    from scenarios.loader import load_scenarios
     from telephony.twilio.outbound import OutboundCall, TwilioDialer, check_number
 
     if (to is None) == (call_list is None):
@@ -187,7 +187,8 @@ def call(
     if not from_:
         raise InputError("--from: the caller id (a Twilio number) is needed, or AICALL_CALLER_ID")
     from_ = check_number(from_, "--from")
-    scenarios = load_scenarios(settings.scenario_dirs)
+    # ids only: `aicall serve` holds the call and knows the same scenarios
+    scenarios = known_scenarios()
     calls, errors = [], []
     for target in targets:
         prefix = f"{target.where}: " if target.where else ""

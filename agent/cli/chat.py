@@ -12,7 +12,9 @@ __all__ = ["register"]
 
 
 def chat(
-    scenario: Annotated[str, typer.Option(help="Scenario id, e.g. restaurant-ko, carecall-en.")],
+    scenario: Annotated[
+        str, typer.Option(help="Scenario id (restaurant-ko, carecall-en) or scenario file.")
+    ],
     caller: Annotated[
         str | None, typer.Option(help="Caller ID (E.164), e.g. +821012345678.")
     ] = None,
@@ -33,10 +35,12 @@ def chat(
     # imported here: the runtime pulls in the NLU's scikit-learn, which the other subcommands
     # (bookings, carecall, scenario) do not need
     from agent.cli.common import make_runtime
+    from agent.cli.scenario_ref import resolve_scenario
 
-    runtime = make_runtime(database, scenario_dir, now)
+    sc = resolve_scenario(scenario, scenario_dir or [])
+    runtime = make_runtime(database, scenario_dir, now, scenario=sc)
     interactive = sys.stdin.isatty()
-    session = runtime.new_call(scenario, caller=caller, person=person, direction=None, callee=None)
+    session = runtime.new_call(sc.id, caller=caller, person=person, direction=None, callee=None)
     status, reason = "completed", None
     try:
         reply = session.start()

@@ -11,6 +11,7 @@ from agent.config import Settings
 from agent.errors import InputError
 from agent.runtime import AgentRuntime
 from agent.store import Database
+from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 
 __all__ = ["make_runtime", "parse_now"]
@@ -31,14 +32,26 @@ def make_runtime(
     database: str | None = None,
     scenario_dir: list[Path] | None = None,
     now: str | None = None,
+    scenario: Scenario | None = None,
 ) -> AgentRuntime:
-    """Build the runtime from the environment, with command-line overrides."""
+    """Build the runtime from the environment, with command-line overrides.
+
+    Args:
+        database: ``--database URL``.
+        scenario_dir: ``--scenario-dir`` folders, after ``AICALL_SCENARIO_DIRS``.
+        now: ``--now``: a pinned clock.
+        scenario: a scenario the command resolved (:func:`agent.cli.scenario_ref.resolve_scenario`,
+            perhaps from a file outside the folders); the runtime serves it under its id.
+    """
     settings = Settings()
     if database:
         settings.database_url = database
     if scenario_dir:
         settings.scenario_dirs = [*settings.scenario_dirs, *scenario_dir]
-    return AgentRuntime(settings, clock=parse_now(now))
+    scenarios = None
+    if scenario is not None:
+        scenarios = {**load_scenarios(settings.scenario_dirs), scenario.id: scenario}
+    return AgentRuntime(settings, clock=parse_now(now), scenarios=scenarios)
 
 
 def open_database(database: str | None) -> Database:

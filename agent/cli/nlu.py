@@ -117,7 +117,9 @@ def test(
 @nlu_app.command("parse")
 def parse(
     model: Annotated[Path | None, typer.Option("--model", help="Model directory.")] = None,
-    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario id.")] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Scenario id or scenario file.")
+    ] = None,
     scenario_dir: Annotated[
         list[Path] | None, typer.Option("--scenario-dir", help="Extra scenario folders.")
     ] = None,
@@ -134,16 +136,13 @@ def parse(
 
         parser = load_engine(model)
     else:
-        from nlu.engine import nlu_for
-        from scenarios.loader import load_scenarios
-
-        scenarios = load_scenarios(scenario_dir or [])
-        if scenario not in scenarios:
-            raise InputError(f"unknown scenario {scenario!r}; have: {', '.join(sorted(scenarios))}")
+        from agent.cli.scenario_ref import resolve_scenario
         from agent.config import Settings
+        from nlu.engine import nlu_for
 
+        sc = resolve_scenario(str(scenario), scenario_dir or [])
         # the model `aicall scenario train` saved, when it matches the scenario; else trained now
-        parser = nlu_for(scenarios[str(scenario)], models_dir=Settings().data_dir / "models")
+        parser = nlu_for(sc, models_dir=Settings().data_dir / "models")
     for line in sys.stdin:
         text = line.rstrip("\n")
         result = parser.parse(text, today=ref, expected=expected)

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from agent.errors import ScenarioError
-from scenarios.loader import load_scenario, shipped_scenario_paths
+from scenarios.loader import ScenarioWarning, load_scenario, shipped_scenario_paths
 
 __all__ = ["register"]
 
@@ -21,15 +21,22 @@ scenario_app = typer.Typer(
 def validate(
     files: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False)],
 ) -> None:
-    """Check scenario files; print each problem as FILE:LINE: FIELD: MESSAGE; exit 1 on any."""
+    """Check scenario files; print each problem as FILE:LINE: FIELD: MESSAGE; exit 1 on any.
+
+    Warnings (an intent with a description but no examples yet) are printed the same way with
+    ``warning:`` before the message; they do not fail the file.
+    """
     failed = 0
     for path in files:
+        warnings: list[ScenarioWarning] = []
         try:
-            sc = load_scenario(path)
+            sc = load_scenario(path, warnings=warnings)
         except ScenarioError as e:
             failed += 1
             typer.echo(f"{e}", err=True)
             continue
+        for warning in warnings:
+            typer.echo(f"{warning}", err=True)
         typer.echo(f"{path}: ok ({sc.id}, {sc.language}, {len(sc.intents)} intents)")
     if failed:
         raise typer.Exit(1)
@@ -49,17 +56,10 @@ def export_rasa(
     out: Annotated[Path, typer.Option("--out", help="Folder for nlu.yml and domain.yml.")],
 ) -> None:
     """Write a scenario as Rasa NLU YAML and domain YAML."""
-    from agent.errors import InputError
-    from scenarios.loader import load_scenarios
+    from agent.cli.scenario_ref import resolve_scenario
     from scenarios.rasa import export_scenario
 
-    if Path(scenario_id).is_file():
-        sc = load_scenario(scenario_id)
-    else:
-        known = load_scenarios()
-        if scenario_id not in known:
-            raise InputError(f"unknown scenario {scenario_id!r}; have: {', '.join(sorted(known))}")
-        sc = known[scenario_id]
+    sc = resolve_scenario(scenario_id)
     nlu_path, domain_path = export_scenario(sc, out)
     typer.echo(f"wrote {nlu_path} and {domain_path}")
 

@@ -13,7 +13,7 @@ __all__ = ["register"]
 
 
 def simulate(
-    scenario: Annotated[str, typer.Option(help="Scenario id, e.g. restaurant-en.")],
+    scenario: Annotated[str, typer.Option(help="Scenario id (restaurant-en) or scenario file.")],
     script: Annotated[Path, typer.Option(help="Caller script (YAML or JSON list of steps).")],
     database: Annotated[
         str | None, typer.Option(help="Database URL (default: AICALL_DATABASE_URL or SQLite).")
@@ -28,6 +28,7 @@ def simulate(
 ) -> None:
     """Serve the agent on loopback and call it as Twilio would; prints JSON."""
     from agent.cli.common import make_runtime
+    from agent.cli.scenario_ref import resolve_scenario
     from agent.server.loopback import simulate_call
     from agent.voice.engines import VoiceEngines
     from agent.voice.logs import quiet_pipecat
@@ -35,12 +36,13 @@ def simulate(
 
     quiet_pipecat("DEBUG" if verbose else "WARNING")
     steps = load_script(script)
-    runtime = make_runtime(database, None, now)
+    sc = resolve_scenario(scenario)
+    runtime = make_runtime(database, None, now, scenario=sc)
     settings = runtime.settings
     engines = VoiceEngines.from_settings(settings)
     engines.warm_up()
     result = asyncio.run(
-        simulate_call(settings, runtime, engines, scenario, steps, transcribe=not no_transcribe)
+        simulate_call(settings, runtime, engines, sc.id, steps, transcribe=not no_transcribe)
     )
     print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
