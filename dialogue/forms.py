@@ -27,7 +27,15 @@ from nlu.parsers import negated_mention
 from nlu.types import NLUResult
 from scenarios.schema import Scenario
 
-__all__ = ["Turn", "collect_values", "count_slot", "expected_for", "reask"]
+__all__ = [
+    "Turn",
+    "collect_values",
+    "count_slot",
+    "expected_for",
+    "reask",
+    "task_for_intent",
+    "task_for_values",
+]
 
 
 @dataclass
@@ -84,6 +92,19 @@ def expected_for(tracker: Tracker, scenario: Scenario) -> str | None:
         return count_slot(scenario, state.task)
     if state.awaiting == "lookup_phone":
         return "phone"
+    return None
+
+
+def task_for_intent(sc: Scenario, intent: str) -> str | None:
+    """The task an intent starts (the outbound questionnaire is started by the call)."""
+    return next((n for n, t in sc.tasks.items() if t.intent == intent and n != sc.start_task), None)
+
+
+def task_for_values(sc: Scenario, values: dict[str, Any]) -> str | None:
+    """The task values said out of the blue belong to ("내일 7시에 4명이요" → book)."""
+    for name, task in sc.tasks.items():
+        if task.lookup is None and name != sc.start_task and set(values) & set(task.slots):
+            return name
     return None
 
 

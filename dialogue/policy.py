@@ -37,7 +37,16 @@ from dialogue.events import (
     TaskStarted,
     UserUttered,
 )
-from dialogue.forms import Turn, ask_next, collect_values, fill, reask, validate
+from dialogue.forms import (
+    Turn,
+    ask_next,
+    collect_values,
+    fill,
+    reask,
+    task_for_intent,
+    task_for_values,
+    validate,
+)
 from dialogue.keypad import keypad_hint, keys_as_result
 from dialogue.midtask import (
     ABANDON,
@@ -55,7 +64,6 @@ from dialogue.restaurant import normalize_phone
 from dialogue.tracker import Tracker
 from nlu.parsers import extract_period
 from nlu.types import NLUResult
-from scenarios.schema import Scenario
 
 __all__ = ["Policy"]
 
@@ -171,7 +179,7 @@ class Policy:
             turn.say(ActKind.INFORM, "out_of_scope")
             reask(turn)
             return False
-        target = self._task_for_intent(sc, result.intent) if confident else None
+        target = task_for_intent(sc, result.intent) if confident else None
         if state.awaiting == ABANDON:
             if target and not sc.tasks[target].slots and yes_no is None:
                 yes_no = True  # "drop it?" "cancel, yes"
@@ -213,7 +221,7 @@ class Policy:
             return True
         if values or (turn.period and state.task):
             if state.task is None:
-                starter = self._task_for_values(sc, values)
+                starter = task_for_values(sc, values)
                 if starter is None:
                     return self._not_understood(turn, result)
                 self._start_task(turn, starter, values, advance)
@@ -401,18 +409,3 @@ class Policy:
     def _end(self, turn: Turn, template: str, *, outcome: str) -> None:
         turn.say(ActKind.BYE, template)
         turn.emit(CallEnded(outcome=outcome))
-
-    @staticmethod
-    def _task_for_intent(sc: Scenario, intent: str) -> str | None:
-        """The task an intent starts (the outbound questionnaire is started by the call)."""
-        return next(
-            (n for n, t in sc.tasks.items() if t.intent == intent and n != sc.start_task), None
-        )
-
-    @staticmethod
-    def _task_for_values(sc: Scenario, values: dict[str, object]) -> str | None:
-        """The task values said out of the blue belong to ("내일 7시에 4명이요" → book)."""
-        for name, task in sc.tasks.items():
-            if task.lookup is None and name != sc.start_task and set(values) & set(task.slots):
-                return name
-        return None
