@@ -1,0 +1,54 @@
+"""An intent with a description and no examples yet: left out of training, never a crash.
+
+An operator may build a scenario from descriptions alone and generate examples later
+(``aicall scenario augment``); until then the intent simply cannot be predicted.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from nlu.base import engine_class
+from nlu.engine import ScenarioNLU
+from nlu.training import training_data_from_scenario
+from scenarios.loader import load_scenario
+from scenarios.schema import Intent, Scenario
+
+CLINIC = Path(__file__).parents[1] / "scenarios" / "data" / "clinic-en.yaml"
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    sc = load_scenario(CLINIC)
+    described = Intent(description="The caller asks whether their insurance is accepted.")
+    return sc.model_copy(update={"intents": {**sc.intents, "faq_insurance": described}})
+
+
+def test_training_data_leaves_it_out_with_a_warning(
+    scenario: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="nlu.training"):
+        data = training_data_from_scenario(scenario)
+    assert "faq_insurance" not in data.intents and "book" in data.intents
+    assert "'faq_insurance' has no examples" in caplog.text
+
+
+@pytest.mark.parametrize("engine", [None, "classical", "joint"])
+def test_every_engine_trains_and_parses(scenario: Scenario, engine: str | None) -> None:
+    if engine == "joint":
+        pytest.importorskip("torch")
+    nlu = ScenarioNLU(scenario, engine=engine)
+    result = nlu.parse("I'd like to make an appointment", today=TODAY)
+    assert result.intent == "book"
+    assert all(name != "faq_insurance" for name, _ in result.alternatives)
+
+
+def test_the_ensemble_trains_too(scenario: Scenario) -> None:
+    pytest.importorskip("torch")
+    engine = engine_class("ensemble")().train(training_data_from_scenario(scenario))
+    assert engine.parse("please cancel my appointment", today=TODAY).intent == "cancel_booking"
