@@ -254,6 +254,8 @@ def scenario_to_nlu(scenario: Scenario) -> dict[str, Any]:
     """The scenario's intents, synonyms and lookups as a Rasa NLU document."""
     nlu: list[dict[str, Any]] = []
     for name, intent in scenario.intents.items():
+        if not intent.examples:  # described only: Rasa has no place for a description
+            continue
         nlu.append(
             {"intent": name, "examples": _block([_to_rasa_example(e) for e in intent.examples])}
         )
