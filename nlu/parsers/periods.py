@@ -9,14 +9,15 @@ bare hour inside it ("1시요" after 점심 is 13:00). A part of the day that be
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from ._common import covered
-from .times_en import extract_times_en
-from .times_ko import extract_times_ko
+from .extract import extract_all
 
 __all__ = ["PERIODS", "extract_period"]
 
+_ANY_DAY = dt.date(2026, 1, 5)
 #: The parts of the day, as the dialogue knows them.
 PERIODS = ("morning", "lunch", "afternoon", "dinner", "evening")
 
@@ -48,7 +49,9 @@ def extract_period(text: str, lang: str) -> str | None:
         return None
     is_ko = isinstance(lang, str) and lang.lower().startswith("ko")
     pattern = _KO if is_ko else _EN
-    times = extract_times_ko(text) if is_ko else extract_times_en(text)
+    # the times that stand once the overlaps are settled ("a table for two tonight" is a party of
+    # two tonight, not 2 pm); any day does for the spans
+    times = [s for s in extract_all(text, lang, _ANY_DAY) if s.name == "time"]
     for m in pattern.finditer(text):
         if covered(times, m.start(), m.end()):
             continue

@@ -183,6 +183,13 @@ def test_a_part_of_the_day_answering_what_time(
         ),
         (
             "restaurant-en",
+            "hi, could I book a table for two tonight?",
+            "in the evening",
+            "around 7",
+            datetime(2026, 11, 25, 19, 0),
+        ),
+        (
+            "restaurant-en",
             "a table for three people tonight please",
             "in the evening",
             "quarter past seven",

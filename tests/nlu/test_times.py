@@ -208,6 +208,7 @@ def test_two_times_in_one_utterance() -> None:
         ("around dinner time", "en", "dinner"),
         ("later this evening", "en", "evening"),
         ("tonight", "en", "evening"),
+        ("could I book a table for two tonight?", "en", "evening"),  # two people, not 2 pm
         ("in the afternoon", "en", "afternoon"),
         ("dinner at 7", "en", "dinner"),  # the hour is read in it: 19:00
     ],
