@@ -26,23 +26,45 @@ READ_ELSEWHERE = {
     "AICALL_BENCH_VERBOSE": "bench/voice_asr_window.py",  # benchmarks only
 }
 
-#: Each variable -> a test that fails when the variable stops changing what the docs say.
+#: Each variable -> a test that fails when the variable stops changing what the docs say
+#: (``path::test_name``). Tests that build :class:`Settings` with keyword arguments rely on
+#: :func:`test_each_variable_reaches_its_setting` for the environment-to-field step.
 EFFECT_TESTS = {
-    "AICALL_DATA_DIR": "tests/cli/test_chat.py (the SQLite file and bookings under it)",
-    "AICALL_DATABASE_URL": "tests/store/test_db.py, tests/cli/test_calls_cli.py",
-    "AICALL_SCENARIO_DIRS": "tests/cli/test_scenario_argument.py",
+    "AICALL_DATA_DIR": "tests/settings/test_storage_settings.py::test_data_dir_holds_the_sqlite_file_and_the_models",
+    "AICALL_DATABASE_URL": "tests/settings/test_storage_settings.py::test_database_url_is_where_calls_are_stored_and_listed",
+    "AICALL_SCENARIO_DIRS": "tests/cli/test_scenario_argument.py::test_nlu_parse_finds_the_scenario_by_id_or_path",
     "AICALL_TIMEZONE": "tests/cli/test_documented_settings.py::test_timezone_sets_the_clock",
-    "AICALL_PUBLIC_URL": "tests/server/test_webhooks.py (signatures checked against it)",
-    "AICALL_NLU_BACKEND": "tests/cli/test_nlu_backend_setting.py",
-    "AICALL_NLU_RASA_URL": "tests/cli/test_nlu_backend_setting.py",
+    "AICALL_PUBLIC_URL": "tests/settings/test_server_settings.py::test_public_url_is_what_signatures_and_the_stream_url_use",
+    "AICALL_DEFAULT_SCENARIO": "tests/settings/test_server_settings.py::test_number_scenarios_then_default_scenario_choose_the_scenario",
+    "AICALL_NUMBER_SCENARIOS": "tests/settings/test_server_settings.py::test_number_scenarios_then_default_scenario_choose_the_scenario",
+    "AICALL_STREAM_TOKEN_TTL": "tests/settings/test_server_settings.py::test_stream_token_ttl_is_the_lifetime_of_the_twiml_token",
+    "AICALL_SOFTPHONE": "tests/settings/test_server_settings.py::test_softphone_serves_the_page_only_when_on",
+    "AICALL_MAX_CALL_SECONDS": "tests/settings/test_server_settings.py::test_max_call_seconds_ends_a_live_call",
+    "AICALL_SILENCE_REPROMPT_SECONDS": "tests/voice/test_calls.py::test_dialogue_failure_is_an_apology_and_silence_a_reprompt",
+    "AICALL_RECORD_CALLS": "tests/voice/test_calls.py::test_dialogue_failure_is_an_apology_and_silence_a_reprompt",
+    "AICALL_ASR_MODEL": "tests/settings/test_voice_settings.py::test_asr_model_and_threads_are_what_calls_load",
+    "AICALL_ASR_THREADS": "tests/settings/test_voice_settings.py::test_asr_model_and_threads_are_what_calls_load",
+    "AICALL_ASR_MODEL_EN": "tests/settings/test_voice_settings.py::test_asr_model_en_is_the_english_calls_model",
+    "AICALL_ASR_WINDOW_LANGUAGES": "tests/voice/test_whisper_window.py::test_the_window_follows_the_settings",
+    "AICALL_TTS_COQUI_MODEL_EN": "tests/voice/test_tts.py::test_a_configured_coqui_model_replaces_that_languages_voice",
+    "AICALL_TTS_COQUI_MODEL_KO": "tests/voice/test_tts.py::test_a_configured_coqui_model_replaces_that_languages_voice",
+    "AICALL_CALLER_ID": "tests/settings/test_cli_settings.py::test_caller_id_is_the_from_number_twilio_receives",
+    "AICALL_NLU_BACKEND": "tests/cli/test_nlu_backend_setting.py::test_chat_asks_the_rasa_server_and_books",
+    "AICALL_NLU_RASA_URL": "tests/cli/test_nlu_backend_setting.py::test_chat_asks_the_rasa_server_and_books",
     "AICALL_NLU_RASA_TOKEN": "tests/cli/test_documented_settings.py::test_nlu_settings_reach_the_parser",
+    "AICALL_NLU_RASA_TIMEOUT": "tests/settings/test_cli_settings.py::test_nlu_rasa_timeout_bounds_each_request",
     "AICALL_NLU_ENGINE": "tests/cli/test_documented_settings.py::test_nlu_settings_reach_the_parser",
     "AICALL_NLU_MODEL_DIR": "tests/cli/test_documented_settings.py::test_nlu_settings_reach_the_parser",
-    "AICALL_NLU_ENCODER_PATH": "tests/nlu_engine/test_encoder.py",
-    "AICALL_REPLIES": "tests/nlg_rewrite/test_session.py",
-    "AICALL_LLM": "tests/nlg_rewrite/test_session.py",
-    "AICALL_LLM_URL": "tests/nlg_rewrite/test_session.py",
-    "AICALL_LLM_MODEL": "tests/nlg_rewrite/test_session.py",
+    "AICALL_NLU_ENCODER_PATH": "tests/nlu_engine/test_encoder.py::test_missing_encoder_is_a_clear_error",
+    "AICALL_REPLIES": "tests/nlg_rewrite/test_session.py::test_an_unreachable_llm_set_by_the_environment_never_stops_the_call",
+    "AICALL_LLM": "tests/settings/test_llm_settings.py::test_the_url_model_and_api_key_are_what_the_endpoint_receives",
+    "AICALL_LLM_URL": "tests/settings/test_llm_settings.py::test_the_url_model_and_api_key_are_what_the_endpoint_receives",
+    "AICALL_LLM_MODEL": "tests/settings/test_llm_settings.py::test_the_url_model_and_api_key_are_what_the_endpoint_receives",
+    "AICALL_LLM_API_KEY": "tests/settings/test_llm_settings.py::test_the_url_model_and_api_key_are_what_the_endpoint_receives",
+    "AICALL_LLM_MODEL_PATH": "tests/settings/test_llm_settings.py::test_llm_model_path_and_threads_are_what_llama_cpp_loads",
+    "AICALL_LLM_THREADS": "tests/settings/test_llm_settings.py::test_llm_model_path_and_threads_are_what_llama_cpp_loads",
+    "AICALL_LLM_FIRST_TOKEN_MS": "tests/settings/test_llm_settings.py::test_llm_first_token_ms_is_the_first_token_budget",
+    "AICALL_LLM_REPLY_MS": "tests/settings/test_llm_settings.py::test_llm_reply_ms_is_the_whole_reply_budget",
 }
 
 
@@ -73,6 +95,19 @@ def test_every_documented_variable_is_read() -> None:
     assert not unread, f"documented but read by nothing: {unread}"
     for name, path in READ_ELSEWHERE.items():
         assert name in (ROOT / path).read_text(encoding="utf-8"), (name, path)
+
+
+def test_every_documented_variable_has_an_effect_test() -> None:
+    assert set(EFFECT_TESTS) == documented(), (
+        f"without an effect test: {sorted(documented() - set(EFFECT_TESTS))}; "
+        f"no longer documented: {sorted(set(EFFECT_TESTS) - documented())}"
+    )
+    for name, ref in EFFECT_TESTS.items():
+        path, sep, test = ref.partition("::")
+        assert sep and test.startswith("test_"), (name, ref)
+        file = ROOT / path
+        assert file.is_file(), (name, ref)
+        assert re.search(rf"^def {test}\(", file.read_text(encoding="utf-8"), re.M), (name, ref)
 
 
 def test_every_setting_is_documented() -> None:
