@@ -20,7 +20,7 @@ else
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 endif
 
-.PHONY: demo demo-voice demo-text llm encoder test bench lint typecheck unit os-deps clean
+.PHONY: demo demo-voice demo-text llm encoder test bench lint typecheck unit os-deps os-deps-demo clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -55,10 +55,13 @@ encoder: $(VENV)/.encoder
 os-deps:
 	@bash .ci/install-os-deps.sh || echo "warning: could not install OS packages (see .ci/install-os-deps.sh); tests that need them will say so"
 
+os-deps-demo:
+	@bash .ci/install-os-deps.sh demo || echo "warning: could not install espeak-ng (see .ci/install-os-deps.sh): Korean calls will have no voice"
+
 DEMO_HOST ?= 127.0.0.1
 DEMO_PORT ?= 8080
 
-demo: $(VENV)/.runtime
+demo: $(VENV)/.runtime os-deps-demo
 	@echo
 	@echo "aicall demo: the phone agent, on embedded models (SQLite, Whisper, Piper, espeak-ng)."
 	@echo "  Talk to it: open http://$(DEMO_HOST):$(DEMO_PORT)/softphone in a browser, pick a scenario"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the OS packages the test suite needs (Debian/Ubuntu). Idempotent: installs only what
 # is missing, runs apt-get update at most once. Run as root (or with sudo available).
+# `install-os-deps.sh demo` installs only what `make demo` runs (espeak-ng for Korean speech).
 # The test suites start their own servers (e.g. PostgreSQL on loopback in a temp dir); this
 # script never starts a system-wide service.
 set -euo pipefail
@@ -11,6 +12,10 @@ packages=(
     espeak-ng  # agent/voice: Korean speech synthesis (tests synthesise caller audio with it)
     chromium  # tests/voice: the softphone page in Playwright (never a Playwright-downloaded browser)
 )
+
+if [[ "${1:-}" == "demo" ]]; then
+    packages=(espeak-ng)
+fi
 
 sudo_cmd=()
 if [[ "$(id -u)" -ne 0 ]]; then
