@@ -144,8 +144,8 @@ def check_booking(
             return Finding("party_too_small", {}, ["party_size"])
     if at is not None:
         if not (venue.hours.open <= at <= _last_booking(venue)):
-            hours = venue.hours
-            said = {"open": hours.open, "close": hours.close, "last_booking": _last_booking(venue)}
+            # the values a refusal says (a reworded reply must say each one)
+            said = {"open": venue.hours.open, "last_booking": _last_booking(venue)}
             return Finding("outside_hours", said, ["time"])
         if day is not None and datetime.combine(day, at) <= now:
             return Finding("past_time", {}, ["time"])

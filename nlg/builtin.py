@@ -5,7 +5,7 @@ of its own for one of these acts, :class:`nlg.templates.TemplateNLG` says the bu
 the scenario's language. The scenario's template, when present, always wins.
 
 Refusals of :func:`dialogue.restaurant.check_booking` (values: ``{date}``, ``{open}``,
-``{close}``, ``{last_booking}``, ``{max_party}``, ``{time}``, ``{seating}``, ``{options}``),
+``{last_booking}``, ``{max_party}``, ``{time}``, ``{seating}``, ``{options}``),
 and apologies of :class:`agent.session.CallSession` (``store_down``: the database failed;
 ``turn_failed``: anything else went wrong during a turn).
 """
@@ -21,8 +21,9 @@ __all__ = ["BUILTIN_TEMPLATES", "builtin_template"]
 BUILTIN_TEMPLATES: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
         "closed_day": {
-            "ko": "죄송하지만 그날은 휴무입니다.",
-            "en": "I'm sorry, we're closed that day.",
+            # a rendered Korean date ends in 요일: 은, never 는
+            "ko": "죄송하지만 {date}은 휴무입니다.",
+            "en": "I'm sorry, we're closed on {date}.",
         },
         "outside_hours": {
             "ko": "죄송하지만 예약은 {open}부터 {last_booking}까지 가능합니다.",
@@ -40,13 +41,16 @@ BUILTIN_TEMPLATES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "ko": "죄송하지만 인원은 한 명 이상이어야 합니다.",
             "en": "I'm sorry, a booking needs at least one person.",
         },
+        # every value of the act is said (a reworded reply is checked for each one)
         "no_capacity_offer": {
-            "ko": "죄송하지만 {time}에는 자리가 없습니다. {options} 가능합니다. 어떻게 해 드릴까요?",
-            "en": "I'm sorry, {time} is fully booked. We have {options}. Which would you like?",
+            "ko": "죄송하지만 {time}에는 {seating} 자리가 없습니다. {options} 가능합니다. "
+            "어떻게 해 드릴까요?",
+            "en": "I'm sorry, there is no {seating} free at {time}. We have {options}. "
+            "Which would you like?",
         },
         "no_capacity_none": {
-            "ko": "죄송하지만 그날은 예약이 모두 찼습니다. 다른 날짜를 말씀해 주시겠어요?",
-            "en": "I'm sorry, that day is fully booked. Could you choose another date?",
+            "ko": "죄송하지만 그날은 {seating} 예약이 모두 찼습니다. 다른 날짜를 말씀해 주시겠어요?",
+            "en": "I'm sorry, the {seating} is fully booked that day. Could you choose another date?",
         },
         "option_or": {"ko": "또는", "en": "or"},
         "store_down": {

@@ -9,13 +9,16 @@ scenario's language, then asks again.
 from __future__ import annotations
 
 import functools
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
+from dialogue.ports import BookingRequest
+from dialogue.restaurant import capacity_rule
 from scenarios.loader import load_scenario
 from scenarios.schema import Scenario
-from tests.dialogue.conftest import Dialogue
+from tests.dialogue.conftest import NOW, Dialogue
 
 DATA = Path(__file__).parents[1] / "scenarios" / "data"
 
@@ -33,7 +36,7 @@ CASES = [
     (
         "en",
         "I'd like to make an appointment on Saturday",
-        "I'm sorry, we're closed that day.",
+        "I'm sorry, we're closed on Saturday, November 28th.",
         "tomorrow at 7 am",
         "I'm sorry, we take bookings from 9 am to 5:30 pm.",
         ("What day would you like to come in?", "What time would suit you?"),
@@ -41,7 +44,7 @@ CASES = [
     (
         "ko",
         "토요일에 진료 예약하고 싶어요",
-        "죄송하지만 그날은 휴무입니다.",
+        "죄송하지만 11월 28일 토요일은 휴무입니다.",
         "내일 오전 7시요",
         "죄송하지만 예약은 오전 9시부터 저녁 5시 30분까지 가능합니다.",
         ("어느 날로 예약해 드릴까요?", "몇 시가 편하세요?"),
@@ -93,3 +96,36 @@ def test_the_scenario_template_wins_over_the_built_in(restaurant: Dialogue) -> N
         else "book next Monday"
     ).reply.text
     assert text.startswith(restaurant.scenario.templates["closed_day"].split("{")[0]), text
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "reason"),
+    [
+        (
+            "en",
+            "I'd like to see the doctor tomorrow at 10 am, just me",
+            "I'm sorry, there is no doctor free at 10 am. We have 9:30 am or 10:30 am",
+        ),
+        (
+            "ko",
+            "내일 오전 10시에 진료 예약할게요 저 혼자요",
+            "죄송하지만 오전 10시에는 진료 자리가 없습니다. 오전 9시 30분 또는 오전 10시 30분",
+        ),
+    ],
+)
+def test_a_full_time_is_explained_with_the_alternatives(lang: str, said: str, reason: str) -> None:
+    sc = clinic(lang)
+    d = Dialogue(sc)
+    assert sc.venue is not None
+    taken = BookingRequest(
+        venue=sc.venue.id,
+        start=datetime.combine(NOW.date() + timedelta(days=1), time(10, 0)),
+        party_size=1,
+        seating="doctor",
+        name="someone",
+        phone="5550000000",
+        call_id="earlier",
+    )
+    d.bookings.create(capacity_rule(sc.venue), taken)
+    text = d.say(said).reply.text
+    assert reason in text, text
