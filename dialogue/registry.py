@@ -4,7 +4,7 @@ One table per kind; :mod:`scenarios.loader` checks every task against it, so a s
 names an unknown action or lacks a slot, a template or the venue an action uses fails
 ``aicall scenario validate`` with the file, line and field, instead of failing mid-call. The
 implementations live in :mod:`dialogue.actions` (actions, look-ups) and :mod:`dialogue.forms`
-with :mod:`dialogue.restaurant` (validators); ``tests/dialogue/test_registry.py`` keeps the
+with :mod:`dialogue.restaurant` (validators); ``tests/scenarios/test_needs.py`` keeps the
 tables and the implementations in step.
 
 This module is a leaf: it imports nothing of the project, so the loader may read it.

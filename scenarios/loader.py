@@ -239,6 +239,8 @@ def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
     for key in REQUIRED_TEMPLATES:
         if key not in sc.templates:
             yield ["templates"], f"missing template '{key}'"
+    if "out_of_scope" in sc.intents and "out_of_scope" not in sc.templates:
+        yield ["templates"], "missing template 'out_of_scope' (said for the out_of_scope intent)"
     for name, slot_spec in sc.slots.items():
         if slot_spec.prompt not in sc.templates:
             yield ["slots", name, "prompt"], f"no template '{slot_spec.prompt}'"

@@ -151,6 +151,13 @@ CASES = [
         ["missing template 'confirm_cancel'"],
     ),
     (
+        "out-of-scope intent without its answer",
+        [("  out_of_scope: ", "  sorry_out_of_scope: ")],
+        "templates:",
+        "templates",
+        ["missing template 'out_of_scope'"],
+    ),
+    (
         "look-up without what it says",
         [("  booking_not_found:", "  not_found:")],
         "templates:",
