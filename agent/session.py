@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from agent.errors import StoreUnavailableError
+from agent.errors import AicallError, StoreUnavailableError
 from agent.store import CallLog
 from dialogue.acts import ActKind, Reply, SystemAct
 from dialogue.context import DialogueContext
@@ -187,7 +187,10 @@ class CallSession:
         except StoreUnavailableError as e:
             log.error("call %s: store failed during the turn: %s", self.call_id, e)
             return _Decided(self._apologise(str(e)))
-        except Exception as e:  # a call never ends in a traceback: say sorry, hand over or end
+        except AicallError as e:  # a backend (the NLU server) failed: its message says how
+            log.error("call %s: the turn failed: %s", self.call_id, e)
+            return _Decided(self._apologise(f"{type(e).__name__}: {e}", store_down=False))
+        except Exception as e:  # a bug: logged with its traceback, but the call stays polite
             log.exception("call %s: the turn failed", self.call_id)
             return _Decided(self._apologise(f"{type(e).__name__}: {e}", store_down=False))
         if self._rewriter is not None and any(s.rewrite for s in plan_turn(acts, self._nlg)):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import Settings
+from agent.errors import BackendUnavailableError
 from agent.runtime import AgentRuntime
 from dialogue.acts import SystemAct
 from dialogue.policy import Policy
@@ -96,3 +97,32 @@ def test_without_a_hand_over_number_the_call_ends_politely(
         assert stored is not None and stored.status == "failed"
     finally:
         runtime.close()
+
+
+class BackendDownPolicy(Policy):
+    """A policy whose backend (a Rasa server, say) is unreachable."""
+
+    def on_user(self, *args: object, **kwargs: object) -> list[SystemAct]:
+        """Fail as an unreachable NLU server does."""
+        raise BackendUnavailableError("Rasa server http://127.0.0.1:9 unreachable")
+
+
+def test_a_backend_failure_is_logged_as_one_line_and_handed_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr("agent.session.Policy", BackendDownPolicy)
+    scenario = load_scenario(DATA / "clinic-en.yaml")
+    runtime = _runtime(tmp_path, scenario)
+    try:
+        session = runtime.new_call(scenario.id, caller=None)
+        session.start()
+        reply = session.user_text("I'd like an appointment")
+        assert reply.transfer_to == scenario.handover_number
+        session.close("completed")
+        stored = runtime.calls.get_call(session.call_id)
+        assert stored is not None and stored.status == "failed"
+        assert stored.failure_reason is not None and "unreachable" in stored.failure_reason
+    finally:
+        runtime.close()
+    failed = [r for r in caplog.records if "the turn failed" in r.getMessage()]
+    assert failed and all(r.exc_info is None for r in failed)  # a message, no traceback
