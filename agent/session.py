@@ -28,7 +28,7 @@ from dialogue.policy import Policy
 from dialogue.tracker import Tracker
 from nlg.rewrite import ReplyRewriter, ReplyStream, RewriteRequest, plan_turn, recent_turns
 from nlg.templates import TemplateNLG
-from nlu.engine import ScenarioNLU
+from nlu.config import UtteranceParser
 from scenarios.schema import Scenario
 
 __all__ = ["CallSession"]
@@ -58,7 +58,7 @@ class CallSession:
         scenario: Scenario,
         *,
         call_id: str,
-        nlu: ScenarioNLU,
+        nlu: UtteranceParser,
         context: DialogueContext,
         calls: CallLog | None,
         clock: Callable[[], datetime],

@@ -17,17 +17,22 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture
 def aicall(tmp_path: Path) -> Run:
-    """``aicall(*args, stdin=...)``: run the command with its own SQLite file in ``tmp_path``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICALL_")}
-    env["AICALL_DATA_DIR"] = str(tmp_path / "data")
+    """``aicall(*args, stdin=..., env=...)``: the command with its own SQLite file in ``tmp_path``.
 
-    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    ``env`` adds variables (``AICALL_*`` settings) to the clean environment of that run.
+    """
+    base = {k: v for k, v in os.environ.items() if not k.startswith("AICALL_")}
+    base["AICALL_DATA_DIR"] = str(tmp_path / "data")
+
+    def run(
+        *args: str, stdin: str = "", env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(AICALL), *args],
             input=stdin,
             capture_output=True,
             text=True,
-            env=env,
+            env={**base, **(env or {})},
             cwd=tmp_path,
             timeout=120,
             check=False,

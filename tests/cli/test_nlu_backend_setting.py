@@ -9,16 +9,13 @@ is sent to the server, and the booking is stored.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import AICALL
+from tests.cli.conftest import Run
 
 NOW = "2026-11-25T10:00"
 
@@ -82,23 +79,6 @@ def rasa() -> Iterator[tuple[str, list[str]]]:
         httpd.server_close()
 
 
-def _aicall(tmp_path: Path, env_extra: dict[str, str], *args: str, stdin: str = "") -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AICALL_")}
-    env |= {"AICALL_DATA_DIR": str(tmp_path / "data"), **env_extra}
-    done = subprocess.run(
-        [str(AICALL), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
 @pytest.mark.parametrize(
     ("scenario", "lines", "booked"),
     [
@@ -117,7 +97,7 @@ def _aicall(tmp_path: Path, env_extra: dict[str, str], *args: str, stdin: str = 
     ],
 )  # fmt: skip
 def test_chat_asks_the_rasa_server_and_books(
-    tmp_path: Path,
+    aicall: Run,
     rasa: tuple[str, list[str]],
     scenario: str,
     lines: list[str],
@@ -125,22 +105,23 @@ def test_chat_asks_the_rasa_server_and_books(
 ) -> None:
     url, asked = rasa
     env = {"AICALL_NLU_BACKEND": "rasa-http", "AICALL_NLU_RASA_URL": url}
-    out = _aicall(
-        tmp_path, env, "chat", "--scenario", scenario, "--caller", "+821012345678",
-        "--now", NOW, stdin="\n".join(lines) + "\n",
+    done = aicall(
+        "chat", "--scenario", scenario, "--caller", "+821012345678", "--now", NOW,
+        stdin="\n".join(lines) + "\n", env=env,
     )  # fmt: skip
-    assert out.splitlines()[-1] == "[call ended: completed]", out
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[call ended: completed]", done.stdout
     assert asked == lines  # every caller turn went to the server, in order
-    (booking,) = json.loads(_aicall(tmp_path, env, "bookings", "list", "--json"))
+    (booking,) = json.loads(aicall("bookings", "list", "--json", env=env).stdout)
     got = (booking["start"], booking["party_size"], booking["seating"], booking["name"])
     assert got == booked
 
 
-def test_an_unreachable_rasa_server_is_an_apology_not_a_crash(tmp_path: Path) -> None:
+def test_an_unreachable_rasa_server_is_an_apology_not_a_crash(aicall: Run) -> None:
     env = {"AICALL_NLU_BACKEND": "rasa-http", "AICALL_NLU_RASA_URL": "http://127.0.0.1:9"}
-    out = _aicall(
-        tmp_path, env, "chat", "--scenario", "restaurant-en", "--now", NOW,
-        stdin="I'd like to book a table\n",
+    done = aicall(
+        "chat", "--scenario", "restaurant-en", "--now", NOW, stdin="I'd like to book a table\n",
+        env=env,
     )  # fmt: skip
-    assert "Traceback" not in out
-    assert out.splitlines()[-1].startswith("[call ended")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("[call ended"), done.stdout
