@@ -17,9 +17,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from agent.config import Settings
-from agent.errors import InputError
 from agent.session import CallSession
 from agent.store import CallLog, Database, SqlBookingBackend, SqlCareCallRecorder
+from common.errors import InputError
 from dialogue.context import DialogueContext
 from dialogue.tracker import Tracker
 from nlg.rewrite import ReplyRewriter, make_rewriter

@@ -1,25 +1,27 @@
 """One call's conversation: NLU → policy → templates, with every event stored as it happens.
 
-All methods are synchronous and may block (NLU inference, database): voice code calls them with
-``asyncio.to_thread``. A session serialises its own turns with a lock, so a late event (a
-silence timer, a DTMF key) never races a caller turn of the same call.
-
-With a :class:`~nlg.rewrite.ReplyRewriter` (``AICALL_REPLIES=llm``) replies are worded by the
-LLM and checked; the ``*_stream`` coroutines return the reply sentence by sentence for speech
-synthesis (see docs/replies.md).
+The voice pipeline calls the ``*_stream`` coroutines: the decision (NLU, policy, database)
+runs in a worker thread, and the reply comes back sentence by sentence, worded by the LLM and
+checked when a :class:`~nlg.rewrite.ReplyRewriter` is set (``AICALL_REPLIES=llm``; see
+docs/replies.md), so speech synthesis starts on the first sentence. The synchronous methods
+(``start``, ``user_text``, ``event``) block and are for callers without an event loop (the text
+chat, dialogue runs). A session serialises its own turns: an :class:`asyncio.Lock` held from
+the decision until the streamed reply is recorded, and a thread lock around every decision,
+so a late event (a silence timer, a DTMF key) never races a caller turn of the same call.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from agent.errors import AicallError, StoreUnavailableError
 from agent.store import CallLog
+from common.errors import AicallError, StoreUnavailableError
 from dialogue.acts import ActKind, Reply, SystemAct
 from dialogue.context import DialogueContext
 from dialogue.events import ActionExecuted, BotUttered, CallEnded, ChannelSet
@@ -78,6 +80,7 @@ class CallSession:
         self._closed = False
         self._failure: str | None = None
         self._lock = threading.Lock()
+        self._turns = asyncio.Lock()
 
     @property
     def ended(self) -> bool:
@@ -114,7 +117,7 @@ class CallSession:
 
     async def start_stream(self) -> ReplyStream:
         """:meth:`start`, its reply sentence by sentence (for speech synthesis)."""
-        return self._streamed(await asyncio.to_thread(self._start, stream=True))
+        return await self._async_turn(functools.partial(self._start, stream=True))
 
     async def user_text_stream(self, text: str) -> ReplyStream:
         """:meth:`user_text`, its reply sentence by sentence (for speech synthesis).
@@ -124,11 +127,28 @@ class CallSession:
         once known safe, and close it when cut short. What was said is recorded when the
         stream ends or is closed.
         """
-        return self._streamed(await asyncio.to_thread(self._user_text, text, stream=True))
+        return await self._async_turn(functools.partial(self._user_text, text, stream=True))
 
     async def event_stream(self, kind: str, value: str | None = None) -> ReplyStream:
         """:meth:`event`, its reply sentence by sentence (for speech synthesis)."""
-        return self._streamed(await asyncio.to_thread(self._event, kind, value, stream=True))
+        return await self._async_turn(functools.partial(self._event, kind, value, stream=True))
+
+    async def _async_turn(self, decide: Callable[[], _Decided]) -> ReplyStream:
+        """Decide a turn in a worker thread, holding the turn lock until its reply is recorded.
+
+        A reply worded by the LLM is recorded when its stream ends or is closed, so the lock
+        is released then; a template reply is recorded with the decision.
+        """
+        await self._turns.acquire()
+        try:
+            decided = await asyncio.to_thread(decide)
+            stream = self._streamed(decided)
+        except BaseException:
+            self._turns.release()
+            raise
+        if not stream.rewording:
+            self._turns.release()
+        return stream
 
     def _start(self, *, stream: bool) -> _Decided:
         with self._lock:
@@ -225,7 +245,10 @@ class CallSession:
         reply = decided.reply
 
         async def said(text: str) -> None:
-            await asyncio.to_thread(self._said, dataclasses.replace(reply, text=text))
+            try:
+                await asyncio.to_thread(self._said, dataclasses.replace(reply, text=text))
+            finally:
+                self._turns.release()
 
         return ReplyStream(reply, self._rewriter.stream(decided.request), on_done=said)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from agent.errors import CapacityError, StoreUnavailableError
+from common.errors import CapacityError, StoreUnavailableError
 from dialogue.acts import ActKind
 from dialogue.carecall import follow_up_reasons
 from dialogue.events import ActionExecuted, Awaiting, BookingLoaded, CallEnded, SlotSet, TaskEnded

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agent.errors import StoreUnavailableError
+from common.errors import StoreUnavailableError
 from dialogue.actions import end_with_apology, lookup_booking, record_carecall, run_action
 from dialogue.acts import ActKind, SystemAct
 from dialogue.carecall import UNKNOWN

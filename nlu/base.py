@@ -32,7 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from agent.errors import InputError
+from common.errors import InputError
 from nlu.slots import SlotFiller
 from nlu.tokens import Token, tokenize
 from nlu.training import Example, TrainingData

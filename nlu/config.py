@@ -24,7 +24,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from agent.errors import NotConfiguredError
+from common.errors import NotConfiguredError
 from nlu.types import NLUResult
 from scenarios.schema import Scenario
 

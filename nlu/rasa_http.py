@@ -6,7 +6,7 @@ sends ``{"text": ...}`` and reads the documented answer (``intent.name``,
 spans go through the same slot filling as the own engines (:class:`nlu.slots.SlotFiller`):
 typed values are normalised by the project's parsers, category values by the scenario's
 synonyms, and a bare answer fills the slot just asked for. Rasa's ``nlu_fallback`` is out of
-scope. Errors become :class:`agent.errors.BackendUnavailableError`.
+scope. Errors become :class:`common.errors.BackendUnavailableError`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import urllib.request
 from datetime import date
 from typing import Any
 
-from agent.errors import BackendUnavailableError
+from common.errors import BackendUnavailableError
 from nlu.base import OUT_OF_SCOPE
 from nlu.slots import SlotFiller, Span
 from nlu.types import NLUResult

@@ -24,7 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from agent.errors import ScenarioError
+from common.errors import ScenarioError
 from scenarios.needs import check_tasks
 from scenarios.schema import Scenario
 

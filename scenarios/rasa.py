@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from agent.errors import InputError
+from common.errors import InputError
 from nlu.training import Entity, Example, TrainingData
 from scenarios.schema import Scenario
 

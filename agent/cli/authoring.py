@@ -15,7 +15,7 @@ import typer
 
 from agent.cli.scenario_ref import known_scenarios, resolve_scenario
 from agent.config import Settings
-from agent.errors import InputError
+from common.errors import InputError
 from scenarios.authoring.candidates import Candidate, CandidateStore
 from scenarios.schema import Scenario
 
@@ -54,7 +54,7 @@ def make_authoring_llm(
     Raises:
         LLMUnavailableError: the local build cannot run, or a package or setting is missing.
     """
-    from agent.errors import NotConfiguredError
+    from common.errors import NotConfiguredError
     from nlg.llm import make_llm_client
     from scenarios.authoring.generate import LLMUnavailableError
 

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.errors import AicallError, InputError
+from common.errors import AicallError, InputError
 
 __all__ = ["CallTarget", "load_call_list", "register"]
 

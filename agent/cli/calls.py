@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from agent.cli.common import json_default, open_database
-from agent.errors import InputError
 from agent.store import CallLog, CallRecord, VoiceTurnLog, VoiceTurnRecord
+from common.errors import InputError
 
 __all__ = ["register"]
 

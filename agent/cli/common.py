@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from agent.config import Settings
-from agent.errors import InputError
 from agent.runtime import AgentRuntime
 from agent.store import Database
+from common.errors import InputError
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 

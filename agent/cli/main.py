@@ -1,7 +1,7 @@
 """Entry point of the ``aicall`` command: assembles the subcommand modules.
 
 Each subcommand module exposes ``register(app: typer.Typer) -> None``. Errors derived from
-:class:`agent.errors.AicallError` are printed as one clear line (no traceback) and exit 2.
+:class:`common.errors.AicallError` are printed as one clear line (no traceback) and exit 2.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from agent.errors import AicallError
+from common.errors import AicallError
 
 __all__ = ["app", "run"]
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.errors import InputError
+from common.errors import InputError
 
 __all__ = ["register", "result_to_json"]
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agent.errors import ScenarioError
+from common.errors import ScenarioError
 from scenarios.loader import ScenarioWarning, load_scenario, shipped_scenario_paths
 
 __all__ = ["register"]

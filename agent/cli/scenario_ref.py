@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agent.config import Settings
-from agent.errors import InputError
+from common.errors import InputError
 from scenarios.loader import load_scenario, load_scenarios
 from scenarios.schema import Scenario
 

@@ -29,9 +29,9 @@ def serve(
     import uvicorn
 
     from agent.cli.common import make_runtime
-    from agent.errors import NotConfiguredError
     from agent.server.app import create_app
     from agent.voice.logs import quiet_pipecat
+    from common.errors import NotConfiguredError
 
     quiet_pipecat("DEBUG" if verbose else "WARNING")
     runtime = make_runtime(database)

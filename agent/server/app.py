@@ -24,10 +24,10 @@ from typing import Any
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 
 from agent.config import Settings
-from agent.errors import AicallError, InputError
 from agent.voice.call import CallRuntime, run_twilio_call
 from agent.voice.engines import VoiceEngines
 from agent.voice.report import CallReport
+from common.errors import AicallError, InputError
 from telephony.twilio.outbound import UNREACHED_STATUSES, hangup_twiml, is_machine
 from telephony.twilio.protocol import StartMessage, parse_message, parse_start
 from telephony.twilio.signature import is_valid_signature

@@ -18,7 +18,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from agent.config import Settings
-from agent.errors import AicallError
+from common.errors import AicallError
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
 
 __all__ = ["SOFTPHONE_PARAMETER", "add_softphone"]

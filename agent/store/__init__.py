@@ -8,9 +8,9 @@ One :class:`Database` per process, shared by the store classes::
     calls = CallLog(db)
     voice = VoiceTurnLog(db)                      # per-turn voice timings of phone calls
 
-Errors: every database failure is :class:`agent.errors.StoreUnavailableError` (nothing was
-half-written); a full seating is :class:`agent.errors.CapacityError`; an unknown id or malformed
-input is :class:`agent.errors.InputError`.
+Errors: every database failure is :class:`common.errors.StoreUnavailableError` (nothing was
+half-written); a full seating is :class:`common.errors.CapacityError`; an unknown id or malformed
+input is :class:`common.errors.InputError`.
 
 Times: call timestamps are UTC (aware datetimes when read); booking times are the venue's local
 wall-clock time (naive datetimes).

@@ -28,9 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from agent.errors import CapacityError, InputError
 from agent.store.db import Database
 from agent.store.models import Booking, CapacityLock, utcnow
+from common.errors import CapacityError, InputError
 from dialogue.ports import BookingBackend, BookingRecord, BookingRequest, CapacityRule
 
 __all__ = ["SqlBookingBackend"]

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from agent.errors import InputError
 from agent.store.db import Database
 from agent.store.models import CallEvent, CallRow, utcnow
+from common.errors import InputError
 
 __all__ = ["CallLog", "CallRecord", "StoredEvent"]
 

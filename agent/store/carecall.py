@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from agent.errors import InputError
 from agent.store.db import Database
 from agent.store.models import CareCallAnswers, FollowupFlag, utcnow
+from common.errors import InputError
 from dialogue.ports import CareCallRecorder
 
 __all__ = ["CareCallResult", "SqlCareCallRecorder"]

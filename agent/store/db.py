@@ -1,7 +1,7 @@
 """The database handle: engine, schema, sessions and the mapping of driver errors.
 
 SQLite (a file; the default) and PostgreSQL (``postgresql+psycopg://``) are supported with the
-same code. Every driver failure leaves this module as :class:`agent.errors.StoreUnavailableError`
+same code. Every driver failure leaves this module as :class:`common.errors.StoreUnavailableError`
 with a message that names the database URL with its password hidden.
 
 Nothing here waits forever: PostgreSQL connects with a ``connect_timeout`` and runs with a
@@ -27,8 +27,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from agent.errors import AicallError, StoreUnavailableError
 from agent.store.models import Base
+from common.errors import AicallError, StoreUnavailableError
 
 __all__ = ["Database", "safe_url"]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 
-from agent.errors import InputError
 from agent.store.db import Database
 from agent.store.models import CallRow, VoiceTurn
+from common.errors import InputError
 
 __all__ = ["TURN_KINDS", "VoiceTurnLog", "VoiceTurnRecord"]
 

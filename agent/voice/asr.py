@@ -2,7 +2,7 @@
 
 An implementation fills in one blocking method, :meth:`SpeechRecognizer._recognize`; the base
 runs it off the event loop, bounds it with a timeout and turns any vendor exception into
-:class:`~agent.errors.BackendUnavailableError` (``raise ... from e``), so a live call can
+:class:`~common.errors.BackendUnavailableError` (``raise ... from e``), so a live call can
 apologise and carry on.
 
 Recognitions run on the recognizer's own threads (:attr:`SpeechRecognizer.parallel`), not on
@@ -20,8 +20,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from agent.errors import AicallError, BackendUnavailableError
 from agent.voice.audio import PcmAudio
+from common.errors import AicallError, BackendUnavailableError
 
 __all__ = ["RecognitionOptions", "RecognizerMetrics", "SpeechRecognizer", "Transcript"]
 

@@ -3,7 +3,7 @@
 A voice is a local model directory: coqui's ``config.json`` and a checkpoint (``model.pth``,
 ``best_model.pth``, ``checkpoint_*.pth`` or ``model_file.pth``; VITS or any single-model
 architecture coqui's ``Synthesizer`` loads). Nothing is fetched from a hub: a directory that
-is not there is a :class:`~agent.errors.NotConfiguredError`.
+is not there is a :class:`~common.errors.NotConfiguredError`.
 
 coqui-tts ships no voices, and ``import TTS`` requires torchaudio, whose PyPI builds are CUDA
 builds made for older torch releases (docs/voice.md, "coqui-tts"). Check an installation with
@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agent.errors import AicallError, NotConfiguredError
 from agent.voice.audio import PcmAudio
 from agent.voice.tts import Synthesizer
+from common.errors import AicallError, NotConfiguredError
 
 __all__ = ["CoquiSynthesizer", "find_checkpoint", "write_tiny_vits"]
 

@@ -46,7 +46,6 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from agent.errors import AicallError
 from agent.voice.dialogue_port import DialoguePort, DialogueTimeouts, Handover
 from agent.voice.frames import (
     CallState,
@@ -58,6 +57,7 @@ from agent.voice.frames import (
 from agent.voice.phrases import phrases_for
 from agent.voice.report import CallReport, TurnTiming
 from agent.voice.tts import Synthesizer
+from common.errors import AicallError
 from dialogue.acts import Reply
 from telephony.twilio.serializer import (
     MediaStreamErrorFrame,

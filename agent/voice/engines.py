@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent.config import Settings
-from agent.errors import NotConfiguredError
 from agent.voice.asr import SpeechRecognizer
 from agent.voice.tts import Synthesizer
+from common.errors import NotConfiguredError
 
 __all__ = ["VoiceEngines"]
 

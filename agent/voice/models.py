@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.errors import NotConfiguredError
+from common.errors import NotConfiguredError
 
 __all__ = [
     "PiperVoiceFiles",

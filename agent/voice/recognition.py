@@ -16,7 +16,6 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
-from agent.errors import AicallError
 from agent.voice.asr import RecognitionOptions, SpeechRecognizer
 from agent.voice.audio import PcmAudio
 from agent.voice.endpointing import EndpointPolicy
@@ -27,6 +26,7 @@ from agent.voice.frames import (
     UtteranceDroppedFrame,
     UtteranceEndedFrame,
 )
+from common.errors import AicallError
 
 __all__ = ["SpeechRecognitionProcessor"]
 

@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agent.errors import AicallError
 from agent.store import Database, VoiceTurnLog, VoiceTurnRecord
+from common.errors import AicallError
 
 __all__ = ["CallReport", "TurnTiming"]
 

@@ -37,11 +37,11 @@ from typing import Any
 
 import numpy as np
 
-from agent.errors import AicallError, InputError
 from agent.voice.asr import RecognitionOptions, SpeechRecognizer
 from agent.voice.audio import TWILIO_FRAME_BYTES, PcmAudio
 from agent.voice.synthesizers import EspeakSynthesizer
 from agent.voice.tts import Synthesizer
+from common.errors import AicallError, InputError
 from telephony.twilio import protocol
 
 __all__ = [

@@ -12,10 +12,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from agent.errors import BackendUnavailableError, NotConfiguredError
 from agent.voice.audio import PcmAudio, read_wav
 from agent.voice.models import PiperVoiceFiles, piper_joe_voice
 from agent.voice.tts import Synthesizer
+from common.errors import BackendUnavailableError, NotConfiguredError
 
 __all__ = ["EspeakSynthesizer", "PiperSynthesizer"]
 

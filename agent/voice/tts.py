@@ -5,7 +5,7 @@ sentence. The base splits a reply into sentences and yields the audio of each as
 ready (the caller hears the first sentence while the rest is synthesised), keeps the audio of
 recent sentences in a bounded cache (fixed prompts such as greetings and re-prompts are then
 synthesised once per process), runs synthesis off the event loop with a timeout and turns
-vendor exceptions into :class:`~agent.errors.BackendUnavailableError`.
+vendor exceptions into :class:`~common.errors.BackendUnavailableError`.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 
-from agent.errors import AicallError, BackendUnavailableError
 from agent.voice.audio import PcmAudio
+from common.errors import AicallError, BackendUnavailableError
 
 __all__ = ["Synthesizer", "split_sentences"]
 

@@ -28,10 +28,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from agent.errors import NotConfiguredError
 from agent.voice.asr import RecognitionOptions, SpeechRecognizer
 from agent.voice.audio import PcmAudio
 from agent.voice.whisper_window import FULL_WINDOW, decode_window, window_frames
+from common.errors import NotConfiguredError
 
 __all__ = ["FasterWhisperRecognizer"]
 

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mappi
 from contextlib import asynccontextmanager
 from typing import Any, NoReturn, TypeVar
 
-from agent.errors import AicallError, InputError, NotConfiguredError
+from common.errors import AicallError, InputError, NotConfiguredError
 from nlg.llm._metrics import LLMMetrics
 from nlg.llm._types import (
     ChatMessage,

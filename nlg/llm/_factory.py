@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from agent.errors import InputError, NotConfiguredError
+from common.errors import InputError, NotConfiguredError
 from nlg.llm._base import LLMClient
 
 __all__ = ["LLMKind", "make_llm_client"]

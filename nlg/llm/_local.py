@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.errors import InputError, NotConfiguredError
+from common.errors import InputError, NotConfiguredError
 from nlg.llm._base import LLMClient
 from nlg.llm._types import ChatMessage, Completion, GenerationOptions, LLMBackendError
 

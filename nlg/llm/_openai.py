@@ -9,7 +9,7 @@ import weakref
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from agent.errors import InputError, NotConfiguredError
+from common.errors import InputError, NotConfiguredError
 from nlg.llm._base import LLMClient
 from nlg.llm._types import (
     ChatMessage,

@@ -2,7 +2,7 @@
 
 ::
 
-    BackendUnavailableError (agent.errors)
+    BackendUnavailableError (common.errors)
     ├── LLMBackendError     the backend failed (unreachable, 5xx, crashed); ``transient`` says
     │                       whether a retry may help
     ├── LLMTimeoutError     no answer (or no first token) within the time budget
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from agent.errors import BackendUnavailableError
+from common.errors import BackendUnavailableError
 
 __all__ = [
     "ChatMessage",

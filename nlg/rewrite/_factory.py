@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from agent.errors import NotConfiguredError
+from common.errors import NotConfiguredError
 from nlg.llm import make_llm_client
 from nlg.rewrite._rewriter import PromptStyle, ReplyRewriter
 

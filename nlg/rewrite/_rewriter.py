@@ -22,7 +22,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from agent.errors import AicallError
+from common.errors import AicallError
 from nlg.checks import check_reply
 from nlg.llm import LlamaCppClient, LLMBackendError, LLMClient, LLMTimeoutError
 from nlg.rewrite._contract import contract_faults

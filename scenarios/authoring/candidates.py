@@ -25,7 +25,7 @@ from typing import Any, Literal
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from agent.errors import InputError
+from common.errors import InputError
 
 __all__ = ["Candidate", "CandidateStore", "ReviewState", "candidate_id"]
 

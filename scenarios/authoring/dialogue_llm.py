@@ -37,7 +37,7 @@ from dataclasses import replace
 from datetime import date, time
 from typing import Any
 
-from agent.errors import AicallError
+from common.errors import AicallError
 from nlg.llm import LLMClient
 from nlu.categories import match_category
 from nlu.parsers import extract_all

@@ -189,7 +189,7 @@ class Dialogue:
         Raises:
             InputError: a field is missing or malformed.
         """
-        from agent.errors import InputError
+        from common.errors import InputError
 
         try:
             return cls(

@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from agent.errors import AicallError, BackendUnavailableError, InputError, NotConfiguredError
+from common.errors import AicallError, BackendUnavailableError, InputError, NotConfiguredError
 from nlg.llm import LLMClient, LLMOutputError, LLMTimeoutError
 from scenarios.authoring.candidates import Candidate
 from scenarios.authoring.domain import AuthoringDomain

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 
-from agent.errors import InputError
+from common.errors import InputError
 from nlu.categories import match_category
 from nlu.parsers import extract_all
 from scenarios.schema import Scenario

@@ -94,7 +94,7 @@ def augment(
     chosen = list(intents) or domain.intents
     unknown = [i for i in chosen if i not in domain.intents]
     if unknown:
-        from agent.errors import InputError
+        from common.errors import InputError
 
         raise InputError(
             f"unknown intent {unknown[0]!r} in {domain.name}; have: {', '.join(domain.intents)}"

@@ -162,7 +162,7 @@ def recommend(
         InputError: no such task or slot in the scenario.
         LLMUnavailableError: ``llm`` is given but cannot be reached.
     """
-    from agent.errors import InputError
+    from common.errors import InputError
 
     if task_name not in sc.tasks:
         raise InputError(f"no task {task_name!r} in {sc.id}; have: {', '.join(sc.tasks)}")

@@ -188,7 +188,7 @@ def load_regressions(path: Path) -> list[dict[str, Any]]:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
 
-    from agent.errors import InputError
+    from common.errors import InputError
 
     if not path.exists():
         return []

@@ -21,7 +21,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from agent.errors import InputError
+from common.errors import InputError
 from nlu.base import NLUEngine, Progress, engine_class
 from nlu.training import Entity, Example, TrainingData, training_data_from_scenario
 from scenarios.authoring.annotated import Utterance

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from agent.errors import BackendUnavailableError, InputError, NotConfiguredError
+from common.errors import BackendUnavailableError, InputError, NotConfiguredError
 
 __all__ = [
     "FINAL_STATUSES",

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.errors import InputError
+from common.errors import InputError
 
 __all__ = [
     "Connected",

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from agent.errors import InputError
+from common.errors import InputError
 
 __all__ = ["StreamGrant", "StreamTokenIssuer"]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from agent.config import Settings
-from agent.errors import BackendUnavailableError
 from agent.runtime import AgentRuntime
+from common.errors import BackendUnavailableError
 from dialogue.acts import SystemAct
 from dialogue.policy import Policy
 from scenarios.loader import load_scenario

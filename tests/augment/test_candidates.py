@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import InputError
+from common.errors import InputError
 from nlu.training import training_data_from_scenario
 from scenarios.authoring.candidates import Candidate, CandidateStore
 from scenarios.authoring.training import training_data_with

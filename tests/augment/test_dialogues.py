@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from agent.errors import InputError
+from common.errors import InputError
 from scenarios.authoring.dialogues import (
     Dialogue,
     GoalError,

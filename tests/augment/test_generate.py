@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from agent.errors import BackendUnavailableError
+from common.errors import BackendUnavailableError
 from nlg.llm import make_llm_client
 from scenarios.authoring.annotated import Utterance
 from scenarios.authoring.domain import AuthoringDomain

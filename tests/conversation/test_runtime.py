@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import InputError
 from agent.runtime import AgentRuntime
+from common.errors import InputError
 from nlu.engine import nlu_for
 from scenarios.loader import SHIPPED_DIR, load_scenario
 from tests.conversation.harness import start_call

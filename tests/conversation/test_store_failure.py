@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import StoreUnavailableError
 from agent.runtime import AgentRuntime
 from agent.store import Database, SqlBookingBackend, SqlCareCallRecorder
+from common.errors import StoreUnavailableError
 from tests.conversation.harness import make_runtime, start_call
 
 

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from agent.errors import CapacityError, InputError, StoreUnavailableError
+from common.errors import CapacityError, InputError, StoreUnavailableError
 from dialogue.ports import BookingRecord, BookingRequest, CapacityRule
 
 __all__ = ["FakeBookings"]

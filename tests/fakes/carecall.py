@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agent.errors import StoreUnavailableError
+from common.errors import StoreUnavailableError
 
 __all__ = ["FakeCareCalls"]
 

@@ -7,7 +7,7 @@ from contextlib import aclosing
 
 import pytest
 
-from agent.errors import BackendUnavailableError, InputError, NotConfiguredError
+from common.errors import BackendUnavailableError, InputError, NotConfiguredError
 from nlg.llm import (
     ChatMessage,
     LLMBackendError,

@@ -7,7 +7,7 @@ import asyncio
 import jsonschema
 import pytest
 
-from agent.errors import InputError, NotConfiguredError
+from common.errors import InputError, NotConfiguredError
 from nlg.llm import ChatMessage, LlamaCppClient, LLMOutputError, LLMTimeoutError
 
 FEW_SHOT = (

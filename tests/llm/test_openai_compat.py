@@ -9,7 +9,7 @@ import httpx
 import jsonschema
 import pytest
 
-from agent.errors import BackendUnavailableError, InputError, NotConfiguredError
+from common.errors import BackendUnavailableError, InputError, NotConfiguredError
 from nlg.llm import ChatMessage, LLMTimeoutError, OpenAICompatClient, make_llm_client
 
 FEW_SHOT = (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import ScenarioError
+from common.errors import ScenarioError
 from scenarios.loader import SHIPPED_DIR, load_scenario
 
 SOURCE = (SHIPPED_DIR / "restaurant-ko.yaml").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from agent.errors import BackendUnavailableError
+from common.errors import BackendUnavailableError
 from nlu.rasa_http import RasaHTTPNLU
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import ScenarioError
+from common.errors import ScenarioError
 from scenarios.loader import SHIPPED_DIR, load_scenario, load_scenarios, shipped_scenario_paths
 from scenarios.schema import Scenario
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import ScenarioError
+from common.errors import ScenarioError
 from dialogue.registry import ACTIONS, LOOKUPS, VALIDATORS
 from scenarios.loader import load_scenario
 

@@ -12,12 +12,12 @@ from urllib.parse import urlencode
 import pytest
 
 from agent.config import Settings
-from agent.errors import InputError
 from agent.runtime import AgentRuntime
 from agent.server.app import create_app
 from agent.server.loopback import serve_on_loopback
 from agent.voice.engines import VoiceEngines
 from agent.voice.simulator import CallerSimulator, CallerStep
+from common.errors import InputError
 
 pytestmark = pytest.mark.timeout(240)
 

@@ -12,10 +12,10 @@ from starlette.websockets import WebSocketDisconnect
 from twilio.request_validator import RequestValidator
 
 from agent.config import Settings
-from agent.errors import NotConfiguredError
 from agent.runtime import AgentRuntime
 from agent.server.app import create_app
 from agent.voice.engines import VoiceEngines
+from common.errors import NotConfiguredError
 from telephony.twilio import protocol
 from telephony.twilio.tokens import StreamTokenIssuer
 

@@ -11,9 +11,9 @@ from starlette.websockets import WebSocketDisconnect
 from twilio.request_validator import RequestValidator
 
 from agent.config import Settings
-from agent.errors import InputError
 from agent.server.app import create_app
 from agent.voice.engines import VoiceEngines
+from common.errors import InputError
 from telephony.twilio import protocol
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
 

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from agent.cli.call import register
 from agent.config import Settings
-from agent.errors import BackendUnavailableError
 from agent.runtime import AgentRuntime
+from common.errors import BackendUnavailableError
 from tests.telephony.twilio_api import ACCOUNT_SID, AUTH_TOKEN, twilio_stand_in
 
 CALLER_ID = "+15550100123"

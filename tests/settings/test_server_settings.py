@@ -15,12 +15,12 @@ from fastapi.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
 from agent.config import Settings
-from agent.errors import InputError
 from agent.server.app import create_app
 from agent.voice.asr import RecognitionOptions, SpeechRecognizer
 from agent.voice.audio import PcmAudio
 from agent.voice.engines import VoiceEngines
 from agent.voice.tts import Synthesizer
+from common.errors import InputError
 from telephony.twilio import protocol
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent.errors import CapacityError, InputError
 from agent.store import Database, SqlBookingBackend
+from common.errors import CapacityError, InputError
 from dialogue.ports import BookingBackend, BookingRequest, CapacityRule
 
 DAY = datetime(2030, 5, 17)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from agent.errors import InputError
 from agent.store import CallLog, Database
+from common.errors import InputError
 
 KST = timezone(timedelta(hours=9))
 T0 = datetime(2030, 5, 17, 10, 0, tzinfo=UTC)

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from agent.errors import InputError
 from agent.store import Database, SqlCareCallRecorder
+from common.errors import InputError
 from dialogue.ports import CareCallRecorder
 
 

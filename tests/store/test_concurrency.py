@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from agent.errors import CapacityError
 from agent.store import Database, SqlBookingBackend
+from common.errors import CapacityError
 from dialogue.ports import BookingRecord, BookingRequest, CapacityRule
 
 pytestmark = pytest.mark.timeout(180)

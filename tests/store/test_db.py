@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from agent.errors import InputError, StoreUnavailableError
 from agent.store import Database, SqlBookingBackend, safe_url
+from common.errors import InputError, StoreUnavailableError
 from dialogue.ports import BookingRequest, CapacityRule
 
 TABLES = {

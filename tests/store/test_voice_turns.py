@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from agent.errors import InputError
 from agent.store import CallLog, Database, VoiceTurnLog, VoiceTurnRecord
+from common.errors import InputError
 
 GREETING = VoiceTurnRecord(
     kind="greeting", agent="안녕하세요, 한강식당 지수입니다.", reply_ready=0.21

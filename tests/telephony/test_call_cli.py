@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from agent.cli.call import load_call_list, register
-from agent.errors import InputError, NotConfiguredError
+from common.errors import InputError, NotConfiguredError
 from tests.telephony.twilio_api import ACCOUNT_SID, AUTH_TOKEN, INVALID_TO, twilio_stand_in
 
 PUBLIC = "https://agent.example.test"

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from agent.errors import BackendUnavailableError, InputError, NotConfiguredError
+from common.errors import BackendUnavailableError, InputError, NotConfiguredError
 from telephony.twilio.outbound import (
     OutboundCall,
     TwilioDialer,

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from agent.errors import InputError
+from common.errors import InputError
 from telephony.twilio import protocol
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
 from telephony.twilio.twiml import stream_twiml, transfer_twiml

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from agent.errors import BackendUnavailableError
 from agent.voice.asr import RecognitionOptions, SpeechRecognizer
 from agent.voice.audio import PcmAudio
+from common.errors import BackendUnavailableError
 from nlu.parsers import extract_all
 from tests.voice.heard import words
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import NotConfiguredError
 from agent.voice import models
+from common.errors import NotConfiguredError
 
 
 def test_whisper_base_is_assembled_once_and_complete(tmp_path: Path) -> None:
@@ -79,8 +79,8 @@ def test_the_example_script_loads() -> None:
 
 
 def test_a_malformed_script_is_an_input_error(tmp_path: Path) -> None:
-    from agent.errors import InputError
     from agent.voice.simulator import load_script
+    from common.errors import InputError
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("- shout: hello\n")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.errors import BackendUnavailableError
 from agent.voice.audio import PcmAudio
 from agent.voice.tts import Synthesizer, split_sentences
+from common.errors import BackendUnavailableError
 
 
 def test_split_sentences_handles_both_languages() -> None:
@@ -141,8 +141,8 @@ def test_coqui_picks_the_latest_training_checkpoint(fake_coqui, tmp_path) -> Non
     ],
 )
 def test_coqui_needs_a_complete_local_model(tmp_path, files, message) -> None:
-    from agent.errors import NotConfiguredError
     from agent.voice.coqui import CoquiSynthesizer
+    from common.errors import NotConfiguredError
 
     model = tmp_path / "voice"
     if files is not None:
@@ -154,8 +154,8 @@ def test_coqui_needs_a_complete_local_model(tmp_path, files, message) -> None:
 
 
 def test_coqui_without_its_package_is_not_configured(monkeypatch, tmp_path) -> None:
-    from agent.errors import NotConfiguredError
     from agent.voice.coqui import CoquiSynthesizer
+    from common.errors import NotConfiguredError
 
     monkeypatch.setitem(sys.modules, "TTS", None)  # import TTS -> ImportError
     tts = CoquiSynthesizer(_model_dir(tmp_path / "voice"))
@@ -166,8 +166,8 @@ def test_coqui_without_its_package_is_not_configured(monkeypatch, tmp_path) -> N
 def test_coqui_with_a_cuda_only_torchaudio_is_not_configured(fake_coqui, monkeypatch, tmp_path):
     import types
 
-    from agent.errors import NotConfiguredError
     from agent.voice.coqui import CoquiSynthesizer
+    from common.errors import NotConfiguredError
 
     class _CudaOnly(types.ModuleType):
         def __getattr__(self, name: str):
@@ -180,8 +180,8 @@ def test_coqui_with_a_cuda_only_torchaudio_is_not_configured(fake_coqui, monkeyp
 
 
 def test_coqui_model_and_synthesis_failures_are_the_projects_errors(fake_coqui, tmp_path):
-    from agent.errors import NotConfiguredError
     from agent.voice.coqui import CoquiSynthesizer
+    from common.errors import NotConfiguredError
 
     broken = CoquiSynthesizer(_model_dir(tmp_path / "broken"))
     with pytest.raises(NotConfiguredError, match="could not load the model.*size mismatch"):
@@ -195,10 +195,10 @@ def test_a_configured_coqui_model_replaces_that_languages_voice(
     fake_coqui, monkeypatch, tmp_path
 ) -> None:
     from agent.config import Settings
-    from agent.errors import NotConfiguredError
     from agent.voice.coqui import CoquiSynthesizer
     from agent.voice.engines import VoiceEngines
     from agent.voice.synthesizers import PiperSynthesizer
+    from common.errors import NotConfiguredError
 
     # the recognizers are not this test's subject: no model assembly for them
     monkeypatch.setattr("agent.voice.models.resolve_whisper_model", lambda name, d: tmp_path)
