@@ -77,7 +77,7 @@ class Settings(BaseSettings):
 
     @property
     def nlu(self) -> NLUSettings:
-        """The NLU part of the settings, for :func:`nlu.config.make_backend`."""
+        """The NLU part of the settings, for :func:`nlu.config.make_parser`."""
         return NLUSettings(
             backend=self.nlu_backend,
             engine=self.nlu_engine,

@@ -23,7 +23,7 @@ from common.errors import InputError
 from dialogue.context import DialogueContext
 from dialogue.tracker import Tracker
 from nlg.rewrite import ReplyRewriter, make_rewriter
-from nlu.config import UtteranceParser, make_backend
+from nlu.config import UtteranceParser, make_parser
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 
@@ -120,10 +120,10 @@ class AgentRuntime:
     def nlu(self, scenario: Scenario) -> UtteranceParser:
         """The parser calls to ``scenario`` use, as ``AICALL_NLU_*`` configures it.
 
-        Built by :func:`nlu.config.make_backend` (the only way calls get a parser): by default
+        Built by :func:`nlu.config.make_parser` (the only way calls get a parser): by default
         the scenario's trained model when current (``<data dir>/models``), else trained.
         """
-        return make_backend(self.settings.nlu, scenario, models_dir=self.models_dir)
+        return make_parser(self.settings.nlu, scenario, models_dir=self.models_dir)
 
     def prepare_nlu(self, scenario_ids: Iterable[str] | None = None) -> None:
         """Prepare scenarios' NLU now (blocking; default all), not during a first call.

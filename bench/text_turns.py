@@ -13,7 +13,7 @@ from pathlib import Path
 
 from agent.config import Settings
 from agent.runtime import AgentRuntime
-from nlu.engine import ScenarioNLU
+from nlu.config import scenario_parser
 
 SCRIPTS = {
     "restaurant-ko": [
@@ -60,7 +60,7 @@ def main() -> None:
         for sid, lines in SCRIPTS.items():
             sc = runtime.scenario(sid)
             t0 = time.perf_counter()
-            ScenarioNLU(sc)
+            scenario_parser(sc, engine=settings.nlu_engine)
             train_ms = (time.perf_counter() - t0) * 1000
             turns: list[float] = []
             for i in range(ROUNDS):

@@ -36,7 +36,7 @@ from common.errors import InputError
 from nlu.slots import SlotFiller
 from nlu.tokens import Token, tokenize
 from nlu.training import Example, TrainingData
-from nlu.types import NLUResult, SlotValue
+from nlu.types import OUT_OF_SCOPE, NLUResult, SlotValue
 
 __all__ = [
     "MODEL_FORMAT",
@@ -51,7 +51,6 @@ __all__ = [
 
 #: Version of the model directory layout; bumped whenever saved models stop being readable.
 MODEL_FORMAT = 2
-OUT_OF_SCOPE = "out_of_scope"
 MAX_CHARS = 400  # longer utterances are cut: callers do not speak paragraphs in one turn
 
 #: A progress callback: fraction done (0..1) and a short message.
@@ -133,6 +132,9 @@ class NLUEngine(ABC):
     Attributes:
         oos_threshold: best-intent probability under which an utterance without slots is
             out of scope.
+        source: where the model came from, for logs: ``"memory"`` (trained in this process),
+            ``"scenario"`` (trained from a scenario file here) or the directory it was loaded
+            from.
     """
 
     name: ClassVar[str] = ""
@@ -149,6 +151,7 @@ class NLUEngine(ABC):
         self.intents: list[str] = []
         self.trained = False
         self.train_seconds = 0.0
+        self.source = "memory"
         self._lock = threading.Lock()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -343,4 +346,5 @@ def load_engine(directory: str | Path) -> NLUEngine:
     except (OSError, ValueError, KeyError, EOFError) as e:
         raise ModelError(f"{path}: incomplete or damaged model: {e}") from None
     engine.trained = True
+    engine.source = str(path)
     return engine

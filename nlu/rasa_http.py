@@ -19,9 +19,8 @@ from datetime import date
 from typing import Any
 
 from common.errors import BackendUnavailableError
-from nlu.base import OUT_OF_SCOPE
 from nlu.slots import SlotFiller, Span
-from nlu.types import NLUResult
+from nlu.types import OUT_OF_SCOPE, NLUResult
 
 __all__ = ["RasaHTTPNLU"]
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["NLUResult", "SlotValue"]
+__all__ = ["OUT_OF_SCOPE", "NLUResult", "SlotValue"]
+
+#: The intent of an utterance no intent of the scenario explains (and a scenario intent name).
+OUT_OF_SCOPE = "out_of_scope"
 
 
 @dataclass(frozen=True)

@@ -231,8 +231,9 @@ def train(
     By default the model becomes the scenario's live model: calls load it instead of training
     from the scenario file, for as long as the scenario is not edited.
     """
-    from nlu.engine import DEFAULT_ENGINE, save_live_model
+    from nlu.config import DEFAULT_ENGINE
     from nlu.evaluate import evaluate
+    from nlu.live_models import save_live_model
     from nlu.training import training_data_from_scenario
     from scenarios.authoring.training import heldout_path, load_heldout, train_with_candidates
 

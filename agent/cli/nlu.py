@@ -138,11 +138,13 @@ def parse(
     else:
         from agent.cli.scenario_ref import resolve_scenario
         from agent.config import Settings
-        from nlu.engine import nlu_for
+        from nlu.config import make_parser
 
         sc = resolve_scenario(str(scenario), scenario_dir or [])
-        # the model `aicall scenario train` saved, when it matches the scenario; else trained now
-        parser = nlu_for(sc, models_dir=Settings().data_dir / "models")
+        # what a call to the scenario would use (AICALL_NLU_*): by default the model
+        # `aicall scenario train` saved, when it matches the scenario; else trained now
+        settings = Settings()
+        parser = make_parser(settings.nlu, sc, models_dir=settings.data_dir / "models")
     for line in sys.stdin:
         text = line.rstrip("\n")
         result = parser.parse(text, today=ref, expected=expected)

@@ -208,7 +208,7 @@ def check_lines(
         task: the goal's task: the first line must be read as its intent.
         name: the caller's name, when a turn says it.
     """
-    from nlu.engine import nlu_for
+    from nlu.config import scenario_parser
     from scenarios.authoring.domain import AuthoringDomain
 
     keys = turn_keys(sc, template_turns)
@@ -243,7 +243,7 @@ def check_lines(
             return f"missing name {name!r}: {key}: {line!r}"
     if task is not None and not sc.start_task:
         intent = sc.tasks[task].intent
-        first = nlu_for(sc).parse(lines[0], today=today)
+        first = scenario_parser(sc).parse(lines[0], today=today)
         if first.intent != intent:
             return f"intent: request read as {first.intent!r}, not {intent!r}: {lines[0]!r}"
     return None

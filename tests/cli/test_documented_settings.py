@@ -153,8 +153,8 @@ def _other_value(field: str, default: object) -> str:
 def test_nlu_settings_reach_the_parser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from agent.runtime import AgentRuntime
     from nlu.base import NLUEngine, engine_class
-    from nlu.engine import ScenarioNLU
     from nlu.rasa_http import RasaHTTPNLU
+    from nlu.rules import RulesNLU
     from nlu.training import training_data_from_scenario
     from scenarios.loader import load_scenarios
 
@@ -170,11 +170,10 @@ def test_nlu_settings_reach_the_parser(monkeypatch: pytest.MonkeyPatch, tmp_path
             rt.close()
 
     default = parser()
-    assert isinstance(default, ScenarioNLU) and default._engine is not None
-    assert default._engine.name == "classical"
+    assert isinstance(default, NLUEngine) and default.name == "classical"
     monkeypatch.setenv("AICALL_NLU_ENGINE", "")  # the first version: no trained engine
     first = parser()
-    assert isinstance(first, ScenarioNLU) and first._engine is None
+    assert isinstance(first, RulesNLU)
 
     sc = load_scenarios([])["restaurant-en"]
     model = engine_class("classical")().train(training_data_from_scenario(sc))

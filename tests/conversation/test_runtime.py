@@ -8,7 +8,7 @@ import pytest
 
 from agent.runtime import AgentRuntime
 from common.errors import InputError
-from nlu.engine import nlu_for
+from nlu.config import scenario_parser
 from scenarios.loader import SHIPPED_DIR, load_scenario
 from tests.conversation.harness import start_call
 
@@ -16,9 +16,9 @@ from tests.conversation.harness import start_call
 def test_the_nlu_is_trained_once_per_scenario_content(runtime: AgentRuntime) -> None:
     again = load_scenario(SHIPPED_DIR / "restaurant-ko.yaml")  # another object, same content
     assert again is not runtime.scenario("restaurant-ko")
-    assert nlu_for(again) is nlu_for(runtime.scenario("restaurant-ko"))
+    assert scenario_parser(again) is scenario_parser(runtime.scenario("restaurant-ko"))
     edited = again.model_copy(update={"faq": {**again.faq, "faq_hours": "24시간 영업합니다."}})
-    assert nlu_for(edited) is not nlu_for(again)
+    assert scenario_parser(edited) is not scenario_parser(again)
 
 
 def test_unknown_scenario(runtime: AgentRuntime) -> None:

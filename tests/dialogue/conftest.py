@@ -14,7 +14,7 @@ from dialogue.forms import expected_for
 from dialogue.policy import Policy
 from dialogue.tracker import Tracker
 from nlg.templates import TemplateNLG
-from nlu.engine import nlu_for
+from nlu.config import scenario_parser
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 from tests.fakes.bookings import FakeBookings
@@ -56,7 +56,7 @@ class Dialogue:
 
     def say(self, text: str) -> Dialogue:
         """The caller says ``text``."""
-        result = nlu_for(self.scenario).parse(
+        result = scenario_parser(self.scenario).parse(
             text, today=NOW.date(), expected=expected_for(self.tracker, self.scenario)
         )
         self.acts = self.policy.on_user(self.tracker, self.ctx, result)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from nlu.base import engine_class
-from nlu.engine import ScenarioNLU
+from nlu.config import scenario_parser
 from nlu.training import training_data_from_scenario
 from scenarios.loader import load_scenario
 from scenarios.schema import Intent, Scenario
@@ -38,11 +38,11 @@ def test_training_data_leaves_it_out_with_a_warning(
     assert "'faq_insurance' has no examples" in caplog.text
 
 
-@pytest.mark.parametrize("engine", [None, "classical", "joint"])
-def test_every_engine_trains_and_parses(scenario: Scenario, engine: str | None) -> None:
+@pytest.mark.parametrize("engine", ["", "classical", "joint"])
+def test_every_engine_trains_and_parses(scenario: Scenario, engine: str) -> None:
     if engine == "joint":
         pytest.importorskip("torch")
-    nlu = ScenarioNLU(scenario, engine=engine)
+    nlu = scenario_parser(scenario, engine=engine)
     result = nlu.parse("I'd like to make an appointment", today=TODAY)
     assert result.intent == "book"
     assert all(name != "faq_insurance" for name, _ in result.alternatives)

@@ -15,7 +15,8 @@ from agent.cli.main import app
 from agent.config import Settings
 from agent.runtime import AgentRuntime
 from nlu.base import NLUEngine
-from nlu.engine import STAMP_FILE, live_model_dir, nlu_for, save_live_model
+from nlu.config import scenario_parser
+from nlu.live_models import STAMP_FILE, live_model_dir, save_live_model
 from scenarios.authoring.candidates import Candidate, CandidateStore
 from scenarios.authoring.training import train_with_candidates
 from scenarios.loader import load_scenarios
@@ -91,10 +92,10 @@ def test_the_model_is_loaded_once_per_process(
 ) -> None:
     sc = scenarios["restaurant-en"]
     save_live_model(sc, plain[sc.id], tmp_path)
-    first = nlu_for(sc, models_dir=tmp_path)
-    assert first is nlu_for(sc, models_dir=tmp_path) and first.source != "scenario"
+    first = scenario_parser(sc, models_dir=tmp_path)
+    assert first is scenario_parser(sc, models_dir=tmp_path) and first.source != "scenario"
     # without a models directory, the scenario-trained NLU (shared, never the live one)
-    assert nlu_for(sc).source == "scenario"
+    assert scenario_parser(sc).source == "scenario"
 
 
 def _stale_case(tmp_path: Path, sc: Scenario, model: NLUEngine, how: str) -> Scenario:
@@ -134,10 +135,10 @@ def test_a_stale_model_is_ignored_with_a_warning(
     why: str,
 ) -> None:
     sc = _stale_case(tmp_path / how.replace(" ", "-"), scenarios[sid], plain[sid], how)
-    with caplog.at_level(logging.WARNING, logger="nlu.engine"):
-        nlu = nlu_for(sc, models_dir=tmp_path / how.replace(" ", "-"))
+    with caplog.at_level(logging.WARNING, logger="nlu.live_models"):
+        nlu = scenario_parser(sc, models_dir=tmp_path / how.replace(" ", "-"))
     assert nlu.source == "scenario"  # trained from the scenario instead
-    (record,) = [r for r in caplog.records if r.name == "nlu.engine"]
+    (record,) = [r for r in caplog.records if r.name == "nlu.live_models"]
     message = record.getMessage()
     assert why in message and STAMP_FILE in message and sid in message
     # and it still understands: the fallback is a working model

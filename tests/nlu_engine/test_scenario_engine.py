@@ -68,19 +68,21 @@ def test_confirmation_with_correction(restaurant_ko) -> None:
     assert res.slot("time").value.hour in (8, 20)
 
 
-def test_scenario_nlu_delegates_to_a_named_engine(scenarios) -> None:
-    from nlu.engine import ScenarioNLU
+def test_the_scenario_parser_is_the_named_engine(scenarios) -> None:
+    from nlu.base import NLUEngine
+    from nlu.config import scenario_parser
 
-    nlu = ScenarioNLU(scenarios["carecall-ko"], engine="classical")
+    nlu = scenario_parser(scenarios["carecall-ko"], engine="classical")
+    assert isinstance(nlu, NLUEngine) and nlu.name == "classical" and nlu.source == "scenario"
     res = nlu.parse("잘먹었어요", today=TODAY, expected="meal")
     assert res.intent == "inform"
     assert res.slot("meal").value == "ate_well"
 
 
 def test_backend_from_settings(scenarios) -> None:
-    from nlu.config import NLUSettings, make_backend
+    from nlu.config import NLUSettings, make_parser
 
-    backend = make_backend(NLUSettings(backend="classical"), scenarios["restaurant-en"])
+    backend = make_parser(NLUSettings(backend="classical"), scenarios["restaurant-en"])
     assert (
         backend.parse("table for four tomorrow at 7 pm", today=TODAY).slot("party_size").value == 4
     )

@@ -97,8 +97,8 @@ def test_errors_become_backend_unavailable(server: str) -> None:
 
 
 def test_selected_by_configuration(server: str) -> None:
-    from nlu.config import NLUSettings, make_backend
+    from nlu.config import NLUSettings, make_parser
 
-    backend = make_backend(NLUSettings(backend="rasa-http", rasa_url=server, rasa_token="secret"))
+    backend = make_parser(NLUSettings(backend="rasa-http", rasa_url=server, rasa_token="secret"))
     assert isinstance(backend, RasaHTTPNLU)
     assert backend.parse("예약이요", today=date(2026, 11, 25)).intent == "book"
