@@ -39,13 +39,13 @@ from typing import Any
 
 from nlu.base import engine_class
 from nlu.evaluate import evaluate
+from nlu.rasa_format import read_rasa_nlu
 from nlu.training import Example, TrainingData, training_data_from_scenario
 from scenarios.authoring.candidates import Candidate
 from scenarios.authoring.domain import AuthoringDomain, annotate_example
 from scenarios.authoring.pipeline import augment
 from scenarios.authoring.training import heldout_path, load_heldout, training_data_with
 from scenarios.loader import load_scenarios
-from scenarios.rasa import read_rasa_nlu
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("NLU_BENCH_DATA", ROOT.parent / "shared" / "data" / "nlu-benchmarks"))

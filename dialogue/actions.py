@@ -15,11 +15,12 @@ from common.errors import CapacityError, StoreUnavailableError
 from dialogue.acts import ActKind
 from dialogue.carecall import follow_up_reasons
 from dialogue.events import ActionExecuted, Awaiting, BookingLoaded, CallEnded, SlotSet, TaskEnded
-from dialogue.forms import Turn, ask_next, validate
+from dialogue.forms import ask_next, validate
 from dialogue.ports import BookingRecord, BookingRequest
 from dialogue.restaurant import capacity_rule, start_of
+from dialogue.turn import Turn
 
-__all__ = ["end_with_apology", "lookup_booking", "record_carecall", "run_action"]
+__all__ = ["ACTIONS", "end_with_apology", "lookup_booking", "record_carecall", "run_action"]
 
 
 def _booking_values(record: BookingRecord) -> dict[str, Any]:
@@ -72,10 +73,10 @@ def lookup_booking(turn: Turn, phone: str) -> None:
 def run_action(turn: Turn, name: str) -> None:
     """Run the action of the active task after its confirmation.
 
-    The names are those of :data:`dialogue.registry.ACTIONS`; the loader rejects any other, and
+    The names are those of :data:`scenarios.capabilities.ACTIONS`; the loader rejects any other, and
     checks the slots, templates and venue each needs.
     """
-    run = _ACTIONS.get(name)
+    run = ACTIONS.get(name)
     if run is None:
         raise RuntimeError(f"unknown action {name!r}")  # only a scenario built in code gets here
     try:
@@ -173,7 +174,8 @@ def _record_complete(turn: Turn) -> None:
     record_carecall(turn, complete=True)
 
 
-_ACTIONS: dict[str, Callable[[Turn], None]] = {
+#: The action a task names (``action:``), bound to the function that runs it.
+ACTIONS: dict[str, Callable[[Turn], None]] = {
     "create_booking": _create,
     "change_booking": _change,
     "cancel_booking": _cancel,

@@ -21,7 +21,8 @@ from typing import Any
 from dialogue.actions import run_action
 from dialogue.acts import ActKind
 from dialogue.events import Awaiting, TaskEnded
-from dialogue.forms import Turn, fill, reask
+from dialogue.forms import fill, reask
+from dialogue.turn import Turn
 
 __all__ = ["agrees", "answer_confirmation", "keep_booking", "rephrase_confirmation"]
 

@@ -1,21 +1,16 @@
 """Form mechanics shared by the policy: fill slots, validate, ask the next question, re-ask.
 
-A :class:`Turn` collects the events and acts of one turn; every state change goes through
-``turn.emit`` so that the tracker's event log stays the single source of truth.
+Each function works on a :class:`dialogue.turn.Turn`, the events and acts of one turn.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from dialogue.acts import ActKind, SystemAct
-from dialogue.context import DialogueContext
+from dialogue.acts import ActKind
 from dialogue.events import (
     Awaiting,
     ConfirmationRequested,
-    CounterSet,
-    Event,
     OffersMade,
     SlotRequested,
     SlotSet,
@@ -23,12 +18,12 @@ from dialogue.events import (
 from dialogue.periods import resolve_in_period, slot_prompt
 from dialogue.restaurant import check_booking, normalize_phone, resolve_time
 from dialogue.tracker import Tracker
+from dialogue.turn import Turn
 from nlu.parsers import negated_mention
 from nlu.types import NLUResult
 from scenarios.schema import Scenario
 
 __all__ = [
-    "Turn",
     "collect_values",
     "count_slot",
     "expected_for",
@@ -36,43 +31,6 @@ __all__ = [
     "task_for_intent",
     "task_for_values",
 ]
-
-
-@dataclass
-class Turn:
-    """The events and acts of one turn in the making."""
-
-    tracker: Tracker
-    ctx: DialogueContext
-    acts: list[SystemAct] = field(default_factory=list)
-    #: a part of the day said in this turn without an hour ("점심에", "for dinner")
-    period: str | None = None
-
-    @property
-    def scenario(self) -> Scenario:
-        """The scenario of the call."""
-        return self.ctx.scenario
-
-    def emit(self, event: Event) -> None:
-        """Record an event (it applies itself to the state)."""
-        self.tracker.update(event)
-
-    def say(self, kind: str, template: str, slot: str | None = None, **values: Any) -> None:
-        """Add an act worded by ``template``."""
-        self.acts.append(SystemAct(kind=kind, slot=slot, values=dict(values), template=template))
-
-    def count(self, name: str, value: int) -> None:
-        """Set a counter (only when it changes, to keep the log short)."""
-        state = self.tracker.state
-        current = (
-            state.no_input
-            if name == "no_input"
-            else state.misunderstood
-            if name == "misunderstood"
-            else state.attempts.get(name.split(":", 1)[-1], 0)
-        )
-        if current != value:
-            self.emit(CounterSet(name=name, value=value))
 
 
 def expected_for(tracker: Tracker, scenario: Scenario) -> str | None:

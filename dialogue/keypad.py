@@ -22,8 +22,8 @@ from __future__ import annotations
 import datetime as dt
 
 from dialogue.acts import ActKind
-from dialogue.forms import Turn
 from dialogue.state import DialogueState
+from dialogue.turn import Turn
 from nlu.parsers.dates_en import day_of_month
 from nlu.types import NLUResult, SlotValue
 from scenarios.schema import Scenario, SlotSpec

@@ -13,8 +13,9 @@ from typing import Any
 
 from dialogue.acts import ActKind
 from dialogue.events import Awaiting, SlotRequested, TaskEnded
-from dialogue.forms import Turn, count_slot, fill
+from dialogue.forms import count_slot, fill
 from dialogue.state import DialogueState
+from dialogue.turn import Turn
 from nlu.types import NLUResult
 from scenarios.schema import Scenario
 

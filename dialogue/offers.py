@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogue.forms import Turn
+from dialogue.turn import Turn
 from nlu.parsers import extract_choice
 
 __all__ = ["pick_offer"]

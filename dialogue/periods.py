@@ -10,14 +10,12 @@ so that the caller's next bare hour is read inside it: 점심 + "1시" → 13:00
 from __future__ import annotations
 
 from datetime import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dialogue.events import PeriodSaid, SlotSet
 from dialogue.state import DialogueState
+from dialogue.turn import Turn
 from scenarios.schema import Scenario, Venue
-
-if TYPE_CHECKING:  # forms asks its questions with slot_prompt
-    from dialogue.forms import Turn
 
 __all__ = [
     "WINDOWS",

@@ -38,7 +38,6 @@ from dialogue.events import (
     UserUttered,
 )
 from dialogue.forms import (
-    Turn,
     ask_next,
     collect_values,
     fill,
@@ -62,8 +61,9 @@ from dialogue.offers import pick_offer
 from dialogue.periods import note_period, takes_period
 from dialogue.restaurant import normalize_phone
 from dialogue.tracker import Tracker
+from dialogue.turn import Turn
 from nlu.parsers import extract_period
-from nlu.types import NLUResult
+from nlu.types import OUT_OF_SCOPE, NLUResult
 
 __all__ = ["Policy"]
 
@@ -172,7 +172,7 @@ class Policy:
             turn.say(ActKind.INFORM, f"faq:{result.intent}")
             reask(turn)
             return True
-        if confident and result.intent == "out_of_scope":
+        if confident and result.intent == OUT_OF_SCOPE:
             if state.confirming:  # only the values read back, said again, answer the read-back
                 return self._confirm(turn, result, values, yes_no, advance, corrections=False)
             # "오늘 날씨 어때요" mentions a date but answers nothing

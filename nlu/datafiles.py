@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from nlu.rasa_format import RasaFormatError, read_rasa_nlu
 from nlu.training import TrainingData, training_data_from_scenario
 from scenarios.loader import load_scenario
-from scenarios.rasa import RasaFormatError, read_rasa_nlu
 
 __all__ = ["guess_language", "read_training_files"]
 

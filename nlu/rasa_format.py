@@ -29,6 +29,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from common.errors import InputError
 from nlu.training import Entity, Example, TrainingData
+from scenarios.annotations import annotate, parse_annotations
 from scenarios.schema import Scenario
 
 __all__ = [
@@ -233,17 +234,21 @@ def read_rasa_domain(path: str | Path) -> dict[str, Any]:
 
 # --- export -------------------------------------------------------------------------------
 
-_SCENARIO_ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_][a-z0-9_]*)(?::([^)]+))?\)")
-
 
 def _to_rasa_example(example: str) -> str:
-    def sub(m: re.Match[str]) -> str:
-        if m.group(3):
-            spec = json.dumps({"entity": m.group(2), "value": m.group(3)}, ensure_ascii=False)
-            return f"[{m.group(1)}]{spec}"
-        return f"[{m.group(1)}]({m.group(2)})"
-
-    return _SCENARIO_ANNOTATION.sub(sub, example)
+    text, spans = parse_annotations(example)
+    parts: list[str] = []
+    pos = 0
+    for start, end, slot, value in spans:
+        parts.append(text[pos:start])
+        if value:
+            spec = json.dumps({"entity": slot, "value": value}, ensure_ascii=False)
+            parts.append(f"[{text[start:end]}]{spec}")
+        else:
+            parts.append(f"[{text[start:end]}]({slot})")
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _block(items: Sequence[str]) -> LiteralScalarString:
@@ -362,15 +367,7 @@ def export_scenario(scenario: Scenario, out_dir: str | Path) -> tuple[Path, Path
 
 
 def _to_scenario_example(ex: Example) -> str:
-    parts: list[str] = []
-    pos = 0
-    for ent in sorted(ex.entities, key=lambda e: e.start):
-        parts.append(ex.text[pos : ent.start])
-        mark = ent.entity if ent.value is None else f"{ent.entity}:{ent.value}"
-        parts.append(f"[{ex.text[ent.start : ent.end]}]({mark})")
-        pos = ent.end
-    parts.append(ex.text[pos:])
-    return "".join(parts)
+    return annotate(ex.text, [(e.start, e.end, e.entity, e.value) for e in ex.entities])
 
 
 def import_rasa(

@@ -1,7 +1,7 @@
 """Training data for the trainable NLU engines: examples with entity spans, synonyms, lookups.
 
 One shape for every source: a scenario (:func:`training_data_from_scenario`) or Rasa NLU YAML
-(:func:`scenarios.rasa.read_rasa_nlu`). Engines learn intents and slot spans from
+(:func:`nlu.rasa_format.read_rasa_nlu`). Engines learn intents and slot spans from
 :attr:`TrainingData.examples`; synonyms normalise what the tagger found; lookup tables and
 regexes become tagger features; :attr:`TrainingData.slot_types` tells which slots the typed
 value parsers normalise (date, time, count, phone).
@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from scenarios.loader import parse_annotations
+from scenarios.annotations import parse_annotations
 from scenarios.schema import Scenario
 
 __all__ = ["Entity", "Example", "TrainingData", "training_data_from_scenario"]

@@ -1,13 +1,13 @@
-"""What each action, look-up and validator a task may name needs from its scenario.
+"""What each action, look-up and validator a task may name needs from its scenario (pure data).
 
-One table per kind; :mod:`scenarios.loader` checks every task against it, so a scenario that
+One table per kind; :mod:`scenarios.needs` checks every task against it, so a scenario that
 names an unknown action or lacks a slot, a template or the venue an action uses fails
 ``aicall scenario validate`` with the file, line and field, instead of failing mid-call. The
-implementations live in :mod:`dialogue.actions` (actions, look-ups) and :mod:`dialogue.forms`
-with :mod:`dialogue.restaurant` (validators); ``tests/scenarios/test_needs.py`` keeps the
-tables and the implementations in step.
+implementations live in :mod:`dialogue` and are bound to these names by
+:mod:`dialogue.registry`; ``tests/scenarios/test_needs.py`` asserts both sides list the same
+names.
 
-This module is a leaf: it imports nothing of the project, so the loader may read it.
+This module is data only: it imports nothing of the project, so the loader may read it.
 """
 
 from __future__ import annotations

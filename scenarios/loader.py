@@ -6,14 +6,13 @@ Every error names the file, the line and the field, e.g.::
 
 Besides the format, the loader checks that everything a call will use is there: the actions,
 look-ups and validators the tasks name, and the slots, templates and venue they need
-(:mod:`scenarios.needs` against :mod:`dialogue.registry`). What does not stop a call (an intent
+(:mod:`scenarios.needs` against :mod:`scenarios.capabilities`). What does not stop a call (an intent
 with a description but no examples yet) is a :class:`ScenarioWarning`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from common.errors import ScenarioError
+from scenarios.annotations import parse_annotations
 from scenarios.needs import check_tasks
 from scenarios.schema import Scenario
 
@@ -34,7 +34,6 @@ __all__ = [
     "ScenarioWarning",
     "load_scenario",
     "load_scenarios",
-    "parse_annotations",
     "shipped_scenario_paths",
 ]
 
@@ -78,30 +77,6 @@ REQUIRED_TEMPLATES = (
 
 #: Built-in intents the policy understands in every scenario.
 GLOBAL_INTENTS = ("affirm", "deny", "repeat", "human", "goodbye")
-
-_ANNOTATION = re.compile(r"\[([^\]]+)\]\(([a-z_][a-z0-9_]*)(?::([^)]+))?\)")
-
-
-def parse_annotations(example: str) -> tuple[str, list[tuple[int, int, str, str | None]]]:
-    """Strip ``[text](slot)`` / ``[text](slot:value)`` marks from an example.
-
-    Returns:
-        The plain text and the spans ``(start, end, slot, value)`` in it.
-    """
-    spans: list[tuple[int, int, str, str | None]] = []
-    out: list[str] = []
-    pos = 0
-    length = 0
-    for m in _ANNOTATION.finditer(example):
-        out.append(example[pos : m.start()])
-        length += m.start() - pos
-        text = m.group(1)
-        spans.append((length, length + len(text), m.group(2), m.group(3)))
-        out.append(text)
-        length += len(text)
-        pos = m.end()
-    out.append(example[pos:])
-    return "".join(out), spans
 
 
 def _line_of(node: Any, loc: Sequence[str | int]) -> int | None:

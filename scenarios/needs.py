@@ -1,6 +1,6 @@
 """Check that a scenario has everything its tasks will use during a call.
 
-Each task names an action and, optionally, a look-up and a validator; :mod:`dialogue.registry`
+Each task names an action and, optionally, a look-up and a validator; :mod:`scenarios.capabilities`
 says what each needs (a venue, slots of a type, templates, a companion look-up or validator).
 The policy adds its own needs: a confirmed task reads its values back (``confirm_<task>``) and
 asks what to correct; a slot that ends the call names why (``wrong_person``). Problems are
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from dialogue.registry import ACTIONS, BOOKING_FIELDS, LOOKUPS, VALIDATORS, Needs
+from scenarios.capabilities import ACTIONS, BOOKING_FIELDS, LOOKUPS, VALIDATORS, Needs
 from scenarios.schema import Scenario, Task
 
 __all__ = ["check_tasks"]

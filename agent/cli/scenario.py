@@ -57,7 +57,7 @@ def export_rasa(
 ) -> None:
     """Write a scenario as Rasa NLU YAML and domain YAML."""
     from agent.cli.scenario_ref import resolve_scenario
-    from scenarios.rasa import export_scenario
+    from nlu.rasa_format import export_scenario
 
     sc = resolve_scenario(scenario_id)
     nlu_path, domain_path = export_scenario(sc, out)
@@ -73,7 +73,7 @@ def import_rasa_cmd(
     language: Annotated[str, typer.Option(help="ko or en.")] = "en",
 ) -> None:
     """Turn Rasa NLU (and domain) files into a scenario skeleton to complete and validate."""
-    from scenarios.rasa import import_rasa, write_scenario_skeleton
+    from nlu.rasa_format import import_rasa, write_scenario_skeleton
 
     skeleton = import_rasa(nlu, domain, scenario_id=scenario_id, language=language)
     write_scenario_skeleton(skeleton, out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from scenarios.loader import parse_annotations
+from scenarios.annotations import parse_annotations
 
 __all__ = ["Segment", "Utterance"]
 

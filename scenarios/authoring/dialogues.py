@@ -98,7 +98,7 @@ def _answer(sc: Scenario, slot: str, value: Any, today: date, variant: int) -> s
 
 
 def _example_saying(sc: Scenario, slot: str, value: Any) -> str | None:
-    from scenarios.loader import parse_annotations
+    from scenarios.annotations import parse_annotations
 
     spec = sc.slots[slot]
     keys = set(value if isinstance(value, list) else [value])

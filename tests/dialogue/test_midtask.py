@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import time
 
 from dialogue.events import Awaiting, OffersMade, TaskStarted
-from dialogue.forms import Turn, expected_for
+from dialogue.forms import expected_for
 from dialogue.offers import pick_offer
 from dialogue.tracker import Tracker
+from dialogue.turn import Turn
 from tests.dialogue.conftest import Dialogue
 
 

@@ -8,9 +8,10 @@ import pytest
 
 from dialogue.actions import lookup_booking
 from dialogue.events import TaskStarted
-from dialogue.forms import Turn, expected_for
+from dialogue.forms import expected_for
 from dialogue.ports import BookingRequest
 from dialogue.restaurant import capacity_rule
+from dialogue.turn import Turn
 from tests.dialogue.conftest import Dialogue, shipped
 
 KO = {

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from nlu.rasa_format import read_rasa_nlu
 from nlu.training import TrainingData
-from scenarios.rasa import read_rasa_nlu
 
 NLU_YAML = """\
 version: "3.1"

@@ -14,8 +14,8 @@ from agent.cli.main import app
 from nlu.base import ModelError, engine_class, load_engine
 from nlu.encoder import EncoderEngine
 from nlu.encoder_net import default_encoder_path
+from nlu.rasa_format import read_rasa_nlu
 from nlu.training import TrainingData
-from scenarios.rasa import read_rasa_nlu
 
 TODAY = date(2026, 11, 25)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nlu.rasa_format import export_scenario, import_rasa
 from scenarios.loader import load_scenario
-from scenarios.rasa import export_scenario, import_rasa
 from scenarios.schema import Intent
 
 CLINIC = Path(__file__).parents[1] / "scenarios" / "data" / "clinic-en.yaml"

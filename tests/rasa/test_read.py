@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from scenarios.rasa import RasaFormatError, parse_rasa_example, read_rasa_nlu
+from nlu.rasa_format import RasaFormatError, parse_rasa_example, read_rasa_nlu
 
 
 def write(tmp_path: Path, text: str) -> Path:

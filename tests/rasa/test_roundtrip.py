@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from nlu.rasa_format import export_scenario, import_rasa, read_rasa_nlu, write_scenario_skeleton
 from scenarios.loader import load_scenario, shipped_scenario_paths
-from scenarios.rasa import export_scenario, import_rasa, read_rasa_nlu, write_scenario_skeleton
 
 
 @pytest.mark.parametrize("path", shipped_scenario_paths(), ids=lambda p: p.stem)
