@@ -225,8 +225,30 @@ class CallSession:
                     if not self.ended:
                         return _Decided(self._apologise(str(e)))
                 return _Decided(reply, request)
-            reply = dataclasses.replace(reply, text=self._rewriter.rewrite_sync(request).text)
+            reply = dataclasses.replace(reply, text=self._reword_blocking(request, reply.text))
         return _Decided(self._record(reply))
+
+    def _reword_blocking(self, request: RewriteRequest, template: str) -> str:
+        """The checked LLM wording, for the synchronous methods (text chat, dialogue runs).
+
+        They have no event loop: the rewrite runs on one of its own for this turn (and closes
+        the LLM's connections for it); never from inside a running loop (voice uses streams).
+        """
+        rewriter = self._rewriter
+        assert rewriter is not None
+
+        async def reword() -> str:
+            try:
+                return (await rewriter.rewrite(request)).text
+            finally:
+                await rewriter.aclose()
+
+        try:
+            return asyncio.run(reword())
+        except Exception as e:  # never lose the turn to the LLM
+            log.warning("call %s: replies: template (%s)", self.call_id, e)
+            rewriter.metrics.fallback(("backend_error",))
+            return template
 
     def _rewrite_request(self, acts: list[SystemAct]) -> RewriteRequest:
         assert self._rewriter is not None

@@ -3,7 +3,9 @@
 ::
 
     transport in (Twilio frames -> 16 kHz PCM) -> Silero VAD -> recognition (faster-whisper)
-        -> DialogueProcessor (dialogue session, synthesis, marks, barge-in) -> transport out
+        -> KeypadAggregator (DTMF entries) -> CallTimeLimit
+        -> DialogueProcessor (dialogue session, streamed synthesis, marks, barge-in, silence)
+        -> transport out
 """
 
 from __future__ import annotations
@@ -137,7 +139,9 @@ async def run_twilio_call(
     from pipecat.workers.runner import WorkerRunner
 
     from agent.voice.dialogue_processor import DialogueProcessor
+    from agent.voice.keypad import KeypadAggregator
     from agent.voice.recognition import SpeechRecognitionProcessor
+    from agent.voice.time_limit import CallTimeLimit
     from telephony.twilio.serializer import AicallTwilioSerializer, MediaStreamErrorFrame
 
     endpoint = endpoint or EndpointPolicy()
@@ -190,7 +194,16 @@ async def run_twilio_call(
         timeouts=timeouts,
         transcript_events=settings.softphone and start.parameters.get("softphone") == "1",
     )
-    processors: list[Any] = [transport.input(), vad, recognition, dialogue, transport.output()]
+    keypad = KeypadAggregator(timeout=timeouts.dtmf)
+    processors: list[Any] = [
+        transport.input(),
+        vad,
+        recognition,
+        keypad,
+        CallTimeLimit(timeouts.max_call),
+        dialogue,
+        transport.output(),
+    ]
     recorder = _recorder(settings, session.call_id) if settings.record_calls else None
     if recorder is not None:
         processors.append(recorder)

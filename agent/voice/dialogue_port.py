@@ -1,4 +1,10 @@
-"""What the call's pipeline needs of the dialogue, and the timers of a live call."""
+"""What the call's pipeline needs of the dialogue, and the timers of a live call.
+
+The port is async: each turn returns a :class:`~nlg.rewrite.ReplyStream` whose ``reply``
+(``end_call``, ``transfer_to``, ``expects``) is known at once and whose sentences come as each
+is ready (worded by the LLM with ``AICALL_REPLIES=llm``), so speech starts on the first. The
+session runs only its blocking work (NLU, database) in worker threads.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from dialogue.acts import Reply
+from nlg.rewrite import ReplyStream
 
 __all__ = ["DialoguePort", "DialogueTimeouts", "Handover"]
 
@@ -28,20 +34,20 @@ class DialoguePort(Protocol):
         """Say how the caller talks (``"voice"``: a phone with a keypad), before the greeting."""
         ...
 
-    def start(self) -> Reply:
+    async def start_stream(self) -> ReplyStream:
         """The greeting."""
         ...
 
-    def user_text(self, text: str) -> Reply:
+    async def user_text_stream(self, text: str) -> ReplyStream:
         """One caller turn."""
         ...
 
-    def event(self, kind: str, value: str | None = None) -> Reply:
+    async def event_stream(self, kind: str, value: str | None = None) -> ReplyStream:
         """A call event (silence, dtmf, barge_in, hangup)."""
         ...
 
     def close(self, status: str, reason: str | None = None) -> None:
-        """Mark the call ended."""
+        """Mark the call ended (blocking: the database; called in a worker thread)."""
         ...
 
 
@@ -55,8 +61,9 @@ class DialogueTimeouts:
             no reply has started (slow recognition on a busy machine).
         wait_prompt_after: dialogue time after which "one moment" is played.
         turn: dialogue time after which the turn counts as failed.
-        dtmf: pause after the last key before the digits are sent without ``#``.
-        max_call: the longest a call may last.
+        dtmf: pause after the last key before the digits are sent without ``#``
+            (:class:`~agent.voice.keypad.KeypadAggregator`).
+        max_call: the longest a call may last (:class:`~agent.voice.time_limit.CallTimeLimit`).
         mark_grace: how long past the estimated end of playback a missing mark is awaited.
     """
 

@@ -1,22 +1,21 @@
 """The pipeline stage that runs the dialogue of one call and speaks its replies.
 
-It takes recognised caller turns, DTMF keys and call events, asks the call's dialogue session
-(off the event loop: the session blocks on NLU and the database), synthesises the reply
-sentence by sentence and sends it to the caller, followed by a Twilio ``mark`` so it knows when
-the caller has heard it. Around that it owns the behaviour of a live call:
+It takes recognised caller turns and call inputs (keypad entries from
+:class:`~agent.voice.keypad.KeypadAggregator`, the time limit from
+:class:`~agent.voice.time_limit.CallTimeLimit`), asks the call's dialogue session (async: the
+session runs only NLU and the database in worker threads) and speaks the reply as it streams,
+sentence by sentence (an LLM reply's first sentence is synthesised while the LLM words the
+rest), followed by a Twilio ``mark`` so it knows when the caller has heard it
+(:class:`~agent.voice.playback.Playback`). Around that it owns the behaviour of a live call:
 
 * the greeting when the call connects; hang-up once the dialogue ends; hand-over;
-* barge-in: caller speech while the agent talks stops synthesis, clears Twilio's buffer and
-  tells the dialogue which prompt was cut;
-* silence after a prompt becomes the dialogue's ``silence`` event (its re-prompt);
-* DTMF keys are collected until ``#`` or a pause and sent as one ``dtmf`` event (the dialogue
-  reads dates, times, counts, phone numbers and menu choices from them: ``dialogue.keypad``);
-  the session is told the call is on the ``voice`` channel, so its re-prompts say what can be
-  keyed;
+* barge-in: caller speech while the agent talks stops synthesis (and the LLM), clears Twilio's
+  buffer and tells the dialogue which prompt was cut;
+* silence after a prompt becomes the dialogue's ``silence`` event (its re-prompt); the session
+  is told the call is on the ``voice`` channel, so its re-prompts say what can be keyed;
 * failures of recognition, synthesis or the dialogue become an apology, never dead air: when
   the dialogue takes long a short "one moment" is played; repeated failures hand over or end
-  the call politely;
-* a maximum call duration.
+  the call politely.
 
 All frame handling here is non-blocking: slow work runs in tasks this processor tracks and
 cancels (with a timeout) when the call ends.
@@ -25,16 +24,15 @@ cancels (with a timeout) when the call ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterable, Awaitable
 from dataclasses import dataclass
 
 from pipecat.frames.frames import (
     CancelFrame,
-    CancelWorkerFrame,
     EndFrame,
-    EndWorkerFrame,
     Frame,
     InputDTMFFrame,
     OutputTransportMessageFrame,
@@ -46,19 +44,24 @@ from pipecat.frames.frames import (
 )
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 
+from agent.voice.call_end import CallEnd
 from agent.voice.dialogue_port import DialoguePort, DialogueTimeouts, Handover
 from agent.voice.frames import (
+    CallInputFrame,
     CallState,
+    InputKind,
     RecognitionFailedFrame,
     UserUtteranceFrame,
     UtteranceDroppedFrame,
     UtteranceEndedFrame,
 )
 from agent.voice.phrases import phrases_for
+from agent.voice.playback import Playback
 from agent.voice.report import CallReport, TurnTiming
 from agent.voice.tts import Synthesizer
 from common.errors import AicallError
 from dialogue.acts import Reply
+from nlg.rewrite import ReplyStream
 from telephony.twilio.serializer import (
     MediaStreamErrorFrame,
     PlaybackMarkFrame,
@@ -73,11 +76,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class _Input:
-    kind: str  # greeting | speech | asr_failed | dtmf | silence | barge_in | time_limit
+    kind: InputKind
     text: str | None = None
     speech_end: float | None = None
     transcript_ready: float | None = None
     asr_seconds: float | None = None
+
+
+async def _one(text: str) -> AsyncIterable[str]:
+    yield text
 
 
 class DialogueProcessor(FrameProcessor):
@@ -121,7 +128,6 @@ class DialogueProcessor(FrameProcessor):
         self._state = state
         self._report = report
         self._phrases = phrases_for(language)
-        self._language = language
         self._handover = handover
         self._handover_number = handover_number
         self._timeouts = timeouts or DialogueTimeouts()
@@ -129,26 +135,17 @@ class DialogueProcessor(FrameProcessor):
         self._rate = output_rate
         self._transcript_events = transcript_events
         self._inputs: asyncio.Queue[_Input] = asyncio.Queue()
+        self._playback = Playback(self._timeouts.mark_grace)
         self._worker: asyncio.Task | None = None
         self._speech: asyncio.Task | None = None
         self._silence: asyncio.Task | None = None
-        self._limit: asyncio.Task | None = None
-        self._dtmf: asyncio.Task | None = None
         self._dead_air: asyncio.Task | None = None
         self._speak_lock = asyncio.Lock()
-        self._last_audio = 0.0
         self._side_tasks: set[asyncio.Task] = set()
-        self._marks: dict[str, str] = {}
-        self._mark_seq = 0
-        self._playback_end = 0.0
-        self._played = asyncio.Event()
-        self._played.set()
         self._speaking_text: str | None = None
         self._speaking_turn: TurnTiming | None = None
-        self._digits = ""
         self._failures = 0
-        self._ending = False
-        self._closed = False
+        self._end = CallEnd(session, report, self._push_upstream, handover)
 
     # Frames -----------------------------------------------------------------------------
 
@@ -158,47 +155,45 @@ class DialogueProcessor(FrameProcessor):
         if isinstance(frame, StartFrame):
             await self.push_frame(frame, direction)
             self._worker = self.create_task(self._work(), "dialogue")
-            self._limit = self.create_task(self._time_limit(), "time-limit")
-            self._inputs.put_nowait(_Input("greeting"))
+            self._inputs.put_nowait(_Input(InputKind.GREETING))
         elif isinstance(frame, UserUtteranceFrame):
             self._cancel_silence()
             self._inputs.put_nowait(
                 _Input(
-                    "speech",
+                    InputKind.SPEECH,
                     frame.text,
                     frame.speech_end,
                     frame.transcript_ready,
                     frame.asr_seconds,
                 )
             )
+        elif isinstance(frame, CallInputFrame):
+            self._cancel_silence()
+            self._inputs.put_nowait(_Input(frame.kind, frame.value))
         elif isinstance(frame, UtteranceEndedFrame):
             self._cancel_silence()
             self._cancel_dead_air()
-            if not self._ending:
+            if not self._end.ending:
                 self._dead_air = self.create_task(self._guard(frame.speech_end), "dead-air")
         elif isinstance(frame, UtteranceDroppedFrame):
             self._cancel_dead_air()
         elif isinstance(frame, RecognitionFailedFrame):
             log.warning("call %s: recognition failed: %s", self._session.call_id, frame.reason)
-            self._inputs.put_nowait(_Input("asr_failed", speech_end=frame.speech_end))
+            self._inputs.put_nowait(_Input(InputKind.ASR_FAILED, speech_end=frame.speech_end))
         elif isinstance(frame, VADUserStartedSpeakingFrame):
             self._cancel_silence()
             if self._is_speaking():
                 await self._barge_in()
-        elif isinstance(frame, VADUserStoppedSpeakingFrame):
-            pass
-        elif isinstance(frame, InputDTMFFrame):
-            self._on_digit(str(frame.button.value))
+        elif isinstance(frame, (VADUserStoppedSpeakingFrame, InputDTMFFrame)):
+            self._cancel_silence()  # a key: the caller is keying an entry
         elif isinstance(frame, PlaybackMarkFrame):
-            self._marks.pop(frame.name, None)
-            if not self._marks:
-                self._played.set()
+            self._playback.echoed(frame.name)
         elif isinstance(frame, StreamStoppedFrame):
-            self._spawn(self._hang_up("caller hung up"))
+            self._spawn(self._end.hang_up("caller hung up", self._stop_speech))
         elif isinstance(frame, MediaStreamErrorFrame):
-            if not self._ending:  # a disconnect after a stop or our hang-up is no error
+            if not self._end.ending:  # a disconnect after a stop or our hang-up is no error
                 log.warning("call %s: bad media stream: %s", self._session.call_id, frame.reason)
-                self._spawn(self._abort(f"bad media stream message: {frame.reason}"))
+                self._spawn(self._end.abort(f"bad media stream message: {frame.reason}"))
         elif isinstance(frame, (EndFrame, CancelFrame)):
             await self._shutdown(cancelled=isinstance(frame, CancelFrame))
             await self.push_frame(frame, direction)
@@ -210,81 +205,88 @@ class DialogueProcessor(FrameProcessor):
     async def _work(self) -> None:
         while True:
             item = await self._inputs.get()
-            if self._ending:
+            if self._end.ending:
                 continue
             await self._handle(item)
 
     async def _handle(self, item: _Input) -> None:
         rel = self._report.rel
         turn = TurnTiming(
-            kind=item.kind,
+            kind=item.kind.value,
             user=item.text,
             speech_end=rel(item.speech_end),
             transcript_ready=rel(item.transcript_ready),
             asr_seconds=None if item.asr_seconds is None else round(item.asr_seconds, 3),
         )
         self._report.turns.append(turn)
-        session = self._session
-        reply: Reply | None
-        if item.kind == "asr_failed":
-            reply = Reply(text=self._phrases.not_heard, expects=self._state.expects)
-        elif item.kind == "time_limit":
-            reply = Reply(text=self._phrases.time_limit, end_call=True)
-        elif item.kind == "greeting":
-            reply = await self._ask(session.start)
-        elif item.kind == "speech":
-            text = item.text or ""
-            reply = await self._ask(lambda: session.user_text(text))
+        if item.kind is InputKind.ASR_FAILED:
+            stream = ReplyStream(Reply(text=self._phrases.not_heard, expects=self._state.expects))
+        elif item.kind is InputKind.TIME_LIMIT:
+            stream = ReplyStream(Reply(text=self._phrases.time_limit, end_call=True))
         else:
-            kind, value = item.kind, item.text
-            reply = await self._ask(lambda: session.event(kind, value))
+            stream = await self._ask(item)
         turn.reply_ready = rel(time.monotonic())
-        if item.kind in ("speech", "dtmf") and item.text:
+        if item.kind in (InputKind.SPEECH, InputKind.DTMF) and item.text:
             await self._transcript("caller", item.text)
-        if reply is None:
-            return
+        reply = stream.reply
         if reply.expects is not None or not reply.end_call:
             self._state.expects = reply.expects
-        if item.kind == "barge_in":
-            # The caller is talking: the reply to what they say comes with their words.
-            turn.agent = None
-            if not (reply.end_call or reply.transfer_to):
-                return
-        else:
-            turn.agent = reply.text
-            if reply.text:
-                await self._transcript("agent", reply.text)
-                await self._say(reply.text, turn)
+        async with contextlib.aclosing(stream):  # closing early (barge-in) stops the LLM
+            if item.kind is InputKind.BARGE_IN:
+                # The caller is talking: the reply to what they say comes with their words.
+                turn.agent = None
+                if not (reply.end_call or reply.transfer_to):
+                    return
+            elif stream.rewording or reply.text:
+                if not stream.rewording:
+                    await self._transcript("agent", reply.text)
+                await self._say(stream, reply.text, turn)
+        if item.kind is not InputKind.BARGE_IN:
+            turn.agent = stream.reply.text  # what was released, once the stream is done
+            if stream.rewording and turn.agent:
+                await self._transcript("agent", turn.agent)
         if reply.transfer_to or reply.end_call:
-            await self._wait_played()
-            await self._finish(reply, "time limit" if item.kind == "time_limit" else None)
+            await self._playback.wait_played()
+            reason = "time limit" if item.kind is InputKind.TIME_LIMIT else None
+            await self._end.finish(reply, reason)
         else:
             self._arm_silence()
 
-    async def _ask(self, call: Callable[[], Reply]) -> Reply | None:
-        """Ask the dialogue off the loop; cover slowness and failures with speech."""
-        task = asyncio.ensure_future(asyncio.to_thread(call))
+    def _turn(self, item: _Input) -> Awaitable[ReplyStream]:
+        session = self._session
+        if item.kind is InputKind.GREETING:
+            return session.start_stream()
+        if item.kind is InputKind.SPEECH:
+            return session.user_text_stream(item.text or "")
+        return session.event_stream(item.kind.value, item.text)
+
+    async def _ask(self, item: _Input) -> ReplyStream:
+        """Ask the dialogue; cover slowness and failures with speech."""
+        task = asyncio.ensure_future(self._turn(item))
         try:
             done, _ = await asyncio.wait({task}, timeout=self._timeouts.wait_prompt_after)
             if not done:
-                await self._say(self._phrases.wait, None)
+                await self._say(_one(self._phrases.wait), self._phrases.wait, None)
                 done, _ = await asyncio.wait({task}, timeout=self._timeouts.turn)
             if not done:
                 raise TimeoutError(f"the dialogue took longer than {self._timeouts.turn} s")
-            reply = task.result()
-        except asyncio.CancelledError:
+            stream = task.result()
+        except BaseException as e:
             task.cancel()
-            raise
-        except Exception as e:
+            task.add_done_callback(_close_abandoned)
+            if isinstance(e, asyncio.CancelledError):
+                raise
             self._failures += 1
             log.error("call %s: dialogue failed: %s", self._session.call_id, e, exc_info=True)
             if self._failures > self._max_failures:
                 if self._handover_number and self._handover is not None:
-                    return Reply(text=self._phrases.wait, transfer_to=self._handover_number)
-                return Reply(text=self._phrases.goodbye_failure, end_call=True)
-            return Reply(text=self._phrases.trouble, expects=self._state.expects)
+                    reply = Reply(text=self._phrases.wait, transfer_to=self._handover_number)
+                else:
+                    reply = Reply(text=self._phrases.goodbye_failure, end_call=True)
+                return ReplyStream(reply)
+            return ReplyStream(Reply(text=self._phrases.trouble, expects=self._state.expects))
         self._failures = 0
-        return reply
+        return stream
 
     async def _transcript(self, role: str, text: str) -> None:
         if self._transcript_events:
@@ -296,84 +298,77 @@ class DialogueProcessor(FrameProcessor):
     def _is_speaking(self) -> bool:
         if self._speech is not None and not self._speech.done():
             return True
-        return bool(self._marks) and time.monotonic() < self._playback_end
+        return self._playback.playing()
 
-    async def _say(self, text: str, turn: TurnTiming | None) -> None:
-        """Speak ``text`` (returns once it is all sent, or cut by a barge-in)."""
+    async def _say(self, sentences: AsyncIterable[str], text: str, turn: TurnTiming | None) -> None:
+        """Speak ``sentences`` as they come (returns once all is sent, or cut by a barge-in).
+
+        ``text`` is what the caller is told was cut if they barge in.
+        """
         async with self._speak_lock:
-            self._speech = self.create_task(self._speak(text, turn), "speak")
+            self._speech = self.create_task(self._speak(sentences, text, turn), "speak")
             await asyncio.wait({self._speech})
 
     async def _guard(self, speech_end: float) -> None:
         """Say "one moment" when the answer to a caller turn is slow to start."""
         await asyncio.sleep(max(0.0, speech_end + self._timeouts.dead_air - time.monotonic()))
-        if self._speak_lock.locked() or self._ending:
+        if self._speak_lock.locked() or self._end.ending:
             return  # something is being said already
-        if self._last_audio < speech_end:
-            await self._say(self._phrases.wait, None)
+        if self._playback.last_audio < speech_end:
+            await self._say(_one(self._phrases.wait), self._phrases.wait, None)
 
     def _cancel_dead_air(self) -> None:
         task, self._dead_air = self._dead_air, None
         if task is not None and not task.done():
             task.cancel()
 
-    async def _speak(self, text: str, turn: TurnTiming | None) -> None:
+    async def _speak(
+        self, sentences: AsyncIterable[str], text: str, turn: TurnTiming | None
+    ) -> None:
         self._speaking_text, self._speaking_turn = text, turn
         try:
-            await self._send_speech(text, turn)
+            await self._send_speech(sentences, text, turn)
         except AicallError as e:
             log.error("call %s: synthesis failed: %s", self._session.call_id, e)
             if text == self._phrases.goodbye_failure:
                 return
             try:
-                await self._send_speech(self._phrases.trouble, turn)
+                await self._send_speech(_one(self._phrases.trouble), self._phrases.trouble, turn)
             except AicallError:
-                self._spawn(self._abort(f"speech synthesis failed: {e}"))
+                self._spawn(self._end.abort(f"speech synthesis failed: {e}"))
 
-    async def _send_speech(self, text: str, turn: TurnTiming | None) -> None:
-        first = True
-        async for audio in self._tts.stream(text):
-            pcm = audio.resample(self._rate)
-            now = time.monotonic()
-            if first and turn is not None and turn.first_audio is None:
-                turn.first_audio = self._report.rel(now)
-            first = False
-            self._playback_end = max(now, self._playback_end) + pcm.duration
-            self._last_audio = now
-            await self.push_frame(TTSAudioRawFrame(pcm.data, self._rate, 1))
-        self._mark_seq += 1
-        name = f"reply-{self._mark_seq}"
-        self._marks[name] = text
-        self._played.clear()
-        await self.push_frame(OutputTransportMessageFrame(message=mark_message(name)))
+    async def _send_speech(
+        self, sentences: AsyncIterable[str], text: str, turn: TurnTiming | None
+    ) -> None:
+        sent = False
+        async for sentence in sentences:
+            async for audio in self._tts.stream(sentence):
+                pcm = audio.resample(self._rate)
+                now = self._playback.sent(pcm.duration)
+                if turn is not None and turn.first_audio is None:
+                    turn.first_audio = self._report.rel(now)
+                sent = True
+                await self.push_frame(TTSAudioRawFrame(pcm.data, self._rate, 1))
+        if sent:
+            name = self._playback.mark(text)
+            await self.push_frame(OutputTransportMessageFrame(message=mark_message(name)))
 
-    async def _wait_played(self) -> None:
-        """Wait until the caller has heard everything sent (mark echoed, or time passed)."""
-        while self._marks:
-            remaining = self._playback_end + self._timeouts.mark_grace - time.monotonic()
-            if remaining <= 0:
-                self._marks.clear()
-                break
-            try:
-                await asyncio.wait_for(self._played.wait(), remaining)
-            except TimeoutError:
-                continue
+    async def _stop_speech(self) -> None:
+        task, self._speech = self._speech, None
+        if task is not None and not task.done():
+            await self.cancel_task(task, timeout=0.5)
 
     async def _barge_in(self) -> None:
         cut = self._speaking_text
         if self._speaking_turn is not None:
             self._speaking_turn.interrupted = True
-        task, self._speech = self._speech, None
-        if task is not None and not task.done():
-            await self.cancel_task(task, timeout=0.5)
-        self._marks.clear()
-        self._played.set()
-        self._playback_end = time.monotonic()
+        await self._stop_speech()
+        self._playback.cut()
         await self.broadcast_interruption()
         if cut:
-            self._inputs.put_nowait(_Input("barge_in", cut))
+            self._inputs.put_nowait(_Input(InputKind.BARGE_IN, cut))
 
-    # Timers and keys ----------------------------------------------------------------------
+    # Silence --------------------------------------------------------------------------------
 
     def _arm_silence(self) -> None:
         self._cancel_silence()
@@ -385,89 +380,35 @@ class DialogueProcessor(FrameProcessor):
             task.cancel()
 
     async def _silence_timer(self) -> None:
-        await self._wait_played()
+        await self._playback.wait_played()
         await asyncio.sleep(self._timeouts.silence)
         if self._inputs.empty():
-            self._inputs.put_nowait(_Input("silence"))
-
-    async def _time_limit(self) -> None:
-        await asyncio.sleep(self._timeouts.max_call)
-        self._inputs.put_nowait(_Input("time_limit"))
-
-    def _on_digit(self, digit: str) -> None:
-        self._cancel_silence()
-        if self._dtmf is not None and not self._dtmf.done():
-            self._dtmf.cancel()
-        if digit == "#":
-            digits, self._digits = self._digits, ""
-            if digits:
-                self._inputs.put_nowait(_Input("dtmf", digits))
-            return
-        self._digits += digit
-        self._dtmf = self.create_task(self._dtmf_timer(), "dtmf")
-
-    async def _dtmf_timer(self) -> None:
-        await asyncio.sleep(self._timeouts.dtmf)
-        digits, self._digits = self._digits, ""
-        if digits:
-            self._inputs.put_nowait(_Input("dtmf", digits))
+            self._inputs.put_nowait(_Input(InputKind.SILENCE))
 
     # Ending -------------------------------------------------------------------------------
+
+    async def _push_upstream(self, frame: Frame) -> None:
+        await self.push_frame(frame, FrameDirection.UPSTREAM)
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task = self.create_task(coro, "call-end")  # type: ignore[arg-type]
         self._side_tasks.add(task)
         task.add_done_callback(self._side_tasks.discard)
 
-    async def _close(self, status: str, reason: str | None) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._report.status = status
-        self._report.reason = reason
-        try:
-            await asyncio.to_thread(self._session.close, status, reason)
-        except Exception as e:  # the call is over either way; log why it was not stored
-            log.error("call %s: close failed: %s", self._session.call_id, e)
-
-    async def _finish(self, reply: Reply, reason: str | None) -> None:
-        self._ending = True
-        if reply.transfer_to:
-            self._report.transfer_to = reply.transfer_to
-            done = self._handover is not None and await self._handover(reply.transfer_to)
-            reason = f"transferred to {reply.transfer_to}" + ("" if done else " (simulated)")
-        await self._close("completed", reason or "dialogue ended")
-        await self.push_frame(EndWorkerFrame(reason=reason), FrameDirection.UPSTREAM)
-
-    async def _hang_up(self, reason: str) -> None:
-        if self._ending:
-            return
-        self._ending = True
-        if not self._session.ended:
-            try:
-                await asyncio.to_thread(self._session.event, "hangup")
-            except Exception as e:
-                log.error("call %s: hangup event failed: %s", self._session.call_id, e)
-        await self._close("hangup", reason)
-        await self.push_frame(CancelWorkerFrame(reason=reason), FrameDirection.UPSTREAM)
-
-    async def _abort(self, reason: str) -> None:
-        if self._closed or self._ending:
-            return
-        self._ending = True
-        await self._close("failed", reason)
-        await self.push_frame(CancelWorkerFrame(reason=reason), FrameDirection.UPSTREAM)
-
     async def _shutdown(self, *, cancelled: bool) -> None:
         current = asyncio.current_task()
-        tasks = [self._worker, self._speech, self._silence, self._limit, self._dtmf]
-        tasks.append(self._dead_air)
+        tasks = [self._worker, self._speech, self._silence, self._dead_air]
         tasks += list(self._side_tasks)
         for task in tasks:
             if task is not None and task is not current and not task.done():
                 await self.cancel_task(task, timeout=1.0)
-        if not self._closed:
-            if self._session.ended:
-                await self._close("completed", "dialogue ended")
-            else:
-                await self._close("hangup", "stream closed" if cancelled else "pipeline ended")
+        await self._end.stopped(cancelled=cancelled)
+
+
+def _close_abandoned(task: asyncio.Future[ReplyStream]) -> None:
+    """Close the stream of a turn given up on (a timeout) so the session's turn lock is freed."""
+    if task.cancelled() or task.exception() is not None:
+        return
+    stream = task.result()
+    if stream.rewording:
+        asyncio.ensure_future(stream.aclose())  # noqa: RUF006 - short; frees the session

@@ -3,16 +3,45 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from pipecat.frames.frames import SystemFrame
 
 __all__ = [
+    "CallInputFrame",
     "CallState",
+    "InputKind",
     "RecognitionFailedFrame",
     "UserUtteranceFrame",
     "UtteranceDroppedFrame",
     "UtteranceEndedFrame",
 ]
+
+
+class InputKind(StrEnum):
+    """What a turn of the call's dialogue answers (the session's event kinds among them)."""
+
+    GREETING = "greeting"
+    SPEECH = "speech"
+    ASR_FAILED = "asr_failed"
+    DTMF = "dtmf"
+    SILENCE = "silence"
+    BARGE_IN = "barge_in"
+    TIME_LIMIT = "time_limit"
+    HANGUP = "hangup"
+
+
+@dataclass
+class CallInputFrame(SystemFrame):
+    """An input for the dialogue from a processor of the call (keys, the time limit).
+
+    Attributes:
+        kind: what it is.
+        value: its value (the digits of a ``dtmf`` input).
+    """
+
+    kind: InputKind = InputKind.SILENCE
+    value: str | None = None
 
 
 @dataclass

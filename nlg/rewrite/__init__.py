@@ -3,7 +3,7 @@
 ::
 
     rewriter = make_rewriter("local", first_token_budget=0.3, total_budget=3.0)
-    outcome = rewriter.rewrite_sync(RewriteRequest(acts=acts, nlg=template_nlg, history=...))
+    outcome = await rewriter.rewrite(RewriteRequest(acts=acts, nlg=template_nlg, history=...))
     outcome.text, outcome.source, outcome.reasons       # "llm" | "template" | "verbatim"
 
     async for sentence in rewriter.stream(request):     # for speech synthesis

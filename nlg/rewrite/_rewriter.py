@@ -13,14 +13,12 @@ See docs/replies.md for how streaming is reconciled with whole-reply checks.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from common.errors import AicallError
 from nlg.checks import check_reply
@@ -38,8 +36,6 @@ __all__ = ["PromptStyle", "ReplyRewriter", "RewriteStream"]
 log = logging.getLogger(__name__)
 
 PromptStyle = Literal["auto", "completion", "chat"]
-
-_T = TypeVar("_T")
 
 # Reasons a later sentence can still make good: a sentence on its own may lack a value or the
 # question that the rest of the reply brings. Every other reason condemns the whole reply.
@@ -120,51 +116,6 @@ async def _closing(iterator: AsyncIterator[str]) -> AsyncGenerator[AsyncIterator
             await aclose()
 
 
-class _LoopThread:
-    """One event loop in a daemon thread, for the synchronous entry points."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-
-    def loop(self) -> asyncio.AbstractEventLoop:
-        with self._lock:
-            if self._loop is None:
-                loop = asyncio.new_event_loop()
-                thread = threading.Thread(
-                    target=loop.run_forever, name="aicall-replies", daemon=True
-                )
-                thread.start()
-                self._loop, self._thread = loop, thread
-            return self._loop
-
-    def run(self, coro: Coroutine[Any, Any, _T], timeout: float) -> _T:
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop())
-        try:
-            return future.result(timeout)
-        except BaseException:
-            future.cancel()
-            raise
-
-    def close(self, last: Coroutine[Any, Any, None] | None = None) -> None:
-        with self._lock:
-            loop, thread = self._loop, self._thread
-            self._loop = self._thread = None
-        if loop is None or thread is None:
-            if last is not None:
-                last.close()
-            return
-        if last is not None:
-            with contextlib.suppress(Exception):
-                asyncio.run_coroutine_threadsafe(last, loop).result(5)
-        with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(loop.shutdown_asyncgens(), loop).result(5)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
-        loop.close()
-
-
 class ReplyRewriter:
     """Words turns with an LLM under a time budget; the template when the checks say no.
 
@@ -198,7 +149,6 @@ class ReplyRewriter:
         self._style = prompt_style
         self.history_turns = history_turns
         self.metrics = metrics or RewriteMetrics()
-        self._sync = _LoopThread()
 
     # ------------------------------------------------------------------ public API
 
@@ -221,45 +171,34 @@ class ReplyRewriter:
         assert stream.outcome is not None
         return stream.outcome
 
-    def rewrite_sync(self, request: RewriteRequest) -> RewriteOutcome:
-        """Blocking :meth:`rewrite` for synchronous callers (a worker thread, the CLI).
-
-        Runs on the rewriter's own event loop thread; never raises for an LLM failure.
-        """
-        try:
-            return self._sync.run(self.rewrite(request), self.total_budget + 2.0)
-        except Exception as e:  # the loop thread itself failed or overran: never lose the turn
-            log.warning("call %s: replies: template (%s)", request.call_id, e)
-            self.metrics.fallback(("backend_error",))
-            return RewriteOutcome(
-                text=request.template_text,
-                template_text=request.template_text,
-                source="template",
-                reasons=("backend_error",),
-            )
-
     def warm_up(self) -> bool:
-        """Load the model and run one short generation before calls come (blocking).
+        """Load the model and run one short generation before calls come.
+
+        Blocking, on an event loop of its own (``LLMClient.complete_sync``): call it at start-up,
+        never from inside a running event loop.
 
         Returns:
             Whether the LLM answered; a failure is logged, and turns then fall back.
         """
-
-        async def probe() -> None:
-            if isinstance(self.llm, LlamaCppClient):
-                await self.llm.aload()
-            await self.llm.complete("Hello", max_tokens=1, budget=30.0)
-
         try:
-            self._sync.run(probe(), 40.0)
+            if isinstance(self.llm, LlamaCppClient):
+                self.llm.load()
+            self.llm.complete_sync("Hello", max_tokens=1, budget=30.0)
         except Exception as e:
             log.warning("replies: the LLM did not answer its warm-up (%s)", e)
             return False
         return True
 
+    async def aclose(self) -> None:
+        """Close the LLM's connections held for the running event loop (HTTP clients)."""
+        await self.llm._aclose_loop()
+
     def close(self) -> None:
-        """Stop the rewriter's loop thread and close the LLM's connections on it."""
-        self._sync.close(self.llm._aclose_loop())
+        """Release the rewriter at the end of the process.
+
+        Nothing runs in the background: the LLM's connections belong to the event loops that
+        used them, closed by :meth:`aclose` on that loop or with it.
+        """
 
     # ------------------------------------------------------------------ machinery
 

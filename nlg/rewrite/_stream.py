@@ -51,6 +51,14 @@ class ReplyStream:
         """How the rewriter worded the turn (``None`` without a rewriter, or before the end)."""
         return self._source.outcome if self._source is not None else None
 
+    @property
+    def rewording(self) -> bool:
+        """Whether the sentences come from the rewriter (``reply.text`` is final only at the end).
+
+        Without rewording ``reply.text`` is what will be said, known before the first sentence.
+        """
+        return self._source is not None
+
     def __aiter__(self) -> ReplyStream:
         return self
 
@@ -74,9 +82,11 @@ class ReplyStream:
 
     async def aclose(self) -> None:
         """Stop here (the LLM stops at its next token) and record what was released."""
-        if self._source is not None:
-            await self._source.aclose()
-        await self._finish()
+        try:
+            if self._source is not None:
+                await self._source.aclose()
+        finally:
+            await self._finish()
 
     async def read(self) -> str:
         """Consume the whole stream and return the text spoken."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 
 from nlg.llm import ChatMessage
@@ -46,3 +47,50 @@ class PiecesLLM(FakeLLM):
                 await self.cue.wait()
             self.produced += 1
             yield piece
+
+
+class SentencesLLM(FakeLLM):
+    """Streams a reply sentence by sentence, word by word, pausing between sentences.
+
+    It models an LLM whose whole reply takes a while: a test can check that the first
+    sentence was used (spoken) before ``finished_at``.
+
+    Args:
+        sentences: the reply for a prompt that contains ``when`` (others get ``other``).
+        when: text of the prompt that selects ``sentences``.
+        other: the reply to any other prompt (one piece, at once).
+        pause: seconds between two sentences.
+        word_pause: seconds before each word.
+    """
+
+    def __init__(
+        self,
+        sentences: list[str],
+        *,
+        when: str,
+        other: str = "Hello.",
+        pause: float = 0.5,
+        word_pause: float = 0.1,
+    ) -> None:
+        super().__init__(" ".join(sentences))
+        self.sentences = sentences
+        self.when = when
+        self.other = other
+        self.pause = pause
+        self.word_pause = word_pause
+        #: monotonic time the last piece of a ``when`` reply was produced
+        self.finished_at: float | None = None
+
+    async def _pieces(self, request: str | tuple[ChatMessage, ...]) -> AsyncIterator[str]:
+        await self._begin(request)
+        prompt = request if isinstance(request, str) else "\n".join(m.content for m in request)
+        if self.when not in prompt:
+            yield self.other
+            return
+        for i, sentence in enumerate(self.sentences):
+            if i:
+                await asyncio.sleep(self.pause)
+            for j, word in enumerate(sentence.split(" ")):
+                await asyncio.sleep(self.word_pause)
+                yield word if i == 0 and j == 0 else " " + word
+        self.finished_at = time.monotonic()

@@ -6,6 +6,8 @@ spoken is either its wording that passed every check or exactly the template.
 
 from __future__ import annotations
 
+import asyncio
+
 from nlg.checks import check_reply
 from nlg.llm import LlamaCppClient, OpenAICompatClient
 from nlg.rewrite import ReplyRewriter, RewriteOutcome, RewriteRequest
@@ -34,12 +36,14 @@ def test_local_model_rewording_is_checked(model_path: str) -> None:
     try:
         assert rewriter.warm_up()
         req = request("restaurant-en", [BYE], caller="No, that's all. Thanks!")
-        out = rewriter.rewrite_sync(req)
+        out = asyncio.run(rewriter.rewrite(req))
         _spoken_is_safe(out, req)
         assert out.candidate is not None and out.first_token_s is not None
         # a first-token budget nobody can meet: the template, at once
         rewriter.first_token_budget = 0.001
-        late = rewriter.rewrite_sync(request("restaurant-ko", [ASK_TIME], caller="네 명이요"))
+        late = asyncio.run(
+            rewriter.rewrite(request("restaurant-ko", [ASK_TIME], caller="네 명이요"))
+        )
         assert late.reasons == ("timeout:first_token",)
         assert late.text == "몇 시로 예약해 드릴까요?"
     finally:
@@ -53,7 +57,7 @@ def test_openai_compatible_server_on_loopback(llama_server: str) -> None:
     rewriter = ReplyRewriter(llm, first_token_budget=30.0, total_budget=60.0)
     try:
         req = request("restaurant-en", [ASK_TIME], caller="A table for four tomorrow, please.")
-        out = rewriter.rewrite_sync(req)
+        out = asyncio.run(rewriter.rewrite(req))
         _spoken_is_safe(out, req)
         assert out.candidate is not None  # the server answered (the chat path)
     finally:

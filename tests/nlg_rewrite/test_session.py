@@ -17,6 +17,7 @@ from nlu.types import NLUResult, SlotValue
 from tests.conversation.harness import Clock
 from tests.llm.fakes import FakeLLM
 from tests.nlg_rewrite.conftest import shipped
+from tests.nlg_rewrite.fakes import PiecesLLM
 
 
 class ScriptedNLU:
@@ -39,7 +40,7 @@ class ScriptedNLU:
 def scripted_nlu(monkeypatch: pytest.MonkeyPatch) -> None:
     # the dialogue, the store and the rewriter are real; conversations with the real NLU are
     # tests/conversation's job
-    monkeypatch.setattr("agent.runtime.make_backend", lambda *_, **__: ScriptedNLU())
+    monkeypatch.setattr("agent.runtime.make_parser", lambda *_, **__: ScriptedNLU())
 
 
 def runtime(tmp_path: Path, rewriter: ReplyRewriter | None = None, **env: object) -> AgentRuntime:
@@ -151,6 +152,33 @@ def test_streams_without_a_rewriter_speak_the_template(tmp_path: Path) -> None:
             "Hello, are you still there?",
             "What can I do for you?",
         ]
+
+    try:
+        asyncio.run(main())
+    finally:
+        rt.close()
+
+
+def test_a_turn_waits_for_the_streamed_reply_before_it_to_be_recorded(tmp_path: Path) -> None:
+    cue = asyncio.Event()
+    llm = PiecesLLM(["Sure thing. ", "Which date would you like to come in?"], cue=cue)
+    rt = runtime(tmp_path, ReplyRewriter(llm, first_token_budget=1.0, total_budget=5.0))
+
+    async def main() -> None:
+        session = rt.new_call("restaurant-en", caller="+15555550123")
+        await (await session.start_stream()).read()
+        stream = await session.user_text_stream("I'd like to book a table")
+        # a silence timer fires while the reply is still being worded: it must wait
+        late = asyncio.ensure_future(session.event_stream("silence"))
+        await asyncio.sleep(0.2)
+        assert not late.done()
+        cue.set()
+        assert await stream.read() == "Sure thing. Which date would you like to come in?"
+        reprompt = await asyncio.wait_for(late, 5.0)
+        await reprompt.read()
+        bot = [e.text for e in session.tracker.events if isinstance(e, BotUttered)]
+        # the reply was recorded before the re-prompt that followed it
+        assert bot[-2] == stream.reply.text and bot[-1] == reprompt.reply.text
 
     try:
         asyncio.run(main())

@@ -7,6 +7,7 @@ recorder, so no model loads.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -111,7 +112,8 @@ def _rewriter() -> ReplyRewriter:
 def _turn() -> RewriteOutcome:
     rewriter = _rewriter()
     try:
-        return rewriter.rewrite_sync(request("restaurant-en", [ASK_TIME], "a table for two"))
+        turn = request("restaurant-en", [ASK_TIME], "a table for two")
+        return asyncio.run(rewriter.rewrite(turn))
     finally:
         rewriter.close()
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from dialogue.acts import Reply
+from nlg.rewrite import ReplyStream
 
 
 class FakeSession:
-    """Answers by rule; records every call the voice layer makes."""
+    """Answers by rule; records every call the voice layer makes.
+
+    The sync methods decide; the async ``*_stream`` ones (the voice layer's port) wrap them.
+    """
 
     def __init__(self, call_id: str, *, fail_on_text: bool = False) -> None:
         self.call_id = call_id
@@ -43,6 +47,15 @@ class FakeSession:
         if kind == "hangup":
             self._ended = True
         return Reply(text="")
+
+    async def start_stream(self) -> ReplyStream:
+        return ReplyStream(self.start())
+
+    async def user_text_stream(self, text: str) -> ReplyStream:
+        return ReplyStream(self.user_text(text))
+
+    async def event_stream(self, kind: str, value: str | None = None) -> ReplyStream:
+        return ReplyStream(self.event(kind, value))
 
     def close(self, status: str, reason: str | None = None) -> None:
         self.closed = (status, reason)

@@ -12,12 +12,14 @@ from pipecat.frames.frames import (
     OutputTransportMessageFrame,
     TTSAudioRawFrame,
 )
+from pipecat.pipeline.pipeline import Pipeline
 from pipecat.tests.utils import SleepFrame, run_test
 
 from agent.voice.audio import PcmAudio
 from agent.voice.dialogue_port import DialogueTimeouts
 from agent.voice.dialogue_processor import DialogueProcessor
 from agent.voice.frames import CallState, UserUtteranceFrame, UtteranceEndedFrame
+from agent.voice.keypad import KeypadAggregator
 from agent.voice.phrases import phrases_for
 from agent.voice.report import CallReport
 from agent.voice.tts import Synthesizer
@@ -49,7 +51,9 @@ def _processor(session, tts, **timeouts):
 
 
 def _run(proc, frames):
-    return asyncio.run(run_test(proc, frames_to_send=frames))
+    # the keypad stage in front, as in a call (agent/voice/call.py)
+    pipeline = Pipeline([KeypadAggregator(timeout=3.0), proc])
+    return asyncio.run(run_test(pipeline, frames_to_send=frames))
 
 
 def test_greeting_then_dtmf_digits_until_hash() -> None:
