@@ -37,14 +37,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from authoring.candidates import Candidate
+from authoring.domain import AuthoringDomain, annotate_example
+from authoring.pipeline import augment
+from authoring.training import heldout_path, load_heldout, training_data_with
 from nlu.base import engine_class
 from nlu.evaluate import evaluate
 from nlu.rasa_format import read_rasa_nlu
 from nlu.training import Example, TrainingData, training_data_from_scenario
-from scenarios.authoring.candidates import Candidate
-from scenarios.authoring.domain import AuthoringDomain, annotate_example
-from scenarios.authoring.pipeline import augment
-from scenarios.authoring.training import heldout_path, load_heldout, training_data_with
 from scenarios.loader import load_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]

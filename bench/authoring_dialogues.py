@@ -32,8 +32,9 @@ GOALS = [
 
 def main(variants: int = 3) -> None:
     """Write ``variants`` dialogues per goal with the embedded model and print the table."""
+    from authoring.dialogue_llm import goal_dialogues
+    from authoring.runs import run_dialogue
     from nlg.llm import LlamaCppClient, default_model_path
-    from scenarios.authoring.dialogues import goal_dialogues, run_dialogue
     from scenarios.loader import load_scenarios
 
     scenarios = load_scenarios()

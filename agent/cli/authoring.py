@@ -15,8 +15,8 @@ import typer
 
 from agent.cli.scenario_ref import known_scenarios, resolve_scenario
 from agent.config import Settings
+from authoring.candidates import Candidate, CandidateStore
 from common.errors import InputError
-from scenarios.authoring.candidates import Candidate, CandidateStore
 from scenarios.schema import Scenario
 
 __all__ = ["make_authoring_llm", "register", "resolve_scenario", "store_for"]
@@ -54,9 +54,9 @@ def make_authoring_llm(
     Raises:
         LLMUnavailableError: the local build cannot run, or a package or setting is missing.
     """
+    from authoring.generate import LLMUnavailableError
     from common.errors import NotConfiguredError
     from nlg.llm import make_llm_client
-    from scenarios.authoring.generate import LLMUnavailableError
 
     kind = kind.strip().lower()
     try:
@@ -101,8 +101,8 @@ def augment(
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from scenarios.authoring.domain import AuthoringDomain
-    from scenarios.authoring.pipeline import augment as run_augment
+    from authoring.domain import AuthoringDomain
+    from authoring.pipeline import augment as run_augment
 
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)
@@ -231,11 +231,11 @@ def train(
     By default the model becomes the scenario's live model: calls load it instead of training
     from the scenario file, for as long as the scenario is not edited.
     """
+    from authoring.training import heldout_path, load_heldout, train_with_candidates
     from nlu.config import DEFAULT_ENGINE
     from nlu.evaluate import evaluate
     from nlu.live_models import save_live_model
     from nlu.training import training_data_from_scenario
-    from scenarios.authoring.training import heldout_path, load_heldout, train_with_candidates
 
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)
@@ -286,8 +286,8 @@ def recommend(
     store: StoreOpt = None,
 ) -> None:
     """Propose the agent's next utterances at each point of a task, with the branches."""
-    from scenarios.authoring.generate import PROMPT_VERSION
-    from scenarios.authoring.recommend import recommend as run_recommend
+    from authoring.generate import PROMPT_VERSION
+    from authoring.recommend import recommend as run_recommend
 
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)
@@ -336,14 +336,10 @@ def dialogues(
     """
     from datetime import datetime
 
-    from scenarios.authoring.dialogues import (
-        DEFAULT_NOW,
-        Dialogue,
-        goal_dialogues,
-        plan_goal,
-        run_dialogue,
-    )
-    from scenarios.authoring.runs import load_regressions, save_regressions
+    from authoring.dialogue_llm import goal_dialogues
+    from authoring.goals import plan_goal
+    from authoring.model import DEFAULT_NOW, Dialogue
+    from authoring.runs import load_regressions, run_dialogue, save_regressions
 
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)

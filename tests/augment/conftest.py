@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from authoring.domain import AuthoringDomain
 from nlg.llm import ChatMessage, Completion
-from scenarios.authoring.domain import AuthoringDomain
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 from tests.llm.conftest import llama_server, model_path  # noqa: F401 - shared fixtures

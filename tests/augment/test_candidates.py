@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from authoring.candidates import Candidate, CandidateStore
+from authoring.training import training_data_with
 from common.errors import InputError
 from nlu.training import training_data_from_scenario
-from scenarios.authoring.candidates import Candidate, CandidateStore
-from scenarios.authoring.training import training_data_with
 from scenarios.schema import Scenario
 
 

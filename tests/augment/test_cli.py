@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.cli.main import app
-from scenarios.authoring.candidates import CandidateStore
+from authoring.candidates import CandidateStore
 
 AICALL = Path(sys.executable).parent / "aicall"
 

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from scenarios.authoring.annotated import Utterance
-from scenarios.authoring.deterministic import augment_utterance
-from scenarios.authoring.korean import count_variants, time_variants
+from authoring.annotated import Utterance
+from authoring.deterministic import augment_utterance
+from authoring.korean import count_variants, time_variants
 from scenarios.schema import Scenario
 
 

@@ -7,8 +7,10 @@ from datetime import date
 
 import pytest
 
-from scenarios.authoring.dialogue_llm import json_keys, turn_keys
-from scenarios.authoring.dialogues import Dialogue, goal_dialogues, plan_goal, run_dialogue
+from authoring.dialogue_llm import goal_dialogues, json_keys, turn_keys
+from authoring.goals import plan_goal
+from authoring.model import Dialogue
+from authoring.runs import run_dialogue
 from scenarios.schema import Scenario
 from tests.augment.conftest import ScriptedLLM
 from tests.llm.fakes import FakeLLM

@@ -6,14 +6,11 @@ from datetime import date, time
 
 import pytest
 
+from authoring.dialogue_llm import goal_dialogues
+from authoring.goals import GoalError, plan_goal
+from authoring.model import Dialogue
+from authoring.runs import run_dialogue
 from common.errors import InputError
-from scenarios.authoring.dialogues import (
-    Dialogue,
-    GoalError,
-    goal_dialogues,
-    plan_goal,
-    run_dialogue,
-)
 from scenarios.schema import Scenario
 
 TODAY = date(2026, 11, 25)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.authoring.candidates import Candidate
-from scenarios.authoring.domain import AuthoringDomain
-from scenarios.authoring.filters import Screen
+from authoring.candidates import Candidate
+from authoring.domain import AuthoringDomain
+from authoring.filters import Screen
 
 _SCREENS: dict[str, Screen] = {}
 

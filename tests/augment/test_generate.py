@@ -6,13 +6,13 @@ from collections import Counter
 
 import pytest
 
+from authoring.annotated import Utterance
+from authoring.domain import AuthoringDomain
+from authoring.generate import PROMPT_VERSION, LLMUnavailableError, generate_for_intent
+from authoring.korean import attach
+from authoring.pipeline import augment
 from common.errors import BackendUnavailableError
 from nlg.llm import make_llm_client
-from scenarios.authoring.annotated import Utterance
-from scenarios.authoring.domain import AuthoringDomain
-from scenarios.authoring.generate import PROMPT_VERSION, LLMUnavailableError, generate_for_intent
-from scenarios.authoring.korean import attach
-from scenarios.authoring.pipeline import augment
 from tests.augment.conftest import ScriptedLLM
 
 
@@ -114,7 +114,7 @@ def test_a_slow_answer_is_recorded_and_the_run_goes_on(en: AuthoringDomain) -> N
             return await super()._json_impl(request, schema, options)
 
     llm = Slow([" is there a car park nearby\n"])
-    import scenarios.authoring.generate as generate
+    import authoring.generate as generate
 
     old, generate.JSON_BUDGET = generate.JSON_BUDGET, 0.05
     try:

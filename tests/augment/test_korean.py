@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios.authoring.korean import agree, attach, count_variants, native_count, time_variants
+from authoring.korean import agree, attach, count_variants, native_count, time_variants
 
 
 @pytest.mark.parametrize(

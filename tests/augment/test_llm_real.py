@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from authoring.candidates import Candidate
+from authoring.domain import AuthoringDomain
+from authoring.filters import Screen, reject_reason_of_text
+from authoring.generate import generate_for_intent
+from authoring.recommend import recommend
 from nlg.llm import LlamaCppClient, OpenAICompatClient
-from scenarios.authoring.candidates import Candidate
-from scenarios.authoring.domain import AuthoringDomain
-from scenarios.authoring.filters import Screen, reject_reason_of_text
-from scenarios.authoring.generate import generate_for_intent
-from scenarios.authoring.recommend import recommend
 from scenarios.schema import Scenario
 
 TODAY = date(2026, 11, 25)
@@ -52,8 +52,7 @@ pytestmark = pytest.mark.timeout(300)
 def test_embedded_model_writes_a_goal_dialogue_or_the_template_stays(
     model_path: str, scenarios: dict[str, Scenario]
 ) -> None:
-    from scenarios.authoring.dialogue_llm import check_lines
-    from scenarios.authoring.dialogues import goal_dialogues
+    from authoring.dialogue_llm import check_lines, goal_dialogues
 
     sc = scenarios["restaurant-ko"]
     goal = "손님이 내일 저녁 7시 예약을 취소한다"

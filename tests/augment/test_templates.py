@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from scenarios.authoring.annotated import Utterance
-from scenarios.authoring.templates import fill_template, to_template
+from authoring.annotated import Utterance
+from authoring.templates import fill_template, to_template
 
 SEATING = {"seating": [("방", "room"), ("테라스", "outdoor"), ("홀", "hall"), ("야외", "outdoor")]}
 

@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 from agent.cli.main import app
 from agent.config import Settings
 from agent.runtime import AgentRuntime
+from authoring.candidates import Candidate, CandidateStore
+from authoring.training import train_with_candidates
 from nlu.base import NLUEngine
 from nlu.config import scenario_parser
 from nlu.live_models import STAMP_FILE, live_model_dir, save_live_model
-from scenarios.authoring.candidates import Candidate, CandidateStore
-from scenarios.authoring.training import train_with_candidates
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 

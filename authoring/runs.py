@@ -10,43 +10,22 @@ cancelled. Other dialogues are checked on the values the agent ended up with.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from agent.config import Settings
+from agent.runtime import AgentRuntime
+from authoring.model import DEFAULT_NOW, Dialogue, RunResult, jsonable
+from common.errors import InputError
+from dialogue.ports import BookingRequest
+from dialogue.restaurant import capacity_rule, normalize_phone
 from scenarios.schema import Scenario
 
-if TYPE_CHECKING:
-    from agent.runtime import AgentRuntime
-    from scenarios.authoring.dialogues import Dialogue
-
-__all__ = [
-    "DEFAULT_NOW",
-    "RunResult",
-    "jsonable",
-    "load_regressions",
-    "run_dialogue",
-    "save_regressions",
-]
-
-#: Wednesday, 25 November 2026, 10:00: the default "now" of a dialogue run (as the tests).
-DEFAULT_NOW = datetime(2026, 11, 25, 10, 0)
-
-
-@dataclass
-class RunResult:
-    """The outcome of one dialogue run against the agent.
-
-    Attributes:
-        passed: the call completed with every expected value.
-        problems: what did not match.
-        transcript: the call as it went (``user>`` / ``agent>`` lines).
-    """
-
-    passed: bool
-    problems: list[str]
-    transcript: list[str]
+__all__ = ["load_regressions", "run_dialogue", "save_regressions"]
 
 
 def run_dialogue(
@@ -66,9 +45,6 @@ def run_dialogue(
             ``<data dir>/models``); ``None`` trains from the scenario. The database is always
             a fresh temporary one.
     """
-    from agent.config import Settings
-    from agent.runtime import AgentRuntime
-
     with tempfile.TemporaryDirectory(prefix="aicall-dialogue-") as tmp:
         settings = Settings(
             data_dir=data_dir or Path(tmp),
@@ -82,20 +58,8 @@ def run_dialogue(
             runtime.close()
 
 
-def jsonable(value: Any) -> Any:
-    """Dates and times as ISO strings (``"2026-11-26"``, ``"19:00"``); other values as they are."""
-    if isinstance(value, time):
-        return value.isoformat(timespec="minutes")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def _seed(runtime: AgentRuntime, sc: Scenario, dialogue: Dialogue) -> int:
     """Book the dialogue's prior booking for its caller; the booking's id."""
-    from dialogue.ports import BookingRequest
-    from dialogue.restaurant import capacity_rule, normalize_phone
-
     if sc.venue is None:
         raise ValueError(f"{sc.id} has no venue: a prior booking cannot be made")
     p = dialogue.prior
@@ -185,11 +149,6 @@ def load_regressions(path: Path) -> list[dict[str, Any]]:
     Raises:
         InputError: the file is not a YAML list.
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError
-
-    from common.errors import InputError
-
     if not path.exists():
         return []
     try:
@@ -203,8 +162,6 @@ def load_regressions(path: Path) -> list[dict[str, Any]]:
 
 def save_regressions(path: Path, stored: list[dict[str, Any]]) -> None:
     """Write the failing dialogues to ``path`` (created with its folder)."""
-    from ruamel.yaml import YAML
-
     yaml = YAML()
     yaml.allow_unicode = True
     yaml.width = 4096

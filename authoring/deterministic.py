@@ -1,6 +1,6 @@
 """Augmenters that need no LLM: speech levels, spacing, typos, numbers, ASR-like confusions.
 
-Each augmenter takes an :class:`~scenarios.authoring.annotated.Utterance` and returns variants;
+Each augmenter takes an :class:`~authoring.annotated.Utterance` and returns variants;
 slot segments are either left alone or rewritten as a whole (a count ``4명`` becomes ``네 명``),
 so the annotations of every variant still cover exactly the slot values. Randomness comes from
 the ``random.Random`` handed in: the same seed gives the same variants.
@@ -19,9 +19,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from nlu.noise import insert_space, one_typo, remove_spaces
-from scenarios.authoring.annotated import Segment, Utterance
-from scenarios.authoring.korean import (
+from authoring.annotated import Segment, Utterance
+from authoring.korean import (
     ENDINGS,
     agree,
     attach,
@@ -29,6 +28,7 @@ from scenarios.authoring.korean import (
     has_final,
     time_variants,
 )
+from nlu.noise import insert_space, one_typo, remove_spaces
 
 __all__ = ["AUGMENTERS", "Augmenter", "augment_utterance"]
 

@@ -13,8 +13,8 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 
-from scenarios.authoring.annotated import Segment, Utterance
-from scenarios.authoring.korean import agree
+from authoring.annotated import Segment, Utterance
+from authoring.korean import agree
 
 __all__ = ["PLACEHOLDER", "fill_template", "to_template"]
 

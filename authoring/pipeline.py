@@ -3,7 +3,7 @@
 :func:`augment` is what ``aicall scenario augment`` and the benchmark run: for each intent it
 collects deterministic variants of the examples (speech level, spacing, typos, numbers, ASR-like
 confusions, slot values swapped in the examples' templates) and, with an LLM, generated
-candidates; then :class:`~scenarios.authoring.filters.Screen` rejects what must not train the
+candidates; then :class:`~authoring.filters.Screen` rejects what must not train the
 NLU, each with its reason. Nothing here accepts a candidate: that is the author's review.
 """
 
@@ -12,13 +12,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
+from authoring.candidates import Candidate
+from authoring.deterministic import augment_utterance
+from authoring.domain import AuthoringDomain
+from authoring.filters import Screen
+from authoring.generate import generate_for_intent
+from authoring.templates import fill_template, to_template
 from nlg.llm import LLMClient
-from scenarios.authoring.candidates import Candidate
-from scenarios.authoring.deterministic import augment_utterance
-from scenarios.authoring.domain import AuthoringDomain
-from scenarios.authoring.filters import Screen
-from scenarios.authoring.generate import generate_for_intent
-from scenarios.authoring.templates import fill_template, to_template
 
 __all__ = ["augment", "deterministic_candidates"]
 

@@ -19,10 +19,10 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from authoring.generate import PROMPT_VERSION, ask_llm
+from authoring.templates import PLACEHOLDER
 from dialogue.acts import SystemAct
 from nlg.llm import LLMClient
-from scenarios.authoring.generate import PROMPT_VERSION, _call
-from scenarios.authoring.templates import PLACEHOLDER
 from scenarios.schema import Scenario
 
 __all__ = ["Branch", "Point", "recommend"]
@@ -193,7 +193,7 @@ def recommend(
                     prompt, max_tokens=48, temperature=0.8, seed=seed_, stop=["\n"]
                 )
 
-            done = _call(ask)
+            done = ask_llm(ask)
             text = done.text.strip()
             reason = _check(sc, p, template, text, prompt)
             if reason is None and text not in p.say:

@@ -32,10 +32,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from authoring.annotated import Utterance
+from authoring.candidates import Candidate
+from authoring.domain import AuthoringDomain
 from nlu.intent import IntentClassifier
-from scenarios.authoring.annotated import Utterance
-from scenarios.authoring.candidates import Candidate
-from scenarios.authoring.domain import AuthoringDomain
 
 __all__ = ["CONFLICT_THRESHOLD", "Screen", "normalise", "reject_reason_of_text"]
 

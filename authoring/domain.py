@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from authoring.annotated import Segment, Utterance
 from nlu.training import Example, TrainingData, training_data_from_scenario
-from scenarios.authoring.annotated import Segment, Utterance
 from scenarios.schema import Scenario
 
 __all__ = ["AuthoringDomain", "annotate_example"]

@@ -24,13 +24,19 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from authoring.candidates import Candidate
+from authoring.domain import AuthoringDomain
+from authoring.templates import PLACEHOLDER, fill_template, to_template
 from common.errors import AicallError, BackendUnavailableError, InputError, NotConfiguredError
 from nlg.llm import LLMClient, LLMOutputError, LLMTimeoutError
-from scenarios.authoring.candidates import Candidate
-from scenarios.authoring.domain import AuthoringDomain
-from scenarios.authoring.templates import PLACEHOLDER, fill_template, to_template
 
-__all__ = ["PROMPT_VERSION", "LLMUnavailableError", "annotate_known", "generate_for_intent"]
+__all__ = [
+    "PROMPT_VERSION",
+    "LLMUnavailableError",
+    "annotate_known",
+    "ask_llm",
+    "generate_for_intent",
+]
 
 PROMPT_VERSION = "v1"
 #: seconds for one grammar-constrained zero-shot call; past it, the plain-list prompt is used
@@ -74,7 +80,12 @@ class LLMUnavailableError(BackendUnavailableError):
     """The LLM cannot be reached or loaded; the deterministic augmenters still work."""
 
 
-def _call(make: Callable[[], Any]) -> Any:
+def ask_llm(make: Callable[[], Any]) -> Any:
+    """Run one LLM request (``make()``), turning an unreachable LLM into :class:`LLMUnavailableError`.
+
+    A bad or slow answer (:class:`~nlg.llm.LLMOutputError`, :class:`~nlg.llm.LLMTimeoutError`)
+    and bad input pass through: the caller records them and goes on.
+    """
     try:
         return make()
     except (LLMOutputError, LLMTimeoutError):
@@ -109,7 +120,7 @@ def annotate_known(text: str, values: dict[str, list[tuple[str, str | None]]]) -
     A paraphrase without annotations would teach a slot tagger that a value's words are not a
     slot; values of three characters or more seen in the examples or synonyms are marked.
     """
-    from scenarios.authoring.annotated import Segment, Utterance
+    from authoring.annotated import Segment, Utterance
 
     if "[" in text or "]" in text:
         return text
@@ -145,7 +156,7 @@ def _zero_shot(llm: LLMClient, domain: AuthoringDomain, intent: str, seed: int) 
         parts.append(f'{label}: {desc}\n{{"utterances": [{quoted}]}}')
     parts.append(f"{label}: {domain.descriptions.get(intent, intent)}\n")
     prompt = "\n".join(parts)
-    data = _call(
+    data = ask_llm(
         lambda: llm.complete_json_sync(
             prompt, _SCHEMA, max_tokens=96, temperature=0.8, seed=seed, budget=JSON_BUDGET
         )
@@ -165,7 +176,7 @@ def _zero_shot_lines(llm: LLMClient, domain: AuthoringDomain, intent: str, seed:
 
 
 def _continue(llm: LLMClient, prompt: str, seed: int, max_tokens: int = 64) -> list[str]:
-    done = _call(
+    done = ask_llm(
         lambda: llm.complete_sync(
             prompt, max_tokens=max_tokens, temperature=0.8, seed=seed, stop=["\n\n"]
         )
@@ -176,7 +187,7 @@ def _continue(llm: LLMClient, prompt: str, seed: int, max_tokens: int = 64) -> l
 def _paraphrase(
     llm: LLMClient, domain: AuthoringDomain, intent: str, shown: list[str], seed: int
 ) -> list[str]:
-    from scenarios.authoring.annotated import Utterance
+    from authoring.annotated import Utterance
 
     lang = domain.language if domain.language in _HEAD else "en"
     head = _HEAD[lang].format(d=domain.descriptions.get(intent, intent))

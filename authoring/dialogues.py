@@ -1,41 +1,30 @@
 """Dialogues from a goal script, and their caller side run against the real agent.
 
-:func:`~scenarios.authoring.goals.plan_goal` reads a goal script into a
-:class:`~scenarios.authoring.goals.Goal` (re-exported here). :func:`write_dialogue` writes a
+:func:`~authoring.goals.plan_goal` reads a goal script into a
+:class:`~authoring.goals.Goal`. :func:`write_dialogue` writes a
 whole dialogue from it with templates: the caller's turns (their order follows the task's
 slots, as the agent asks them) and the agent's expected turns from the scenario's templates;
 variants differ in what the caller says up front and in wording. A change or cancel goal gets
-the call about the booking made before it. :func:`goal_dialogues` asks an LLM to write the
-caller's lines first (:mod:`scenarios.authoring.dialogue_llm`) and keeps the template writer
-as the fallback. :func:`~scenarios.authoring.runs.run_dialogue` (re-exported) replays the
-caller's turns against a real :class:`~agent.runtime.AgentRuntime`.
+the call about the booking made before it. :func:`~authoring.dialogue_llm.goal_dialogues`
+asks an LLM to write the caller's lines first and keeps this template writer as the fallback;
+:func:`~authoring.runs.run_dialogue` replays the caller's turns against a real
+:class:`~agent.runtime.AgentRuntime`. The :class:`~authoring.model.Dialogue` itself is data in
+:mod:`authoring.model`.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Any
 
-from nlg.llm import LLMClient
+from authoring.goals import Goal
+from authoring.korean import attach, native_count
+from authoring.model import Dialogue, jsonable
 from nlu.categories import match_category
-from scenarios.authoring.goals import Goal, GoalError, plan_goal
-from scenarios.authoring.korean import attach, native_count
-from scenarios.authoring.runs import DEFAULT_NOW, RunResult, jsonable, run_dialogue
+from scenarios.annotations import parse_annotations
 from scenarios.schema import Scenario
 
-__all__ = [
-    "DEFAULT_NOW",
-    "Dialogue",
-    "Goal",
-    "GoalError",
-    "RunResult",
-    "goal_dialogues",
-    "plan_goal",
-    "run_dialogue",
-    "say_value",
-    "write_dialogue",
-]
+__all__ = ["say_value", "write_dialogue"]
 
 _CALLER = {"ko": "+821012345678", "en": "+15551234567"}
 # ----------------------------------------------------------------------------- wording
@@ -98,8 +87,6 @@ def _answer(sc: Scenario, slot: str, value: Any, today: date, variant: int) -> s
 
 
 def _example_saying(sc: Scenario, slot: str, value: Any) -> str | None:
-    from scenarios.annotations import parse_annotations
-
     spec = sc.slots[slot]
     keys = set(value if isinstance(value, list) else [value])
     for intent in sc.intents.values():
@@ -151,66 +138,6 @@ def _opening(sc: Scenario, goal: Goal, today: date, variant: int) -> tuple[str, 
     if "time" in words:
         text += f" at {words['time']}"
     return text, given
-
-
-@dataclass
-class Dialogue:
-    """A whole dialogue written from a goal: turns, and what the agent should end up with.
-
-    Attributes:
-        scenario: the scenario id.
-        goal: the goal script.
-        variant: which variant of the goal this is.
-        turns: ``(speaker, text)``; the agent's turns are the templates it is expected to use.
-        expect: slot -> value (ISO strings for dates and times) at the end of the call; for
-            a change, the booking's values in the database; for a cancel,
-            ``{"status": "cancelled"}``.
-        caller: the caller id the call comes from.
-        prior: the booking made for the caller before the call (change and cancel goals:
-            date, time, party_size, seating, name as in ``expect``); empty for others.
-        source: who wrote the caller's lines: ``llm`` or ``template``.
-        note: why the LLM's version was not used (``source == "template"``), if it was tried.
-    """
-
-    scenario: str
-    goal: str
-    variant: int
-    turns: list[tuple[str, str]]
-    expect: dict[str, Any]
-    caller: str
-    prior: dict[str, Any] = field(default_factory=dict)
-    source: str = "template"
-    note: str | None = None
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> Dialogue:
-        """The dialogue of :meth:`as_dict` (e.g. a stored regression case).
-
-        Raises:
-            InputError: a field is missing or malformed.
-        """
-        from common.errors import InputError
-
-        try:
-            return cls(
-                str(d["scenario"]), str(d["goal"]), int(d["variant"]),
-                [(str(k), str(v)) for t in d["turns"] for k, v in t.items()],
-                dict(d["expect"]), str(d["caller"]), dict(d.get("prior") or {}),
-                str(d.get("source", "template")), d.get("note"),
-            )  # fmt: skip
-        except (KeyError, TypeError, ValueError, AttributeError) as e:
-            raise InputError(f"a stored dialogue is malformed ({e!r}): {d!r}"[:300]) from None
-
-    @property
-    def caller_turns(self) -> list[str]:
-        """What the caller says, in order: the conversation test."""
-        return [t for who, t in self.turns if who == "user"]
-
-    def as_dict(self) -> dict[str, Any]:
-        """A YAML-ready mapping."""
-        d = asdict(self)
-        d["turns"] = [{who: text} for who, text in self.turns]
-        return d
 
 
 def _say_changes(sc: Scenario, changes: dict[str, Any], today: date, variant: int) -> str:
@@ -308,34 +235,3 @@ def write_dialogue(sc: Scenario, goal: Goal, *, today: date, variant: int = 0) -
     return Dialogue(
         sc.id, goal.text, variant, turns, expect, _CALLER.get(sc.language, "+15551234567")
     )
-
-
-def goal_dialogues(
-    sc: Scenario,
-    goal_text: str,
-    n: int,
-    *,
-    now: datetime = DEFAULT_NOW,
-    llm: LLMClient | None = None,
-    seed: int = 0,
-) -> list[Dialogue]:
-    """``n`` variants of the dialogue of one goal script.
-
-    With ``llm``, each variant's caller lines are written by the LLM
-    (:func:`~scenarios.authoring.dialogue_llm.llm_dialogue`) and checked; a variant whose LLM
-    output fails a check, or an LLM that cannot be reached, gives the template variant
-    instead, with :attr:`Dialogue.note` saying why.
-
-    Raises:
-        GoalError: the goal cannot be understood.
-    """
-    from scenarios.authoring.dialogue_llm import llm_dialogue
-
-    goal = plan_goal(sc, goal_text, today=now.date())
-    out = []
-    for i in range(n):
-        written = write_dialogue(sc, goal, today=now.date(), variant=i)
-        if llm is not None:
-            written = llm_dialogue(llm, sc, goal, written, today=now.date(), seed=seed + i)
-        out.append(written)
-    return out

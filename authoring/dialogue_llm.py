@@ -1,6 +1,6 @@
 """The caller's side of a goal dialogue written by an LLM, checked, with the template as fallback.
 
-The template writer (:func:`~scenarios.authoring.dialogues.write_dialogue`) fixes the dialogue's
+The template writer (:func:`~authoring.dialogues.write_dialogue`) fixes the dialogue's
 shape: what the agent asks, in order, and what each caller turn must say. The LLM writes the
 caller's lines in its own words: one few-shot completion prompt per dialogue for a *base*
 model (two demonstrations in the scenario's language: the template dialogues of two other
@@ -34,18 +34,29 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
+from authoring.dialogues import write_dialogue
+from authoring.domain import AuthoringDomain
+from authoring.filters import normalise, reject_reason_of_text
+from authoring.goals import Goal, plan_goal
+from authoring.model import DEFAULT_NOW, Dialogue
 from common.errors import AicallError
 from nlg.llm import LLMClient
 from nlu.categories import match_category
+from nlu.config import scenario_parser
 from nlu.parsers import extract_all
-from scenarios.authoring.filters import normalise, reject_reason_of_text
-from scenarios.authoring.goals import Goal
 from scenarios.schema import Scenario
 
-__all__ = ["DIALOGUE_PROMPT_VERSION", "check_lines", "json_keys", "llm_dialogue", "turn_keys"]
+__all__ = [
+    "DIALOGUE_PROMPT_VERSION",
+    "check_lines",
+    "goal_dialogues",
+    "json_keys",
+    "llm_dialogue",
+    "turn_keys",
+]
 
 DIALOGUE_PROMPT_VERSION = "dialogue-v4"
 #: seconds for one dialogue (a grammar-constrained call of ~100 tokens on the 270M model)
@@ -208,9 +219,6 @@ def check_lines(
         task: the goal's task: the first line must be read as its intent.
         name: the caller's name, when a turn says it.
     """
-    from nlu.config import scenario_parser
-    from scenarios.authoring.domain import AuthoringDomain
-
     keys = turn_keys(sc, template_turns)
     wanted = [t for who, t in template_turns if who == "user"]
     if len(lines) != len(wanted):
@@ -314,9 +322,6 @@ _DEMO_GOALS = {
 
 def _demos(sc: Scenario, goal: Goal, variant: int, today: date) -> list[str]:
     """Demonstrations for this goal: dialogues of other goals of its task, in its shape."""
-    from scenarios.authoring.dialogues import write_dialogue
-    from scenarios.authoring.goals import plan_goal
-
     label = _LABELS.get(sc.language, "Goal")
     intent = sc.tasks[goal.task].intent
     texts = _DEMO_GOALS.get(sc.language, {}).get(intent, ())
@@ -374,7 +379,7 @@ def llm_dialogue(
         llm: the LLM client.
         sc: the scenario.
         goal: the planned goal.
-        template: the :class:`~scenarios.authoring.dialogues.Dialogue` from the template writer
+        template: the :class:`~authoring.dialogues.Dialogue` from the template writer
             (its shape and what each caller turn must say).
         today: the call's date.
         seed: sampling seed (one per variant).
@@ -406,3 +411,32 @@ def llm_dialogue(
     it = iter(lines)
     turns = [(who, next(it) if who == "user" else text) for who, text in template.turns]
     return replace(template, turns=turns, source="llm", note=None)
+
+
+def goal_dialogues(
+    sc: Scenario,
+    goal_text: str,
+    n: int,
+    *,
+    now: datetime = DEFAULT_NOW,
+    llm: LLMClient | None = None,
+    seed: int = 0,
+) -> list[Dialogue]:
+    """``n`` variants of the dialogue of one goal script.
+
+    With ``llm``, each variant's caller lines are written by the LLM
+    (:func:`~authoring.dialogue_llm.llm_dialogue`) and checked; a variant whose LLM
+    output fails a check, or an LLM that cannot be reached, gives the template variant
+    instead, with :attr:`Dialogue.note` saying why.
+
+    Raises:
+        GoalError: the goal cannot be understood.
+    """
+    goal = plan_goal(sc, goal_text, today=now.date())
+    out = []
+    for i in range(n):
+        written = write_dialogue(sc, goal, today=now.date(), variant=i)
+        if llm is not None:
+            written = llm_dialogue(llm, sc, goal, written, today=now.date(), seed=seed + i)
+        out.append(written)
+    return out

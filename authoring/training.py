@@ -21,11 +21,11 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from authoring.annotated import Utterance
+from authoring.candidates import Candidate
 from common.errors import InputError
 from nlu.base import NLUEngine, Progress, engine_class
 from nlu.training import Entity, Example, TrainingData, training_data_from_scenario
-from scenarios.authoring.annotated import Utterance
-from scenarios.authoring.candidates import Candidate
 from scenarios.schema import Scenario
 
 __all__ = [
@@ -37,7 +37,7 @@ __all__ = [
     "training_data_with",
 ]
 
-HELDOUT_DIR = Path(__file__).resolve().parents[1] / "heldout"
+HELDOUT_DIR = Path(__file__).resolve().parents[1] / "scenarios" / "heldout"
 
 
 def examples_of(intent: str, annotated: Sequence[str]) -> list[Example]:
