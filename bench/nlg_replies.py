@@ -13,6 +13,7 @@ computed from those timings. Also the fault-injection figure of the checks.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import time
@@ -189,13 +190,28 @@ def run_cases(
     rewriter: ReplyRewriter, scenarios: dict[str, Scenario], cases: Sequence[Case]
 ) -> list[Result]:
     """Word every case (one at a time: one LLM call in flight, as in a call)."""
+    return asyncio.run(_run_cases(rewriter, scenarios, cases))
+
+
+async def _run_cases(
+    rewriter: ReplyRewriter, scenarios: dict[str, Scenario], cases: Sequence[Case]
+) -> list[Result]:
+    try:
+        return await _word_cases(rewriter, scenarios, cases)
+    finally:
+        await rewriter.aclose()
+
+
+async def _word_cases(
+    rewriter: ReplyRewriter, scenarios: dict[str, Scenario], cases: Sequence[Case]
+) -> list[Result]:
     out = []
     for i, case in enumerate(cases):
         sc = scenarios[case.scenario]
         nlg = TemplateNLG(sc)
         history = (HistoryTurn("caller", case.caller),) if case.caller else ()
         req = RewriteRequest(tuple(case.acts), nlg, history, {}, TODAY, f"bench-{i}")
-        o = rewriter.rewrite_sync(req)
+        o = await rewriter.rewrite(req)
         out.append(
             Result(
                 case.scenario,

@@ -43,7 +43,7 @@ def _request(lang: str, kind: str) -> RewriteRequest:
 def test_the_template_is_spoken_instead(lang: str, kind: str, candidate: str, reason: str) -> None:
     rewriter = ReplyRewriter(FakeLLM(candidate), first_token_budget=1.0, total_budget=2.0)
     try:
-        out = rewriter.rewrite_sync(_request(lang, kind))
+        out = asyncio.run(rewriter.rewrite(_request(lang, kind)))
     finally:
         rewriter.close()
     assert out.source == "template", (candidate, out)

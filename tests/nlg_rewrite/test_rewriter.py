@@ -29,7 +29,7 @@ def rewrite(
 ) -> RewriteOutcome:
     rewriter = ReplyRewriter(llm, first_token_budget=first_token_budget, total_budget=total_budget)
     try:
-        return rewriter.rewrite_sync(req)
+        return asyncio.run(rewriter.rewrite(req))
     finally:
         rewriter.close()
 
@@ -99,7 +99,7 @@ def test_the_prompt_echoed_back_falls_back(style: str) -> None:
     echo = prompt[start : prompt.index("않습니다.", start)] + "않습니다. " + template
     rewriter = ReplyRewriter(FakeLLM(echo), prompt_style=style)  # type: ignore[arg-type]
     try:
-        out = rewriter.rewrite_sync(req)
+        out = asyncio.run(rewriter.rewrite(req))
     finally:
         rewriter.close()
     assert out.source == "template" and "prompt_echo" in out.reasons
@@ -151,10 +151,10 @@ def test_metrics_count_passes_and_fallbacks_by_reason() -> None:
     llm = FakeLLM("네, 알겠습니다. 몇 시쯤 오실 예정이세요?")
     rewriter = ReplyRewriter(llm, first_token_budget=1.0, total_budget=2.0)
     try:
-        rewriter.rewrite_sync(request("restaurant-ko", [ASK_TIME]))
+        asyncio.run(rewriter.rewrite(request("restaurant-ko", [ASK_TIME])))
         llm.reply = "저녁 8시요?"
-        rewriter.rewrite_sync(request("restaurant-ko", [ASK_TIME]))
-        rewriter.rewrite_sync(request("restaurant-ko", [FAQ_PARKING]))
+        asyncio.run(rewriter.rewrite(request("restaurant-ko", [ASK_TIME])))
+        asyncio.run(rewriter.rewrite(request("restaurant-ko", [FAQ_PARKING])))
     finally:
         rewriter.close()
     m = rewriter.metrics.snapshot()
