@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli.main import app
 from authoring.candidates import CandidateStore
+from cli.main import app
 
 AICALL = Path(sys.executable).parent / "aicall"
 

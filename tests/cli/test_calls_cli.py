@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli import calls as calls_cli
 from agent.store import CallLog, Database, VoiceTurnLog, VoiceTurnRecord
+from cli import calls as calls_cli
 from common.errors import InputError
 
 T0 = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)

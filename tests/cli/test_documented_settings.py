@@ -22,7 +22,7 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: Variables read outside :class:`Settings`, and the file that reads each.
 READ_ELSEWHERE = {
     "AICALL_NLU_ENCODER_PATH": "nlu/encoder_net.py",  # a model directory for the encoder
-    "AICALL_CALLER_ID": "agent/cli/call.py",  # the --from option's environment variable
+    "AICALL_CALLER_ID": "cli/call.py",  # the --from option's environment variable
     "AICALL_BENCH_VERBOSE": "bench/voice_asr_window.py",  # benchmarks only
 }
 

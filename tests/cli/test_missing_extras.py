@@ -18,7 +18,7 @@ _RUN = """
 import sys
 for name in sys.argv[1].split(","):
     sys.modules[name] = None  # as if not installed
-from agent.cli.main import run
+from cli.main import run
 sys.argv = ["aicall", *sys.argv[2:]]
 run()
 """

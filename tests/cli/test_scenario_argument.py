@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli.main import app
+from cli.main import app
 from tests.cli.conftest import Run
 
 DATA = Path(__file__).parents[1] / "scenarios" / "data"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from agent.cli.main import app
+from cli.main import app
 
 runner = CliRunner()
 

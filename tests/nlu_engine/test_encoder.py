@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli.main import app
+from cli.main import app
 from nlu.base import ModelError, engine_class, load_engine
 from nlu.encoder import EncoderEngine
 from nlu.encoder_net import default_encoder_path

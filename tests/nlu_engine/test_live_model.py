@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agent.cli.main import app
 from agent.config import Settings
 from agent.runtime import AgentRuntime
 from authoring.candidates import Candidate, CandidateStore
 from authoring.training import train_with_candidates
+from cli.main import app
 from nlu.base import NLUEngine
 from nlu.config import scenario_parser
 from nlu.live_models import STAMP_FILE, live_model_dir, save_live_model

@@ -36,7 +36,7 @@ def test_import_without_domain_gives_text_slots(tmp_path: Path) -> None:
 def test_cli_export_import(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from agent.cli.main import app
+    from cli.main import app
 
     runner = CliRunner()
     res = runner.invoke(

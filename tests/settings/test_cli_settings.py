@@ -15,9 +15,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli.call import register
 from agent.config import Settings
 from agent.runtime import AgentRuntime
+from cli.call import register
 from common.errors import BackendUnavailableError
 from tests.telephony.twilio_api import ACCOUNT_SID, AUTH_TOKEN, twilio_stand_in
 

@@ -9,10 +9,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli import calls as calls_cli
 from agent.config import Settings
 from agent.runtime import AgentRuntime
 from agent.store import CallLog, Database
+from cli import calls as calls_cli
 
 
 def _store_a_call(call_id: str) -> Path:

@@ -13,7 +13,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from agent.cli.call import load_call_list, register
+from cli.call import load_call_list, register
 from common.errors import InputError, NotConfiguredError
 from tests.telephony.twilio_api import ACCOUNT_SID, AUTH_TOKEN, INVALID_TO, twilio_stand_in
 
@@ -161,9 +161,9 @@ def test_missing_credentials_are_named(cli) -> None:
 def test_the_command_exits_2_with_one_line_naming_the_settings(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AICALL_", "TWILIO_"))}
     env["AICALL_DATA_DIR"] = str(tmp_path)
-    # The CLI's own entry point (agent.cli.main.run) with this subcommand added.
+    # The CLI's own entry point (cli.main.run) with this subcommand added.
     code = (
-        "import sys; from agent.cli import main, call; call.register(main.app); "
+        "import sys; from cli import main, call; call.register(main.app); "
         "sys.argv = ['aicall', *sys.argv[1:]]; main.run()"
     )
     done = subprocess.run(

@@ -56,7 +56,7 @@ def export_rasa(
     out: Annotated[Path, typer.Option("--out", help="Folder for nlu.yml and domain.yml.")],
 ) -> None:
     """Write a scenario as Rasa NLU YAML and domain YAML."""
-    from agent.cli.scenario_ref import resolve_scenario
+    from cli.scenario_ref import resolve_scenario
     from nlu.rasa_format import export_scenario
 
     sc = resolve_scenario(scenario_id)

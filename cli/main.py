@@ -16,15 +16,15 @@ from common.errors import AicallError
 __all__ = ["app", "run"]
 
 SUBCOMMAND_MODULES = (
-    "agent.cli.chat",
-    "agent.cli.scenario",
-    "agent.cli.authoring",
-    "agent.cli.records",
-    "agent.cli.nlu",
-    "agent.cli.serve",
-    "agent.cli.simulate",
-    "agent.cli.call",
-    "agent.cli.calls",
+    "cli.chat",
+    "cli.scenario",
+    "cli.authoring",
+    "cli.records",
+    "cli.nlu",
+    "cli.serve",
+    "cli.simulate",
+    "cli.call",
+    "cli.calls",
 )
 
 app = typer.Typer(

@@ -28,9 +28,9 @@ def serve(
     """
     import uvicorn
 
-    from agent.cli.common import make_runtime
     from agent.server.app import create_app
     from agent.voice.logs import quiet_pipecat
+    from cli.common import make_runtime
     from common.errors import NotConfiguredError
 
     quiet_pipecat("DEBUG" if verbose else "WARNING")

@@ -40,7 +40,7 @@ def make_runtime(
         database: ``--database URL``.
         scenario_dir: ``--scenario-dir`` folders, after ``AICALL_SCENARIO_DIRS``.
         now: ``--now``: a pinned clock.
-        scenario: a scenario the command resolved (:func:`agent.cli.scenario_ref.resolve_scenario`,
+        scenario: a scenario the command resolved (:func:`cli.scenario_ref.resolve_scenario`,
             perhaps from a file outside the folders); the runtime serves it under its id.
     """
     settings = Settings()

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.common import json_default, open_database
 from agent.store import SqlBookingBackend, SqlCareCallRecorder
+from cli.common import json_default, open_database
 
 __all__ = ["register"]
 

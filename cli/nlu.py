@@ -136,8 +136,8 @@ def parse(
 
         parser = load_engine(model)
     else:
-        from agent.cli.scenario_ref import resolve_scenario
         from agent.config import Settings
+        from cli.scenario_ref import resolve_scenario
         from nlu.config import make_parser
 
         sc = resolve_scenario(str(scenario), scenario_dir or [])

@@ -167,8 +167,8 @@ def call(
     Needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and AICALL_PUBLIC_URL (where Twilio reaches
     ``aicall serve``). Prints each call's SID; exit 1 if any call of a list was refused.
     """
-    from agent.cli.scenario_ref import known_scenarios
     from agent.config import Settings
+    from cli.scenario_ref import known_scenarios
     from telephony.twilio.outbound import OutboundCall, TwilioDialer, check_number
 
     if (to is None) == (call_list is None):

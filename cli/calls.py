@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from agent.cli.common import json_default, open_database
 from agent.store import CallLog, CallRecord, VoiceTurnLog, VoiceTurnRecord
+from cli.common import json_default, open_database
 from common.errors import InputError
 
 __all__ = ["register"]

@@ -1,6 +1,6 @@
 """``aicall scenario augment|review|train|recommend|dialogues``: authoring with an LLM.
 
-The commands are added to the ``scenario`` group of :mod:`agent.cli.scenario`. Candidates live
+The commands are added to the ``scenario`` group of :mod:`cli.scenario`. Candidates live
 in a YAML store per scenario (``--store``; default
 ``<data dir>/authoring/<scenario-id>/candidates.yml``), see ``docs/authoring.md``.
 """
@@ -13,9 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
-from agent.cli.scenario_ref import known_scenarios, resolve_scenario
 from agent.config import Settings
 from authoring.candidates import Candidate, CandidateStore
+from cli.scenario_ref import known_scenarios, resolve_scenario
 from common.errors import InputError
 from scenarios.schema import Scenario
 
@@ -391,7 +391,7 @@ def dialogues(
 
 def register(app: typer.Typer) -> None:
     """Add the authoring commands to the ``scenario`` group."""
-    from agent.cli.scenario import scenario_app
+    from cli.scenario import scenario_app
 
     scenario_app.command("augment")(augment)
     scenario_app.command("review")(review)

@@ -27,12 +27,12 @@ def simulate(
     verbose: Annotated[bool, typer.Option(help="Pipeline debug logs.")] = False,
 ) -> None:
     """Serve the agent on loopback and call it as Twilio would; prints JSON."""
-    from agent.cli.common import make_runtime
-    from agent.cli.scenario_ref import resolve_scenario
     from agent.server.loopback import simulate_call
     from agent.voice.engines import VoiceEngines
     from agent.voice.logs import quiet_pipecat
     from agent.voice.simulator import load_script
+    from cli.common import make_runtime
+    from cli.scenario_ref import resolve_scenario
 
     quiet_pipecat("DEBUG" if verbose else "WARNING")
     steps = load_script(script)

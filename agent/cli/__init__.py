@@ -1,1 +1,0 @@
-"""The ``aicall`` command line: one module per subcommand, assembled in :mod:`agent.cli.main`."""

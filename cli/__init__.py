@@ -1,0 +1,1 @@
+"""The ``aicall`` command line: one module per subcommand, assembled in :mod:`cli.main`."""
