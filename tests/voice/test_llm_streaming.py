@@ -13,19 +13,27 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from pipecat.frames.frames import TTSAudioRawFrame, VADUserStartedSpeakingFrame
+from pipecat.frames.frames import (
+    CancelWorkerFrame,
+    TTSAudioRawFrame,
+    VADUserStartedSpeakingFrame,
+)
 from pipecat.tests.utils import SleepFrame, run_test
 
 from agent.config import Settings
 from agent.runtime import AgentRuntime
+from agent.server.loopback import simulate_call
 from agent.voice.audio import PcmAudio
 from agent.voice.dialogue_port import DialogueTimeouts
 from agent.voice.dialogue_processor import DialogueProcessor
+from agent.voice.engines import VoiceEngines
 from agent.voice.frames import CallState, UserUtteranceFrame
 from agent.voice.report import CallReport
+from agent.voice.simulator import CallerStep
 from agent.voice.tts import Synthesizer
 from nlg.rewrite import ReplyRewriter
 from nlu.types import NLUResult
+from telephony.twilio.serializer import StreamStoppedFrame
 from tests.nlg_rewrite.conftest import shipped
 from tests.nlg_rewrite.fakes import SentencesLLM
 
@@ -119,10 +127,6 @@ def test_the_dialogue_stage_speaks_the_first_sentence_before_the_llm_is_done(
 def test_a_simulated_phone_call_streams_the_llm_reply_into_speech(
     tmp_path: Path, voice_data_dir: Path, engines
 ) -> None:
-    from agent.server.loopback import simulate_call
-    from agent.voice.engines import VoiceEngines
-    from agent.voice.simulator import CallerStep
-
     llm = _llm()
     tts = TimedSynthesizer(engines.synthesizer("en"))
     rt = _runtime(tmp_path, llm, data_dir=voice_data_dir)
@@ -167,5 +171,32 @@ def test_a_barge_in_during_an_llm_reply_stops_the_llm_and_keeps_what_was_said(
         assert report.turns[-1].kind == "barge_in"  # the dialogue heard what was cut
         bot = [e.payload["text"] for e in rt.calls.load_events(session.call_id) if e.type == "bot"]
         assert bot[-1] == FIRST  # only what was released is recorded
+    finally:
+        rt.close()
+
+
+def test_a_caller_hanging_up_during_an_llm_reply_ends_the_call_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(AgentRuntime, "nlu", lambda _rt, _scenario: _BookingNLU())
+    llm = SentencesLLM([FIRST, SECOND], when="book a table", pause=0.2, word_pause=0.4)
+    tts = TimedSynthesizer()
+    rt = _runtime(tmp_path, llm)
+    try:
+        session = rt.new_call("restaurant-en", caller="+15555550123")
+        report = CallReport(call_id=session.call_id, scenario="restaurant-en")
+        proc = DialogueProcessor(
+            session, tts, CallState(), report, language="en", timeouts=DialogueTimeouts()
+        )
+        said = UserUtteranceFrame(text="I'd like to book a table", speech_end=time.monotonic())
+        frames = [SleepFrame(0.5), said, SleepFrame(3.6), StreamStoppedFrame(), SleepFrame(0.5)]
+        _, up = asyncio.run(run_test(proc, frames_to_send=frames))
+        assert any(isinstance(f, CancelWorkerFrame) for f in up)
+        assert llm.finished_at is None  # the LLM was stopped
+        assert (report.status, report.reason) == ("hangup", "caller hung up")
+        events = rt.calls.load_events(session.call_id)
+        # what was said is recorded, then the hang-up reached the dialogue (no deadlock)
+        assert [e.payload["text"] for e in events if e.type == "bot"][-1] == FIRST
+        assert any(e.type == "call" and e.payload.get("kind") == "hangup" for e in events)
     finally:
         rt.close()
