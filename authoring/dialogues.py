@@ -20,6 +20,7 @@ from typing import Any
 from authoring.goals import Goal
 from authoring.korean import attach, native_count
 from authoring.model import Dialogue, jsonable
+from nlg.render import render_time
 from nlu.categories import match_category
 from scenarios.annotations import parse_annotations
 from scenarios.schema import Scenario
@@ -42,14 +43,7 @@ def say_value(sc: Scenario, slot: str, value: Any, today: date) -> str:
             return "모레" if ko else "the day after tomorrow"
         return f"{value.month}월 {value.day}일" if ko else f"{value:%B} {value.day}"
     if isinstance(value, time):
-        h, m = value.hour, value.minute
-        if ko:
-            part = "저녁" if h >= 17 else "오후" if h > 12 else "낮" if h == 12 else "오전"
-            hour = h - 12 if h > 12 else h
-            return f"{part} {hour}시" + (" 반" if m == 30 else f" {m}분" if m else "")
-        hour12 = h - 12 if h > 12 else h
-        suffix = "pm" if h >= 12 else "am"
-        return f"{hour12}:{m:02d} {suffix}" if m else f"{hour12} {suffix}"
+        return render_time(value, sc.language, half=True)
     if spec.type == "count":
         n = int(value)
         if ko:

@@ -31,8 +31,14 @@ def render_date(value: date, lang: str) -> str:
     return f"{_EN_WEEKDAYS[value.weekday()]}, {_EN_MONTHS[value.month - 1]} {_ordinal(value.day)}"
 
 
-def render_time(value: time, lang: str) -> str:
-    """A clock time the way it is said on the phone."""
+def render_time(value: time, lang: str, *, half: bool = False) -> str:
+    """A clock time the way it is said on the phone.
+
+    Args:
+        value: the time.
+        lang: ``"ko"`` or ``"en"``.
+        half: say half past as callers do ("저녁 7시 반"), not "저녁 7시 30분" (Korean).
+    """
     h, m = value.hour, value.minute
     if lang == "ko":
         # the noon hour is 낮 whatever the minutes ("낮 12시", "낮 12시 30분"), never 오후 12시
@@ -50,7 +56,8 @@ def render_time(value: time, lang: str) -> str:
             else "밤"
         )
         hour12 = h % 12 or 12
-        return f"{period} {hour12}시" + (f" {m}분" if m else "")
+        minutes = " 반" if half and m == 30 else f" {m}분" if m else ""
+        return f"{period} {hour12}시{minutes}"
     if h == 12 and m == 0:
         return "noon"
     hour12 = h % 12 or 12

@@ -20,22 +20,21 @@ from collections.abc import AsyncIterator
 
 from agent.voice.audio import PcmAudio
 from common.errors import AicallError, BackendUnavailableError
+from nlg.rewrite import split_sentences
 
-__all__ = ["Synthesizer", "split_sentences"]
+__all__ = ["Synthesizer", "speech_chunks"]
 
 
-def split_sentences(text: str, *, max_chars: int = 60) -> list[str]:
+def speech_chunks(text: str, *, max_chars: int = 60) -> list[str]:
     """Split a reply into chunks to synthesise one by one (the first is heard sooner).
 
-    Splits at sentence ends (Korean and English punctuation); a sentence longer than
-    ``max_chars`` is further split at commas into pieces of about that length, so a long
-    read-back ("So that's Thursday, ... under John Smith, phone ...") starts playing early.
+    Splits into sentences as the replies do (:func:`nlg.rewrite.split_sentences`); a sentence
+    longer than ``max_chars`` is further split at commas into pieces of about that length, so
+    a long read-back ("So that's Thursday, ... under John Smith, phone ...") starts playing
+    early.
     """
     chunks: list[str] = []
-    for sentence in re.split(r"(?<=[.!?。？！])\s+", text.strip()):
-        sentence = sentence.strip()
-        if not sentence:
-            continue
+    for sentence in split_sentences(text):
         if len(sentence) <= max_chars:
             chunks.append(sentence)
             continue
@@ -118,7 +117,7 @@ class Synthesizer(abc.ABC):
         Raises:
             BackendUnavailableError: a sentence failed or took longer than ``timeout``.
         """
-        for sentence in split_sentences(text):
+        for sentence in speech_chunks(text):
             started = time.perf_counter()
             try:
                 audio = await asyncio.wait_for(

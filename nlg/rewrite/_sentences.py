@@ -8,7 +8,7 @@ __all__ = ["SentenceSplitter", "split_sentences"]
 
 # A sentence ends at . ? ! … (or a run of them, with closing quotes) followed by a space.
 # "8.30" and "3.5" do not end a sentence: the mark must be followed by whitespace.
-_END = re.compile(r"[.?!…]+[\"')\]]*(?=\s)")
+_END = re.compile(r"[.?!…。？！]+[\"')\]]*(?=\s)")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from agent.voice.audio import PcmAudio
-from agent.voice.tts import Synthesizer, split_sentences
+from agent.voice.tts import Synthesizer, speech_chunks
 from common.errors import BackendUnavailableError
 
 
-def test_split_sentences_handles_both_languages() -> None:
-    assert split_sentences("Hello. How many people? ") == ["Hello.", "How many people?"]
-    assert split_sentences("안녕하세요. 몇 분이세요?") == ["안녕하세요.", "몇 분이세요?"]
+def test_speech_chunks_are_sentences_in_both_languages() -> None:
+    assert speech_chunks("Hello. How many people? ") == ["Hello.", "How many people?"]
+    assert speech_chunks("안녕하세요. 몇 분이세요?") == ["안녕하세요.", "몇 분이세요?"]
 
 
 def test_piper_speaks_english_and_caches_fixed_prompts(engines) -> None:
@@ -46,7 +46,7 @@ def test_long_sentences_are_split_at_commas_for_early_audio() -> None:
         "So that's Thursday, November 26th at 7 pm, 4 people, main hall seating, "
         "under John Smith, phone 555-010-0200. Shall I book it?"
     )
-    chunks = split_sentences(text)
+    chunks = speech_chunks(text)
     assert chunks[-1] == "Shall I book it?"
     assert all(len(c) <= 60 for c in chunks[:-1]) and len(chunks) >= 3
     assert " ".join(chunks) == text
