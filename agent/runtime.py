@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import nlg.llm
 from agent.config import Settings
 from agent.session import CallSession
 from agent.store import CallLog, Database, SqlBookingBackend, SqlCareCallRecorder
@@ -45,9 +46,7 @@ def rewriter_from_settings(settings: Settings, *, warm_up: bool = True) -> Reply
     if settings.replies != "llm":
         return None
     if settings.llm == "local":
-        from nlg.llm import llama_cpp_build_works
-
-        works, detail = llama_cpp_build_works(settings.llm_model_path)
+        works, detail = nlg.llm.llama_cpp_build_works(settings.llm_model_path)
         if not works:
             log.error("LLM replies disabled, templates only: %s", detail)
             return None

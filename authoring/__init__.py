@@ -12,5 +12,9 @@ Modules, each with one job (see ``docs/authoring.md``):
 - :mod:`.pipeline` — :func:`~.pipeline.augment`, all of the above for a domain;
 - :mod:`.training` — training with accepted candidates, held-out files;
 - :mod:`.recommend` — next system utterances and branches;
-- :mod:`.goals` / :mod:`.dialogues` — goal scripts, whole dialogues, runs against the agent.
+- :mod:`.model` — the data: a written dialogue, a run's outcome;
+- :mod:`.goals` / :mod:`.dialogues` / :mod:`.dialogue_llm` / :mod:`.runs` — goal scripts, whole
+  dialogues (templates, then the LLM), runs against the agent.
+
+Above :mod:`agent` on the import ladder: may import every package but :mod:`cli`.
 """

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from authoring.annotated import Segment, Utterance
 from authoring.candidates import Candidate
 from authoring.domain import AuthoringDomain
 from authoring.templates import PLACEHOLDER, fill_template, to_template
@@ -120,8 +121,6 @@ def annotate_known(text: str, values: dict[str, list[tuple[str, str | None]]]) -
     A paraphrase without annotations would teach a slot tagger that a value's words are not a
     slot; values of three characters or more seen in the examples or synonyms are marked.
     """
-    from authoring.annotated import Segment, Utterance
-
     if "[" in text or "]" in text:
         return text
     found: list[tuple[int, int, str, str | None]] = []
@@ -187,7 +186,6 @@ def _continue(llm: LLMClient, prompt: str, seed: int, max_tokens: int = 64) -> l
 def _paraphrase(
     llm: LLMClient, domain: AuthoringDomain, intent: str, shown: list[str], seed: int
 ) -> list[str]:
-    from authoring.annotated import Utterance
 
     lang = domain.language if domain.language in _HEAD else "en"
     head = _HEAD[lang].format(d=domain.descriptions.get(intent, intent))

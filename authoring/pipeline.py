@@ -18,6 +18,7 @@ from authoring.domain import AuthoringDomain
 from authoring.filters import Screen
 from authoring.generate import generate_for_intent
 from authoring.templates import fill_template, to_template
+from common.errors import InputError
 from nlg.llm import LLMClient
 
 __all__ = ["augment", "deterministic_candidates"]
@@ -94,8 +95,6 @@ def augment(
     chosen = list(intents) or domain.intents
     unknown = [i for i in chosen if i not in domain.intents]
     if unknown:
-        from common.errors import InputError
-
         raise InputError(
             f"unknown intent {unknown[0]!r} in {domain.name}; have: {', '.join(domain.intents)}"
         )

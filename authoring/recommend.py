@@ -21,7 +21,9 @@ from typing import Any
 
 from authoring.generate import PROMPT_VERSION, ask_llm
 from authoring.templates import PLACEHOLDER
+from common.errors import InputError
 from dialogue.acts import SystemAct
+from nlg.checks import check_reply
 from nlg.llm import LLMClient
 from scenarios.schema import Scenario
 
@@ -133,7 +135,6 @@ def _check(sc: Scenario, point: Point, template: str, text: str, prompt: str) ->
         if got != wanted:
             return f"placeholders {sorted(wanted - got) or sorted(got - wanted)}"
         return None
-    from nlg.checks import check_reply
 
     result = check_reply(
         text,
@@ -162,8 +163,6 @@ def recommend(
         InputError: no such task or slot in the scenario.
         LLMUnavailableError: ``llm`` is given but cannot be reached.
     """
-    from common.errors import InputError
-
     if task_name not in sc.tasks:
         raise InputError(f"no task {task_name!r} in {sc.id}; have: {', '.join(sc.tasks)}")
     points = _points(sc, task_name)

@@ -8,15 +8,34 @@ in a YAML store per scenario (``--store``; default
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+import nlg.llm
 from agent.config import Settings
 from authoring.candidates import Candidate, CandidateStore
+from authoring.dialogue_llm import goal_dialogues
+from authoring.domain import AuthoringDomain
+from authoring.generate import PROMPT_VERSION, LLMUnavailableError
+from authoring.goals import plan_goal
+from authoring.model import DEFAULT_NOW, Dialogue
+from authoring.pipeline import augment as run_augment
+from authoring.recommend import recommend as run_recommend
+from authoring.runs import load_regressions, run_dialogue, save_regressions
+from authoring.training import heldout_path, load_heldout, train_with_candidates
+from cli.scenario import scenario_app
 from cli.scenario_ref import known_scenarios, resolve_scenario
-from common.errors import InputError
+from common.errors import InputError, NotConfiguredError
+from nlg.llm import make_llm_client
+from nlu.config import DEFAULT_ENGINE
+from nlu.evaluate import evaluate
+from nlu.live_models import save_live_model
+from nlu.training import training_data_from_scenario
 from scenarios.schema import Scenario
 
 __all__ = ["make_authoring_llm", "register", "resolve_scenario", "store_for"]
@@ -54,16 +73,10 @@ def make_authoring_llm(
     Raises:
         LLMUnavailableError: the local build cannot run, or a package or setting is missing.
     """
-    from authoring.generate import LLMUnavailableError
-    from common.errors import NotConfiguredError
-    from nlg.llm import make_llm_client
-
     kind = kind.strip().lower()
     try:
         if kind == "local":
-            from nlg.llm import llama_cpp_build_works
-
-            works, detail = llama_cpp_build_works()
+            works, detail = nlg.llm.llama_cpp_build_works()
             if not works:
                 raise NotConfiguredError(detail)
             return make_llm_client("local", timeout=timeout)
@@ -98,12 +111,6 @@ def augment(
     store: StoreOpt = None,
 ) -> None:
     """Propose training utterances per intent; screened candidates go to the store as pending."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from authoring.domain import AuthoringDomain
-    from authoring.pipeline import augment as run_augment
-
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)
     domain = AuthoringDomain.from_scenario(sc)
@@ -231,12 +238,6 @@ def train(
     By default the model becomes the scenario's live model: calls load it instead of training
     from the scenario file, for as long as the scenario is not edited.
     """
-    from authoring.training import heldout_path, load_heldout, train_with_candidates
-    from nlu.config import DEFAULT_ENGINE
-    from nlu.evaluate import evaluate
-    from nlu.live_models import save_live_model
-    from nlu.training import training_data_from_scenario
-
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)
     accepted = st.select(state="accepted")
@@ -286,9 +287,6 @@ def recommend(
     store: StoreOpt = None,
 ) -> None:
     """Propose the agent's next utterances at each point of a task, with the branches."""
-    from authoring.generate import PROMPT_VERSION
-    from authoring.recommend import recommend as run_recommend
-
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)
     client = make_authoring_llm(llm, llm_url, llm_model, llm_key)
@@ -334,13 +332,6 @@ def dialogues(
     With ``--llm local|openai`` the LLM writes the caller's lines; lines that fail the checks
     (or an LLM that cannot be reached) leave the template dialogue, marked as such.
     """
-    from datetime import datetime
-
-    from authoring.dialogue_llm import goal_dialogues
-    from authoring.goals import plan_goal
-    from authoring.model import DEFAULT_NOW, Dialogue
-    from authoring.runs import load_regressions, run_dialogue, save_regressions
-
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)
     when = DEFAULT_NOW
@@ -391,8 +382,6 @@ def dialogues(
 
 def register(app: typer.Typer) -> None:
     """Add the authoring commands to the ``scenario`` group."""
-    from cli.scenario import scenario_app
-
     scenario_app.command("augment")(augment)
     scenario_app.command("review")(review)
     scenario_app.command("train")(train)

@@ -19,7 +19,10 @@ from typing import Annotated, Any
 
 import typer
 
+from agent.config import Settings
+from cli.scenario_ref import known_scenarios
 from common.errors import AicallError, InputError
+from telephony.twilio.outbound import OutboundCall, TwilioDialer, check_number
 
 __all__ = ["CallTarget", "load_call_list", "register"]
 
@@ -167,10 +170,6 @@ def call(
     Needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and AICALL_PUBLIC_URL (where Twilio reaches
     ``aicall serve``). Prints each call's SID; exit 1 if any call of a list was refused.
     """
-    from agent.config import Settings
-    from cli.scenario_ref import known_scenarios
-    from telephony.twilio.outbound import OutboundCall, TwilioDialer, check_number
-
     if (to is None) == (call_list is None):
         raise InputError("give either --to NUMBER or --list FILE")
     if interval < 0:

@@ -8,6 +8,9 @@ from typing import Annotated
 
 import typer
 
+from cli.common import make_runtime
+from cli.scenario_ref import resolve_scenario
+
 __all__ = ["register"]
 
 
@@ -34,8 +37,6 @@ def chat(
     """Talk to the agent by text: one caller line per input line; ends when the call ends."""
     # imported here: the runtime pulls in the NLU's scikit-learn, which the other subcommands
     # (bookings, carecall, scenario) do not need
-    from cli.common import make_runtime
-    from cli.scenario_ref import resolve_scenario
 
     sc = resolve_scenario(scenario, scenario_dir or [])
     runtime = make_runtime(database, scenario_dir, now, scenario=sc)

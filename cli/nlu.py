@@ -9,8 +9,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from agent.config import Settings
+from cli.scenario_ref import resolve_scenario
 from common.errors import InputError
+from nlu.base import engine_class, load_engine
+from nlu.config import make_parser
+from nlu.datafiles import read_training_files
+from nlu.evaluate import evaluate, format_report
 
 __all__ = ["register", "result_to_json"]
 
@@ -64,12 +72,6 @@ def train(
     language: Annotated[str | None, typer.Option(help="ko or en (guessed when absent).")] = None,
 ) -> None:
     """Train an engine on the data files and save it to OUT."""
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from nlu.base import engine_class
-    from nlu.datafiles import read_training_files
-
     cls = engine_class(engine)
     training = read_training_files(data, language=language)
     typer.echo(
@@ -100,10 +102,6 @@ def test(
     ] = None,
 ) -> None:
     """Score a model on annotated data: intent accuracy, slot F1, per-intent/slot, confusions."""
-    from nlu.base import load_engine
-    from nlu.datafiles import read_training_files
-    from nlu.evaluate import evaluate, format_report
-
     engine = load_engine(model)
     examples = read_training_files(data, language=engine.language).examples
     rep = evaluate(engine, examples)
@@ -132,14 +130,8 @@ def parse(
     ref = _today(today)
     parser: Any
     if model is not None:
-        from nlu.base import load_engine
-
         parser = load_engine(model)
     else:
-        from agent.config import Settings
-        from cli.scenario_ref import resolve_scenario
-        from nlu.config import make_parser
-
         sc = resolve_scenario(str(scenario), scenario_dir or [])
         # what a call to the scenario would use (AICALL_NLU_*): by default the model
         # `aicall scenario train` saved, when it matches the scenario; else trained now

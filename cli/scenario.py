@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
+from cli.scenario_ref import resolve_scenario
 from common.errors import ScenarioError
+from nlu.rasa_format import export_scenario, import_rasa, write_scenario_skeleton
 from scenarios.loader import ScenarioWarning, load_scenario, shipped_scenario_paths
 
 __all__ = ["register"]
@@ -56,9 +58,6 @@ def export_rasa(
     out: Annotated[Path, typer.Option("--out", help="Folder for nlu.yml and domain.yml.")],
 ) -> None:
     """Write a scenario as Rasa NLU YAML and domain YAML."""
-    from cli.scenario_ref import resolve_scenario
-    from nlu.rasa_format import export_scenario
-
     sc = resolve_scenario(scenario_id)
     nlu_path, domain_path = export_scenario(sc, out)
     typer.echo(f"wrote {nlu_path} and {domain_path}")
@@ -73,8 +72,6 @@ def import_rasa_cmd(
     language: Annotated[str, typer.Option(help="ko or en.")] = "en",
 ) -> None:
     """Turn Rasa NLU (and domain) files into a scenario skeleton to complete and validate."""
-    from nlu.rasa_format import import_rasa, write_scenario_skeleton
-
     skeleton = import_rasa(nlu, domain, scenario_id=scenario_id, language=language)
     write_scenario_skeleton(skeleton, out)
     typer.echo(f"wrote {out}: {len(skeleton['intents'])} intents, {len(skeleton['slots'])} slots")

@@ -6,6 +6,9 @@ from typing import Annotated
 
 import typer
 
+from cli.common import make_runtime
+from common.errors import NotConfiguredError
+
 __all__ = ["register"]
 
 
@@ -28,10 +31,8 @@ def serve(
     """
     import uvicorn
 
-    from agent.server.app import create_app
-    from agent.voice.logs import quiet_pipecat
-    from cli.common import make_runtime
-    from common.errors import NotConfiguredError
+    from agent.server.app import create_app  # noqa: PLC0415 - the voice extra
+    from agent.voice.logs import quiet_pipecat  # noqa: PLC0415 - the voice extra
 
     quiet_pipecat("DEBUG" if verbose else "WARNING")
     runtime = make_runtime(database)

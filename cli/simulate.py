@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from cli.common import make_runtime
+from cli.scenario_ref import resolve_scenario
+
 __all__ = ["register"]
 
 
@@ -27,12 +30,10 @@ def simulate(
     verbose: Annotated[bool, typer.Option(help="Pipeline debug logs.")] = False,
 ) -> None:
     """Serve the agent on loopback and call it as Twilio would; prints JSON."""
-    from agent.server.loopback import simulate_call
-    from agent.voice.engines import VoiceEngines
-    from agent.voice.logs import quiet_pipecat
-    from agent.voice.simulator import load_script
-    from cli.common import make_runtime
-    from cli.scenario_ref import resolve_scenario
+    from agent.server.loopback import simulate_call  # noqa: PLC0415 - the voice extra
+    from agent.voice.engines import VoiceEngines  # noqa: PLC0415 - the voice extra
+    from agent.voice.logs import quiet_pipecat  # noqa: PLC0415 - the voice extra
+    from agent.voice.simulator import load_script  # noqa: PLC0415 - the voice extra
 
     quiet_pipecat("DEBUG" if verbose else "WARNING")
     steps = load_script(script)

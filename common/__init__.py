@@ -1,5 +1,5 @@
 """The bottom of the import ladder: what every package of the project shares.
 
-Owns the project's exception hierarchy (:mod:`common.errors`). It imports nothing of the
-project (only the standard library), so every other package may import it.
+Owns the project's exception hierarchy (:mod:`common.errors`). May import: nothing of the
+project (the standard library only), so every other package may import it.
 """

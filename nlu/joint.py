@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 import random
 import time
 from pathlib import Path
@@ -367,13 +368,11 @@ class JointEngine(NLUEngine):
             "threads": self.threads,
         }
         (path / "joint.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-        import pickle
 
         with open(path / "gazetteer.pkl", "wb") as f:
             pickle.dump({"gazetteer": self._gazetteer, "ngram": self._ngram}, f)
 
     def _load(self, path: Path) -> None:
-        import pickle
 
         vocab = json.loads((path / "joint.json").read_text(encoding="utf-8"))
         self._words = vocab["words"]

@@ -24,6 +24,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 
 from agent.config import Settings
+from agent.server.softphone import add_softphone
 from agent.voice.call import CallRuntime, run_twilio_call
 from agent.voice.engines import VoiceEngines
 from agent.voice.report import CallReport
@@ -124,8 +125,6 @@ def create_app(
         return params
 
     if settings.softphone:
-        from agent.server.softphone import add_softphone
-
         add_softphone(app, settings, runtime, issuer)
 
     @app.get("/healthz")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
+
+from agent.server.app import create_app
+from agent.voice.simulator import CallerSimulator, caller_voice
 
 __all__ = ["serve_on_loopback"]
 
@@ -64,11 +68,6 @@ async def simulate_call(
     Returns:
         The :class:`agent.voice.simulator.SimulatedCall`, with the server's voice record.
     """
-    import secrets
-
-    from agent.server.app import create_app
-    from agent.voice.simulator import CallerSimulator, caller_voice
-
     if not settings.twilio_auth_token:
         settings = settings.model_copy(update={"twilio_auth_token": secrets.token_hex(16)})
     settings = settings.model_copy(update={"public_url": None})

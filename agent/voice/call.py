@@ -12,18 +12,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import wave
 from pathlib import Path
 from typing import Any, Protocol
+
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.audio.audio_buffer_processor import AudioBufferProcessor
+from pipecat.processors.audio.vad_processor import VADProcessor
+from pipecat.transports.websocket.fastapi import (
+    FastAPIWebsocketParams,
+    FastAPIWebsocketTransport,
+)
+from pipecat.workers.runner import WorkerRunner
 
 from agent.config import Settings
 from agent.voice.asr import RecognitionOptions
 from agent.voice.dialogue_port import DialoguePort, DialogueTimeouts, Handover
+from agent.voice.dialogue_processor import DialogueProcessor
 from agent.voice.endpointing import EndpointPolicy
 from agent.voice.engines import VoiceEngines
 from agent.voice.frames import CallState
+from agent.voice.keypad import KeypadAggregator
+from agent.voice.recognition import SpeechRecognitionProcessor
 from agent.voice.report import CallReport
+from agent.voice.time_limit import CallTimeLimit
 from telephony.twilio.protocol import StartMessage
+from telephony.twilio.serializer import AicallTwilioSerializer, MediaStreamErrorFrame
 from telephony.twilio.tokens import StreamGrant
+from telephony.twilio.twiml import transfer_twiml
 
 __all__ = ["CallRuntime", "run_twilio_call", "twilio_handover"]
 
@@ -61,7 +78,6 @@ def twilio_handover(settings: Settings, call_sid: str) -> Handover | None:
         return None
 
     async def handover(number: str) -> bool:
-        from telephony.twilio.twiml import transfer_twiml
 
         def update() -> None:
             from twilio.rest import Client
@@ -80,15 +96,12 @@ def twilio_handover(settings: Settings, call_sid: str) -> Handover | None:
 
 def _recorder(settings: Settings, call_id: str) -> Any:
     """A stereo recorder (caller left, agent right) writing ``recordings/<call_id>.wav``."""
-    from pipecat.processors.audio.audio_buffer_processor import AudioBufferProcessor
-
     recorder = AudioBufferProcessor(sample_rate=8000, num_channels=2)
     path = Path(settings.data_dir) / "recordings" / f"{call_id}.wav"
 
     @recorder.event_handler("on_audio_data")
     async def on_audio(_recorder: Any, audio: bytes, sample_rate: int, channels: int) -> None:
         def write() -> None:
-            import wave
 
             path.parent.mkdir(parents=True, exist_ok=True)
             with wave.open(str(path), "wb") as w:
@@ -129,21 +142,6 @@ async def run_twilio_call(
     Returns:
         The call's voice record (also written to ``<data_dir>/calls``).
     """
-    from pipecat.pipeline.pipeline import Pipeline
-    from pipecat.pipeline.worker import PipelineParams, PipelineWorker
-    from pipecat.processors.audio.vad_processor import VADProcessor
-    from pipecat.transports.websocket.fastapi import (
-        FastAPIWebsocketParams,
-        FastAPIWebsocketTransport,
-    )
-    from pipecat.workers.runner import WorkerRunner
-
-    from agent.voice.dialogue_processor import DialogueProcessor
-    from agent.voice.keypad import KeypadAggregator
-    from agent.voice.recognition import SpeechRecognitionProcessor
-    from agent.voice.time_limit import CallTimeLimit
-    from telephony.twilio.serializer import AicallTwilioSerializer, MediaStreamErrorFrame
-
     endpoint = endpoint or EndpointPolicy()
     timeouts = timeouts or DialogueTimeouts(
         max_call=settings.max_call_seconds, silence=settings.silence_reprompt_seconds

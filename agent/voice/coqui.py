@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from agent.voice.audio import PcmAudio
 from agent.voice.tts import Synthesizer
 from common.errors import AicallError, NotConfiguredError
@@ -113,7 +115,7 @@ class CoquiSynthesizer(Synthesizer):
             if self._engine is None:
                 engine_class = _import_coqui()
                 if self.threads:
-                    import torch
+                    import torch  # noqa: PLC0415 - torch loads only when a coqui voice is used
 
                     torch.set_num_threads(self.threads)
                 try:
@@ -136,7 +138,6 @@ class CoquiSynthesizer(Synthesizer):
         return int(engine.output_sample_rate) if engine is not None else 22050
 
     def _synthesize(self, text: str) -> PcmAudio:
-        import numpy as np
 
         engine = self._load()
         # One torch model per voice: serialise use of it rather than oversubscribe the cores.
@@ -158,7 +159,7 @@ def write_tiny_vits(directory: Path, *, sample_rate: int = 16000) -> Path:
         NotConfiguredError: coqui-tts is not usable.
     """
     _import_coqui()
-    import torch
+    import torch  # noqa: PLC0415 - torch loads only when a coqui voice is used
     from TTS.tts.configs.shared_configs import CharactersConfig
     from TTS.tts.configs.vits_config import VitsConfig
     from TTS.tts.models.vits import Vits, VitsArgs

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipecat.audio.vad.vad_analyzer import VADParams
+
 __all__ = ["EndpointPolicy"]
 
 
@@ -55,7 +57,6 @@ class EndpointPolicy:
     def vad_analyzer(self) -> Any:
         """A Silero VAD analyzer with this policy's start and stop times (one per call)."""
         from pipecat.audio.vad.silero import SileroVADAnalyzer
-        from pipecat.audio.vad.vad_analyzer import VADParams
 
         params = VADParams(
             start_secs=self.vad_start_secs,

@@ -9,8 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent.config import Settings
+from agent.voice import models
 from agent.voice.asr import SpeechRecognizer
+from agent.voice.coqui import CoquiSynthesizer
+from agent.voice.synthesizers import EspeakSynthesizer, PiperSynthesizer
 from agent.voice.tts import Synthesizer
+from agent.voice.whisper import FasterWhisperRecognizer
 from common.errors import NotConfiguredError
 
 __all__ = ["VoiceEngines"]
@@ -66,16 +70,13 @@ class VoiceEngines:
         Raises:
             NotConfiguredError: a model package or espeak-ng is missing (with an install hint).
         """
-        from agent.voice.models import resolve_whisper_model
-        from agent.voice.synthesizers import EspeakSynthesizer, PiperSynthesizer
-        from agent.voice.whisper import FasterWhisperRecognizer
 
         def recognizer(name: str) -> FasterWhisperRecognizer:
             # The short encoder window is measured on base only: tiny.en falls into
             # repetition loops with it (docs/voice.md), other models are untested.
             languages = settings.asr_window_languages if name == "base" else []
             return FasterWhisperRecognizer(
-                resolve_whisper_model(name, settings.data_dir),
+                models.resolve_whisper_model(name, settings.data_dir),
                 threads=settings.asr_threads,
                 window_languages=frozenset(languages),
             )
@@ -92,7 +93,5 @@ class VoiceEngines:
         coqui = {"en": settings.tts_coqui_model_en, "ko": settings.tts_coqui_model_ko}
         for language, model_dir in coqui.items():
             if model_dir is not None:
-                from agent.voice.coqui import CoquiSynthesizer
-
                 synthesizers[language] = CoquiSynthesizer(model_dir, language=language)
         return cls(recognizers=recognizers, synthesizers=synthesizers)

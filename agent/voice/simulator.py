@@ -35,7 +35,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
+from ruamel.yaml import YAML
 
 from agent.voice.asr import RecognitionOptions, SpeechRecognizer
 from agent.voice.audio import TWILIO_FRAME_BYTES, PcmAudio
@@ -110,8 +112,6 @@ def load_script(path: Path) -> list[CallerStep]:
     if path.suffix == ".json":
         data = json.loads(text)
     else:
-        from ruamel.yaml import YAML
-
         data = YAML(typ="safe").load(text)
     if not isinstance(data, list):
         raise InputError(f"{path}: a script is a list of steps")
@@ -226,7 +226,6 @@ class CallerSimulator:
     async def _webhook(
         self, scenario: str, call_sid: str, caller: str, callee: str
     ) -> tuple[str, dict[str, str]]:
-        import httpx
         from twilio.request_validator import RequestValidator
 
         url = f"{self.base_url}/twilio/voice?scenario={scenario}"

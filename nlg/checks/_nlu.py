@@ -10,26 +10,15 @@ is added, so it counts as said and, if the acts do not allow it, as extra.
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Any
 
 from nlg.checks._mention import COUNT, DATE, PHONE, TIME, Mention, hours_for, normalise_phone
+from nlu import parsers
 
 __all__ = ["nlu_mentions"]
 
 
-def _parsers() -> Any:
-    try:
-        import nlu.parsers as parsers
-    except ImportError:  # the NLU package is optional for the checks
-        return None
-    return parsers
-
-
 def nlu_mentions(text: str, lang: str, today: date | None) -> list[Mention]:
     """Times, counts, phones (and dates, when ``today`` is known) that ``nlu.parsers`` finds."""
-    parsers = _parsers()
-    if parsers is None:
-        return []
     found: list[Mention] = []
     for slot in parsers.extract_times(text, lang):
         if isinstance(slot.value, time):

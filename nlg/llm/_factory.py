@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from common.errors import InputError, NotConfiguredError
 from nlg.llm._base import LLMClient
+from nlg.llm._local import LlamaCppClient
+from nlg.llm._openai import OpenAICompatClient
 
 __all__ = ["LLMKind", "make_llm_client"]
 
@@ -44,13 +46,10 @@ def make_llm_client(
     if kind == "none":
         return None
     if kind == "local":
-        from nlg.llm._local import LlamaCppClient
-
         return LlamaCppClient(model_path, **kwargs)
     if kind == "openai":
         if not base_url or not model:
             raise NotConfiguredError("an OpenAI-compatible LLM needs base_url and model")
-        from nlg.llm._openai import OpenAICompatClient
 
         return OpenAICompatClient(base_url, api_key=api_key, model=model, **kwargs)
     raise InputError(f"unknown LLM kind {kind!r}: expected 'local', 'openai' or 'none'")
