@@ -24,12 +24,12 @@ from typing import Any
 import torch
 
 from nlu.base import OUT_OF_SCOPE, NLUEngine, engine_class
-from nlu.engine import ScenarioNLU
 from nlu.evaluate import evaluate
 from nlu.noise import insert_space, one_typo, remove_spaces
+from nlu.rasa_format import read_rasa_nlu
+from nlu.rules import RulesNLU
 from nlu.training import Example, TrainingData, training_data_from_scenario
 from scenarios.loader import load_scenarios
-from scenarios.rasa import read_rasa_nlu
 from scenarios.schema import Intent, Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,8 +183,8 @@ def _folds(
     return [([e for j, e in enumerate(order) if j % k != i], order[i::k]) for i in range(k)]
 
 
-def _legacy(sc: Scenario, train: list[Example]) -> ScenarioNLU:
-    """The first version (nlu.engine's own classifier and rules) trained on ``train``."""
+def _legacy(sc: Scenario, train: list[Example]) -> RulesNLU:
+    """The first version (:class:`nlu.rules.RulesNLU`) trained on ``train``."""
     intents = {
         name: Intent(
             description=intent.description,
@@ -192,7 +192,7 @@ def _legacy(sc: Scenario, train: list[Example]) -> ScenarioNLU:
         )
         for name, intent in sc.intents.items()
     }
-    return ScenarioNLU(sc.model_copy(update={"intents": intents}))
+    return RulesNLU(sc.model_copy(update={"intents": intents}))
 
 
 def _train(name: str, sc: Scenario, data: TrainingData, train: list[Example]) -> Any:
