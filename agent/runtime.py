@@ -135,6 +135,48 @@ class AgentRuntime:
             except Exception as e:  # serving goes on
                 log.warning("could not prepare scenario %s: %s", scenario_id, e)
 
+    def record_unreached(
+        self,
+        *,
+        call_id: str,
+        scenario_id: str,
+        caller: str | None,
+        callee: str | None,
+        person: str | None,
+        status: str,
+        reason: str | None,
+    ) -> bool:
+        """Store an outbound call that never reached its person, and flag it for follow-up.
+
+        The call is stored as ``outbound`` with ``status`` (``no_answer``, ``busy``, ``failed``,
+        ``canceled``, ``voicemail``). When the scenario flags incomplete calls (care calls do:
+        ``call_incomplete``), the person is flagged with that reason and ``status`` as a second
+        one, so "not reached" shows among the people to call back. Blocking (database).
+
+        Returns:
+            Whether anything was stored (``False``: the call exists already, e.g. it was
+            answered or this is a repeated callback).
+
+        Raises:
+            InputError: unknown scenario.
+            StoreUnavailableError: the database failed.
+        """
+        scenario = self.scenario(scenario_id)
+        if not call_id or not self.calls.record_unreached(
+            call_id=call_id,
+            scenario_id=scenario.id,
+            status=status,
+            caller=caller,
+            callee=callee,
+            reason=reason,
+        ):
+            return False
+        reasons = [rule.reason for rule in scenario.flags if rule.incomplete]
+        if reasons:
+            who = person or callee or "unknown"
+            self.carecall.raise_flag(call_id, scenario.id, who, [*reasons, status])
+        return True
+
     def new_call(
         self,
         scenario_id: str,

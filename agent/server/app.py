@@ -24,8 +24,9 @@ from typing import Any
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 
 from agent.config import Settings
+from agent.server.ports import ServerRuntime
 from agent.server.softphone import add_softphone
-from agent.voice.call import CallRuntime, run_twilio_call
+from agent.voice.call import run_twilio_call
 from agent.voice.engines import VoiceEngines
 from agent.voice.report import CallReport
 from common.errors import AicallError, InputError
@@ -77,7 +78,7 @@ def _stream_url(settings: Settings, request: Request) -> str:
 
 def create_app(
     settings: Settings,
-    runtime: CallRuntime,
+    runtime: ServerRuntime,
     *,
     engines: VoiceEngines | None = None,
     tokens: StreamTokenIssuer | None = None,
@@ -104,7 +105,8 @@ def create_app(
         if "engines" not in voice:
             voice["engines"] = await asyncio.to_thread(VoiceEngines.from_settings, settings)
         await asyncio.to_thread(voice["engines"].warm_up)
-        await asyncio.to_thread(_warm_dialogue, runtime, warm_scenarios)
+        # load or train the scenarios' NLU now, not during a first call's greeting
+        await asyncio.to_thread(runtime.prepare_nlu, warm_scenarios)
         yield
         for task in list(state.active.values()):
             task.cancel()
@@ -239,7 +241,7 @@ def _twilio_reason(params: dict[str, str]) -> str | None:
 
 
 async def _store_unreached(
-    runtime: Any,
+    runtime: ServerRuntime,
     params: dict[str, str],
     scenario_id: str,
     person: str | None,
@@ -249,8 +251,7 @@ async def _store_unreached(
     """Store an outbound call that never reached its person; ``False`` if the store failed."""
     try:
         await asyncio.to_thread(
-            record_unreached,
-            runtime,
+            runtime.record_unreached,
             call_id=params.get("CallSid", ""),
             scenario_id=scenario_id,
             caller=params.get("From"),
@@ -263,70 +264,6 @@ async def _store_unreached(
         log.error("outbound call %s (%s): not stored: %s", params.get("CallSid"), status, e)
         return False
     return True
-
-
-def record_unreached(
-    runtime: Any,
-    *,
-    call_id: str,
-    scenario_id: str,
-    caller: str | None,
-    callee: str | None,
-    person: str | None,
-    status: str,
-    reason: str | None,
-) -> bool:
-    """Store an outbound call that never reached its person, and flag it for follow-up.
-
-    The call is stored as ``outbound`` with ``status`` (``no_answer``, ``busy``, ``failed``,
-    ``canceled``, ``voicemail``). When the scenario flags incomplete calls (care calls do:
-    ``call_incomplete``), the person is flagged with that reason and ``status`` as a second one,
-    so "not reached" shows among the people to call back. Blocking (database).
-
-    Returns:
-        Whether anything was stored (``False``: the call exists already, e.g. it was answered
-        or a repeated callback; or the runtime has no store).
-
-    Raises:
-        AicallError: unknown scenario, or the database failed.
-    """
-    calls = getattr(runtime, "calls", None)
-    if calls is None or not call_id:  # a runtime without storage (tests of the web layer)
-        return False
-    scenario = runtime.scenario(scenario_id)
-    if calls.get_call(call_id) is not None:
-        return False
-    try:
-        calls.start_call(
-            call_id=call_id,
-            scenario_id=scenario.id,
-            direction="outbound",
-            caller=caller,
-            callee=callee,
-        )
-    except InputError:  # a concurrent callback stored it first
-        return False
-    calls.end_call(call_id, status, failure_reason=reason)
-    reasons = [rule.reason for rule in getattr(scenario, "flags", ()) if rule.incomplete]
-    carecall = getattr(runtime, "carecall", None)
-    if reasons and carecall is not None:
-        carecall.raise_flag(call_id, scenario.id, person or callee or "unknown", [*reasons, status])
-    return True
-
-
-def _warm_dialogue(runtime: Any, scenario_ids: list[str] | None) -> None:
-    """Load or train the scenarios' NLU now (blocking) instead of during a first call's greeting.
-
-    ``AgentRuntime.prepare_nlu`` loads a model saved by ``aicall scenario train`` when it
-    matches the scenario (else trains); a runtime with only ``warm_up`` gets that.
-    """
-    prepare = getattr(runtime, "prepare_nlu", None)
-    if callable(prepare):
-        prepare(scenario_ids)
-        return
-    warm = getattr(runtime, "warm_up", None)
-    if callable(warm):
-        warm()
 
 
 async def _read_start(websocket: WebSocket) -> str:

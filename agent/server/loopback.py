@@ -8,8 +8,11 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+from agent.config import Settings
 from agent.server.app import create_app
-from agent.voice.simulator import CallerSimulator, caller_voice
+from agent.server.ports import ServerRuntime
+from agent.voice.engines import VoiceEngines
+from agent.voice.simulator import CallerSimulator, CallerStep, SimulatedCall, caller_voice
 
 __all__ = ["serve_on_loopback"]
 
@@ -46,14 +49,14 @@ async def serve_on_loopback(app: Any, *, host: str = "127.0.0.1") -> AsyncIterat
 
 
 async def simulate_call(
-    settings: Any,
-    runtime: Any,
-    engines: Any,
+    settings: Settings,
+    runtime: ServerRuntime,
+    engines: VoiceEngines,
     scenario: str,
-    steps: list[Any],
+    steps: list[CallerStep],
     *,
     transcribe: bool = True,
-) -> Any:
+) -> SimulatedCall:
     """Serve the agent on loopback and place one simulated Twilio call against it.
 
     Args:
@@ -68,15 +71,14 @@ async def simulate_call(
     Returns:
         The :class:`agent.voice.simulator.SimulatedCall`, with the server's voice record.
     """
-    if not settings.twilio_auth_token:
-        settings = settings.model_copy(update={"twilio_auth_token": secrets.token_hex(16)})
-    settings = settings.model_copy(update={"public_url": None})
+    token = settings.twilio_auth_token or secrets.token_hex(16)
+    settings = settings.model_copy(update={"twilio_auth_token": token, "public_url": None})
     app = create_app(settings, runtime, engines=engines, warm_scenarios=[scenario])
     language = runtime.scenario(scenario).language
     async with serve_on_loopback(app) as base_url:
         simulator = CallerSimulator(
             base_url,
-            auth_token=settings.twilio_auth_token,
+            auth_token=token,
             synthesizer=caller_voice(language, engines.synthesizer(language)),
             recognizer=engines.recognizer(language) if transcribe else None,
             language=language,

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import html
 import uuid
-from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from agent.config import Settings
+from agent.voice.call import CallRuntime
 from common.errors import AicallError
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
 
@@ -28,7 +28,7 @@ SOFTPHONE_PARAMETER = "softphone"
 
 
 def add_softphone(
-    app: FastAPI, settings: Settings, runtime: Any, issuer: StreamTokenIssuer
+    app: FastAPI, settings: Settings, runtime: CallRuntime, issuer: StreamTokenIssuer
 ) -> None:
     """Add ``GET /softphone`` and ``POST /softphone/call`` to ``app``."""
 

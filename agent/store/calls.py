@@ -132,6 +132,50 @@ class CallLog:
                 raise InputError(f"call {row.id!r} exists already") from e
             return _call_record(row)
 
+    def record_unreached(
+        self,
+        *,
+        call_id: str,
+        scenario_id: str,
+        status: str,
+        caller: str | None = None,
+        callee: str | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Store an outbound call that never reached its person, already ended with ``status``.
+
+        Returns:
+            ``False`` when a call with that id is stored already (it was answered and ran, or
+            this is a repeated or concurrent callback): nothing is changed then.
+
+        Raises:
+            StoreUnavailableError: the database failed.
+        """
+        now = utcnow()
+        row = CallRow(
+            id=call_id,
+            scenario_id=scenario_id,
+            direction="outbound",
+            caller=caller,
+            callee=callee,
+            started_at=now,
+            ended_at=now,
+            status=status,
+            failure_reason=reason,
+        )
+        try:
+            with self._db.transaction() as session:
+                if session.get(CallRow, call_id) is not None:
+                    return False
+                session.add(row)
+                try:
+                    session.flush()
+                except IntegrityError as e:  # a concurrent callback stored it first
+                    raise InputError(f"call {call_id!r} exists already") from e
+        except InputError:
+            return False
+        return True
+
     def append_events(self, call_id: str, events: Sequence[Mapping[str, Any]]) -> int:
         """Append a batch of tracker events to a call, atomically and in order.
 

@@ -126,6 +126,12 @@ class _RecordingRuntime:
         self.kwargs.append(kwargs)
         raise NotConfiguredError("no dialogue in this test")
 
+    def prepare_nlu(self, scenario_ids=None) -> None:
+        pass
+
+    def record_unreached(self, **call) -> bool:
+        raise AssertionError("no status callback in this test")
+
 
 @pytest.mark.parametrize(
     ("query", "expected"),

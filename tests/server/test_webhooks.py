@@ -24,6 +24,7 @@ PUBLIC = "https://agent.example.test"
 class FakeRuntime:
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.unreached: list[dict] = []
 
     def scenario(self, scenario_id: str):
         if scenario_id not in {"restaurant-ko", "restaurant-en"}:
@@ -33,6 +34,13 @@ class FakeRuntime:
     def new_call(self, scenario_id, **kwargs):  # pragma: no cover - no call is admitted here
         self.calls.append(scenario_id)
         raise AssertionError("no call should start")
+
+    def prepare_nlu(self, scenario_ids=None) -> None:
+        pass
+
+    def record_unreached(self, **call) -> bool:
+        self.unreached.append(call)
+        return True
 
 
 @pytest.fixture()

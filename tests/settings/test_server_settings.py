@@ -38,6 +38,12 @@ class FakeRuntime:
     def scenario_ids(self) -> list[str]:
         return ["carecall-en", "restaurant-en", "restaurant-ko"]
 
+    def prepare_nlu(self, scenario_ids=None) -> None:
+        pass
+
+    def record_unreached(self, **call) -> bool:
+        return True
+
 
 def _web_runtime() -> Any:
     """A runtime for the web layer only (no call is admitted in these tests)."""

@@ -174,3 +174,32 @@ def test_list_calls(log: CallLog) -> None:
     assert [c.id for c in log.list_calls(since=T0 + timedelta(minutes=3))] == ["CA4", "CA3"]
     since_kst = (T0 + timedelta(minutes=3)).astimezone(KST)
     assert [c.id for c in log.list_calls(since=since_kst)] == ["CA4", "CA3"]
+
+
+def test_an_unreached_call_is_stored_once_even_from_racing_callbacks(log: CallLog) -> None:
+    stored: list[bool] = []
+
+    def callback() -> None:
+        stored.append(
+            log.record_unreached(
+                call_id="CA-nobody", scenario_id="carecall-ko", status="no_answer",
+                callee="+821099998888", reason="SIP 480",
+            )
+        )  # fmt: skip
+
+    threads = [threading.Thread(target=callback) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(stored) == [False, False, False, True]
+    call = log.get_call("CA-nobody")
+    assert call is not None and (call.direction, call.status) == ("outbound", "no_answer")
+    assert call.failure_reason == "SIP 480" and call.ended_at is not None
+
+
+def test_an_answered_call_is_not_overwritten_as_unreached(log: CallLog) -> None:
+    log.start_call(call_id="CA-ran", scenario_id="carecall-ko", direction="outbound")
+    assert not log.record_unreached(call_id="CA-ran", scenario_id="carecall-ko", status="busy")
+    call = log.get_call("CA-ran")
+    assert call is not None and call.status == "in_progress"

@@ -66,6 +66,7 @@ class FakeRuntime:
 
     def __init__(self, **session_options) -> None:
         self.sessions: list[FakeSession] = []
+        self.unreached: list[dict] = []
         self._options = session_options
 
     def scenario(self, scenario_id: str):
@@ -75,3 +76,10 @@ class FakeRuntime:
         session = FakeSession(call_id or "fake", **self._options)
         self.sessions.append(session)
         return session
+
+    def prepare_nlu(self, scenario_ids=None) -> None:
+        pass
+
+    def record_unreached(self, **call) -> bool:
+        self.unreached.append(call)
+        return True

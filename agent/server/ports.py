@@ -1,0 +1,37 @@
+"""What the server needs of the process's runtime (``agent.runtime.AgentRuntime``).
+
+The web layer speaks HTTP and WebSocket only: storage decisions (an outbound call nobody
+answered, its follow-up flag) and model preparation are the runtime's, behind this protocol,
+so tests of the web layer hand it a small fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+from agent.voice.call import CallRuntime
+
+__all__ = ["ServerRuntime"]
+
+
+class ServerRuntime(CallRuntime, Protocol):
+    """A :class:`~agent.voice.call.CallRuntime` that also prepares models and stores callbacks."""
+
+    def prepare_nlu(self, scenario_ids: Iterable[str] | None = None) -> None:
+        """Load or train the scenarios' NLU now (blocking; ``None``: all)."""
+        ...
+
+    def record_unreached(
+        self,
+        *,
+        call_id: str,
+        scenario_id: str,
+        caller: str | None,
+        callee: str | None,
+        person: str | None,
+        status: str,
+        reason: str | None,
+    ) -> bool:
+        """Store an outbound call that never reached its person (blocking); ``False``: known."""
+        ...
