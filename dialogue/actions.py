@@ -18,6 +18,7 @@ from dialogue.events import ActionExecuted, Awaiting, BookingLoaded, CallEnded, 
 from dialogue.forms import ask_next, validate
 from dialogue.ports import BookingRecord, BookingRequest
 from dialogue.restaurant import capacity_rule, start_of
+from dialogue.state import AwaitKind
 from dialogue.turn import Turn
 
 __all__ = ["ACTIONS", "end_with_apology", "lookup_booking", "record_carecall", "run_action"]
@@ -47,7 +48,7 @@ def _finish_task(turn: Turn, outcome: str) -> None:
     state = turn.tracker.state
     if state.task:
         turn.emit(TaskEnded(task=state.task, outcome=outcome))
-    turn.emit(Awaiting(kind="anything_else"))
+    turn.emit(Awaiting(kind=AwaitKind.ANYTHING_ELSE))
     turn.say(ActKind.REQUEST, "anything_else")
 
 

@@ -22,6 +22,7 @@ from dialogue.actions import run_action
 from dialogue.acts import ActKind
 from dialogue.events import Awaiting, TaskEnded
 from dialogue.forms import fill, reask
+from dialogue.state import AwaitKind
 from dialogue.turn import Turn
 
 __all__ = ["agrees", "answer_confirmation", "keep_booking", "rephrase_confirmation"]
@@ -100,7 +101,7 @@ def answer_confirmation(
         if not task.slots:  # "cancel it?" "no": keep the booking
             keep_booking(turn)
             return True
-        turn.emit(Awaiting(kind="correction"))
+        turn.emit(Awaiting(kind=AwaitKind.CORRECTION))
         turn.say(ActKind.REQUEST, "what_to_correct")
         return True
     return None
@@ -112,7 +113,7 @@ def keep_booking(turn: Turn) -> None:
     turn.say(ActKind.INFORM, "keep_booking")
     if state.task:
         turn.emit(TaskEnded(task=state.task, outcome="kept"))
-    turn.emit(Awaiting(kind="anything_else"))
+    turn.emit(Awaiting(kind=AwaitKind.ANYTHING_ELSE))
     turn.say(ActKind.REQUEST, "anything_else")
 
 

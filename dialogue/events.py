@@ -11,7 +11,7 @@ import time as _time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dialogue.state import DialogueState
+from dialogue.state import AwaitKind, DialogueState
 from dialogue.values import decode_value, encode_value
 
 __all__ = [
@@ -212,7 +212,7 @@ class Awaiting(Event):
     kind: str | None
 
     def apply(self, state: DialogueState) -> None:  # noqa: D102
-        state.awaiting = self.kind
+        state.awaiting = AwaitKind(self.kind) if self.kind else None
         state.requested = None
         state.confirming = False
 

@@ -17,6 +17,7 @@ from dialogue.events import (
 )
 from dialogue.periods import resolve_in_period, slot_prompt
 from dialogue.restaurant import check_booking, normalize_phone, resolve_time
+from dialogue.state import AwaitKind
 from dialogue.tracker import Tracker
 from dialogue.turn import Turn
 from nlu.parsers import negated_mention
@@ -40,15 +41,15 @@ def expected_for(tracker: Tracker, scenario: Scenario) -> str | None:
     confirmation ("no, make it 8"); a party size says its counter ("6명", "six people").
     """
     state = tracker.state
-    if state.confirming or state.awaiting == "abandon":
+    if state.confirming or state.awaiting == AwaitKind.ABANDON:
         return "yesno"
     if state.requested:
         return state.requested
-    if state.awaiting in ("offer", "correction", "change_what"):
+    if state.awaiting in (AwaitKind.OFFER, AwaitKind.CORRECTION, AwaitKind.CHANGE_WHAT):
         return "time" if "time" in scenario.slots else None
-    if state.awaiting == "range":  # "make it 6 people?": "네", or another number
+    if state.awaiting == AwaitKind.RANGE:  # "make it 6 people?": "네", or another number
         return count_slot(scenario, state.task)
-    if state.awaiting == "lookup_phone":
+    if state.awaiting == AwaitKind.LOOKUP_PHONE:
         return "phone"
     return None
 
@@ -89,7 +90,7 @@ def collect_values(
     state = turn.tracker.state
     task = sc.tasks.get(state.task) if state.task else None
     allowed = set(task.slots) if task else {n for t in sc.tasks.values() for n in t.slots}
-    if state.awaiting == "lookup_phone":
+    if state.awaiting == AwaitKind.LOOKUP_PHONE:
         allowed.add("phone")
     if only is not None:
         allowed = {only}
@@ -171,7 +172,7 @@ def validate(turn: Turn) -> bool:
     if finding.offers:
         turn.emit(OffersMade(offers=finding.offers, about=finding.values))
         turn.say(ActKind.OFFER, finding.template, options=finding.offers, **finding.values)
-        turn.emit(Awaiting(kind="offer"))
+        turn.emit(Awaiting(kind=AwaitKind.OFFER))
         return False
     turn.say(ActKind.INFORM, finding.template, **finding.values)
     return True
@@ -224,20 +225,20 @@ def reask(turn: Turn) -> None:
     elif state.requested:
         template, said = slot_prompt(turn.scenario, state, state.requested)
         turn.say(ActKind.REQUEST, template, slot=state.requested, **said)
-    elif state.awaiting == "abandon":
+    elif state.awaiting == AwaitKind.ABANDON:
         turn.say(ActKind.CONFIRM, "confirm_abandon")
-    elif state.awaiting == "range":
+    elif state.awaiting == AwaitKind.RANGE:
         slot = count_slot(turn.scenario, state.task)
         turn.say(ActKind.CONFIRM, "confirm_range", slot=slot, **dict(state.slots))
-    elif state.awaiting == "offer" and state.offers:
+    elif state.awaiting == AwaitKind.OFFER and state.offers:
         turn.say(ActKind.OFFER, "no_capacity_offer", options=state.offers, **state.offer_about)
-    elif state.awaiting == "correction":
+    elif state.awaiting == AwaitKind.CORRECTION:
         turn.say(ActKind.REQUEST, "what_to_correct")
-    elif state.awaiting == "change_what":
+    elif state.awaiting == AwaitKind.CHANGE_WHAT:
         turn.say(ActKind.REQUEST, "ask_change_what")
-    elif state.awaiting == "lookup_phone":
+    elif state.awaiting == AwaitKind.LOOKUP_PHONE:
         turn.say(ActKind.REQUEST, turn.scenario.slots["phone"].prompt, slot="phone")
-    elif state.awaiting == "anything_else" or state.completed:
+    elif state.awaiting == AwaitKind.ANYTHING_ELSE or state.completed:
         turn.say(ActKind.REQUEST, "anything_else")
     elif "ask_intent" in turn.scenario.templates:
         turn.say(ActKind.REQUEST, "ask_intent")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 
 from dialogue.acts import ActKind
-from dialogue.state import DialogueState
+from dialogue.state import AwaitKind, DialogueState
 from dialogue.turn import Turn
 from nlu.parsers.dates_en import day_of_month
 from nlu.types import NLUResult, SlotValue
@@ -32,7 +32,7 @@ __all__ = ["keypad_hint", "keys_as_result", "menu_key"]
 
 _MIN_PHONE_DIGITS = 7  # shorter key presses are not a phone number
 #: Questions answered yes (1) or no (2) on the keypad besides the read-back.
-_YES_NO_AWAITING = ("anything_else", "abandon", "range")
+_YES_NO_AWAITING = (AwaitKind.ANYTHING_ELSE, AwaitKind.ABANDON, AwaitKind.RANGE)
 
 
 def keys_as_result(
@@ -44,7 +44,7 @@ def keys_as_result(
     if state.confirming or state.awaiting in _YES_NO_AWAITING:
         if digits in ("1", "2"):
             slots.append(SlotValue("yesno", digits == "1", digits, 0, len(digits)))
-    elif (state.requested or state.awaiting == "lookup_phone") and digits.isdigit():
+    elif (state.requested or state.awaiting == AwaitKind.LOOKUP_PHONE) and digits.isdigit():
         slot = state.requested or "phone"
         found = _slot_value(slot, scenario.slots.get(slot), scenario, digits, today)
         if found is not None:

@@ -14,7 +14,7 @@ from typing import Any
 from dialogue.acts import ActKind
 from dialogue.events import Awaiting, SlotRequested, TaskEnded
 from dialogue.forms import count_slot, fill
-from dialogue.state import DialogueState
+from dialogue.state import AwaitKind, DialogueState
 from dialogue.turn import Turn
 from nlu.types import NLUResult
 from scenarios.schema import Scenario
@@ -31,8 +31,8 @@ __all__ = [
 ]
 
 #: ``awaiting`` kinds of this module: "drop the booking being made?", "make it 6 people?".
-ABANDON = "abandon"
-RANGE = "range"
+ABANDON = AwaitKind.ABANDON
+RANGE = AwaitKind.RANGE
 
 Advance = Callable[[Turn], None]
 
@@ -60,7 +60,7 @@ def switch_in_booking(turn: Turn, target: str, values: dict[str, Any], advance: 
         fill(turn, values)
         advance(turn)
     elif turn.scenario.tasks[target].slots:  # "I want to change it": change what?
-        turn.emit(Awaiting(kind="correction"))
+        turn.emit(Awaiting(kind=AwaitKind.CORRECTION))
         turn.say(ActKind.REQUEST, "what_to_correct")
     else:
         turn.emit(Awaiting(kind=ABANDON))
@@ -81,7 +81,7 @@ def answer_abandon(
         assert state.task is not None
         turn.say(ActKind.INFORM, "booking_abandoned")
         turn.emit(TaskEnded(task=state.task, outcome="abandoned"))
-        turn.emit(Awaiting(kind="anything_else"))
+        turn.emit(Awaiting(kind=AwaitKind.ANYTHING_ELSE))
         turn.say(ActKind.REQUEST, "anything_else")
         return True
     if yes_no is False:  # keep going: the next question again

@@ -60,6 +60,7 @@ from dialogue.midtask import (
 from dialogue.offers import pick_offer
 from dialogue.periods import note_period, takes_period
 from dialogue.restaurant import normalize_phone
+from dialogue.state import AwaitKind
 from dialogue.tracker import Tracker
 from dialogue.turn import Turn
 from nlu.parsers import extract_period
@@ -159,7 +160,7 @@ class Policy:
 
         if confident and result.intent in _GLOBAL and not values:
             return self._global(turn, result.intent)
-        if state.awaiting == "lookup_phone":
+        if state.awaiting == AwaitKind.LOOKUP_PHONE:
             phone = values.get("phone")
             if phone:
                 lookup_booking(turn, str(phone))
@@ -198,16 +199,16 @@ class Policy:
                 return True
         if state.confirming:
             return self._confirm(turn, result, values, yes_no, advance)
-        if state.awaiting == "offer":
+        if state.awaiting == AwaitKind.OFFER:
             return self._offer(turn, result, values, yes_no)
-        if state.awaiting == "change_what" and not values and yes_no is False:
+        if state.awaiting == AwaitKind.CHANGE_WHAT and not values and yes_no is False:
             keep_booking(turn)  # "what should I change?" "no, leave it"
             return True
-        if state.awaiting == "correction" and not values and yes_no is not None:
+        if state.awaiting == AwaitKind.CORRECTION and not values and yes_no is not None:
             turn.emit(ConfirmationRequested())  # nothing to change after all: confirm again
             reask(turn)
             return True
-        if state.awaiting == "anything_else" and not values:
+        if state.awaiting == AwaitKind.ANYTHING_ELSE and not values:
             if yes_no is False or (confident and result.intent == "deny"):
                 self._end(turn, "bye", outcome="completed")
                 return True
@@ -303,7 +304,7 @@ class Policy:
         if spec.lookup == "booking_by_phone":
             phone = values.get("phone") or normalize_phone(ctx.caller)
             if not phone:
-                turn.emit(Awaiting(kind="lookup_phone"))
+                turn.emit(Awaiting(kind=AwaitKind.LOOKUP_PHONE))
                 turn.say(ActKind.REQUEST, sc.slots["phone"].prompt, slot="phone")
                 return
             lookup_booking(turn, str(phone))
@@ -317,7 +318,7 @@ class Policy:
         task = turn.scenario.tasks[turn.tracker.state.task or ""]
         changes = {k: v for k, v in values.items() if k in task.slots and k != "phone"}
         if task.slots and not changes:
-            turn.emit(Awaiting(kind="change_what"))
+            turn.emit(Awaiting(kind=AwaitKind.CHANGE_WHAT))
             turn.say(ActKind.REQUEST, "ask_change_what")
             return
         fill(turn, changes)

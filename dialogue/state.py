@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-__all__ = ["DialogueState"]
+__all__ = ["AwaitKind", "DialogueState"]
+
+
+class AwaitKind(StrEnum):
+    """A pending question other than a slot or the read-back (``DialogueState.awaiting``)."""
+
+    CORRECTION = "correction"  # "what should I change?" after a "no" to the read-back
+    OFFER = "offer"  # alternatives offered after a capacity miss
+    ANYTHING_ELSE = "anything_else"  # "anything else I can help with?"
+    CHANGE_WHAT = "change_what"  # what to change in an existing booking
+    LOOKUP_PHONE = "lookup_phone"  # the number an existing booking was made under
+    ABANDON = "abandon"  # "drop the booking being made?"
+    RANGE = "range"  # "make it 6 people?"
 
 
 @dataclass
@@ -17,8 +30,7 @@ class DialogueState:
         slots: values collected for the active task.
         requested: the slot the agent just asked for.
         confirming: the agent read the values back and waits for yes/no.
-        awaiting: another pending question: ``correction``, ``offer``, ``anything_else``,
-            ``change_what``, ``lookup_phone``.
+        awaiting: another pending question (:class:`AwaitKind`).
         offers: alternatives offered after a capacity miss (slot values per option).
         booking: the existing booking found for a change or cancellation.
         no_input: consecutive silences.
@@ -39,7 +51,7 @@ class DialogueState:
     slots: dict[str, Any] = field(default_factory=dict)
     requested: str | None = None
     confirming: bool = False
-    awaiting: str | None = None
+    awaiting: AwaitKind | None = None
     offers: list[dict[str, Any]] = field(default_factory=list)
     offer_about: dict[str, Any] = field(default_factory=dict)
     booking: dict[str, Any] | None = None
