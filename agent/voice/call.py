@@ -3,8 +3,8 @@
 ::
 
     transport in (Twilio frames -> 16 kHz PCM) -> Silero VAD -> recognition (faster-whisper)
-        -> KeypadAggregator (DTMF entries) -> CallTimeLimit
-        -> DialogueProcessor (dialogue session, streamed synthesis, marks, barge-in, silence)
+        -> KeypadAggregator (DTMF entries) -> CallTimeLimit -> DeadAirWatch -> SilenceWatch
+        -> DialogueProcessor (dialogue session, streamed synthesis, marks, barge-in)
         -> transport out
 """
 
@@ -28,14 +28,17 @@ from pipecat.workers.runner import WorkerRunner
 
 from agent.config import Settings
 from agent.voice.asr import RecognitionOptions
+from agent.voice.dead_air import DeadAirWatch
 from agent.voice.dialogue_port import DialoguePort, DialogueTimeouts, Handover
 from agent.voice.dialogue_processor import DialogueProcessor
 from agent.voice.endpointing import EndpointPolicy
 from agent.voice.engines import VoiceEngines
 from agent.voice.frames import CallState
 from agent.voice.keypad import KeypadAggregator
+from agent.voice.playback import Playback
 from agent.voice.recognition import SpeechRecognitionProcessor
 from agent.voice.report import CallReport
+from agent.voice.silence import SilenceWatch
 from agent.voice.time_limit import CallTimeLimit
 from telephony.twilio.protocol import StartMessage
 from telephony.twilio.serializer import AicallTwilioSerializer, MediaStreamErrorFrame
@@ -181,6 +184,7 @@ async def run_twilio_call(
         endpoint=endpoint,
         forward_audio=settings.record_calls,
     )
+    playback = Playback(timeouts.mark_grace)  # the dialogue's, read by the silence watch
     dialogue = DialogueProcessor(
         session,
         engines.synthesizer(language),
@@ -191,6 +195,7 @@ async def run_twilio_call(
         handover_number=scenario.handover_number,
         timeouts=timeouts,
         transcript_events=settings.softphone and start.parameters.get("softphone") == "1",
+        playback=playback,
     )
     keypad = KeypadAggregator(timeout=timeouts.dtmf)
     processors: list[Any] = [
@@ -199,6 +204,8 @@ async def run_twilio_call(
         recognition,
         keypad,
         CallTimeLimit(timeouts.max_call),
+        DeadAirWatch(timeouts.dead_air),
+        SilenceWatch(timeouts.silence, playback),
         dialogue,
         transport.output(),
     ]

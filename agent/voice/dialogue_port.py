@@ -56,9 +56,11 @@ class DialogueTimeouts:
     """Timers of a live call (seconds).
 
     Attributes:
-        silence: caller silence after a prompt before the dialogue's re-prompt.
+        silence: caller silence after a prompt's playback before the dialogue's re-prompt
+            (:class:`~agent.voice.silence.SilenceWatch`).
         dead_air: time after the caller's last word after which "one moment" is played if
-            no reply has started (slow recognition on a busy machine).
+            no reply has started (slow recognition on a busy machine;
+            :class:`~agent.voice.dead_air.DeadAirWatch`).
         wait_prompt_after: dialogue time after which "one moment" is played.
         turn: dialogue time after which the turn counts as failed.
         dtmf: pause after the last key before the digits are sent without ``#``

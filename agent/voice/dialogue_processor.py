@@ -11,11 +11,14 @@ rest), followed by a Twilio ``mark`` so it knows when the caller has heard it
 * the greeting when the call connects; hang-up once the dialogue ends; hand-over;
 * barge-in: caller speech while the agent talks stops synthesis (and the LLM), clears Twilio's
   buffer and tells the dialogue which prompt was cut;
-* silence after a prompt becomes the dialogue's ``silence`` event (its re-prompt); the session
-  is told the call is on the ``voice`` channel, so its re-prompts say what can be keyed;
+* after each reply that awaits the caller it tells
+  :class:`~agent.voice.silence.SilenceWatch` (upstream), whose ``silence`` input becomes the
+  dialogue's re-prompt; the session is told the call is on the ``voice`` channel, so its
+  re-prompts say what can be keyed;
 * failures of recognition, synthesis or the dialogue become an apology, never dead air: when
-  the dialogue takes long a short "one moment" is played; repeated failures hand over or end
-  the call politely.
+  the dialogue takes long, or :class:`~agent.voice.dead_air.DeadAirWatch` reports a caller turn
+  still unanswered, a short "one moment" is played; repeated failures hand over or end the
+  call politely.
 
 All frame handling here is non-blocking: slow work runs in tasks this processor tracks and
 cancels (with a timeout) when the call ends.
@@ -47,8 +50,10 @@ from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from agent.voice.call_end import CallEnd
 from agent.voice.dialogue_port import DialoguePort, DialogueTimeouts, Handover
 from agent.voice.frames import (
+    AwaitingCallerFrame,
     CallInputFrame,
     CallState,
+    DeadAirFrame,
     InputKind,
     RecognitionFailedFrame,
     UserUtteranceFrame,
@@ -83,6 +88,10 @@ class _Input:
     asr_seconds: float | None = None
 
 
+#: caller activity the watches in front act on; it goes no further than this stage
+_WATCHED = (VADUserStoppedSpeakingFrame, InputDTMFFrame, UtteranceEndedFrame, UtteranceDroppedFrame)
+
+
 async def _one(text: str) -> AsyncIterable[str]:
     yield text
 
@@ -103,6 +112,8 @@ class DialogueProcessor(FrameProcessor):
         output_rate: sample rate of the audio sent out (8 kHz for the phone).
         transcript_events: also send ``transcript`` messages (the browser softphone shows
             them; never sent to Twilio).
+        playback: what the caller has heard (shared with
+            :class:`~agent.voice.silence.SilenceWatch`; by default the processor's own).
     """
 
     def __init__(
@@ -119,6 +130,7 @@ class DialogueProcessor(FrameProcessor):
         max_failures: int = 2,
         output_rate: int = 8000,
         transcript_events: bool = False,
+        playback: Playback | None = None,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -135,11 +147,9 @@ class DialogueProcessor(FrameProcessor):
         self._rate = output_rate
         self._transcript_events = transcript_events
         self._inputs: asyncio.Queue[_Input] = asyncio.Queue()
-        self._playback = Playback(self._timeouts.mark_grace)
+        self._playback = playback or Playback(self._timeouts.mark_grace)
         self._worker: asyncio.Task | None = None
         self._speech: asyncio.Task | None = None
-        self._silence: asyncio.Task | None = None
-        self._dead_air: asyncio.Task | None = None
         self._speak_lock = asyncio.Lock()
         self._side_tasks: set[asyncio.Task] = set()
         self._speaking_text: str | None = None
@@ -157,7 +167,6 @@ class DialogueProcessor(FrameProcessor):
             self._worker = self.create_task(self._work(), "dialogue")
             self._inputs.put_nowait(_Input(InputKind.GREETING))
         elif isinstance(frame, UserUtteranceFrame):
-            self._cancel_silence()
             self._inputs.put_nowait(
                 _Input(
                     InputKind.SPEECH,
@@ -168,24 +177,19 @@ class DialogueProcessor(FrameProcessor):
                 )
             )
         elif isinstance(frame, CallInputFrame):
-            self._cancel_silence()
-            self._inputs.put_nowait(_Input(frame.kind, frame.value))
-        elif isinstance(frame, UtteranceEndedFrame):
-            self._cancel_silence()
-            self._cancel_dead_air()
+            if frame.kind is not InputKind.SILENCE or self._inputs.empty():
+                self._inputs.put_nowait(_Input(frame.kind, frame.value))  # else: a turn waits
+        elif isinstance(frame, DeadAirFrame):
             if not self._end.ending:
-                self._dead_air = self.create_task(self._guard(frame.speech_end), "dead-air")
-        elif isinstance(frame, UtteranceDroppedFrame):
-            self._cancel_dead_air()
+                self._spawn(self._one_moment(frame.speech_end), "dead-air")
         elif isinstance(frame, RecognitionFailedFrame):
             log.warning("call %s: recognition failed: %s", self._session.call_id, frame.reason)
             self._inputs.put_nowait(_Input(InputKind.ASR_FAILED, speech_end=frame.speech_end))
         elif isinstance(frame, VADUserStartedSpeakingFrame):
-            self._cancel_silence()
             if self._is_speaking():
                 await self._barge_in()
-        elif isinstance(frame, (VADUserStoppedSpeakingFrame, InputDTMFFrame)):
-            self._cancel_silence()  # a key: the caller is keying an entry
+        elif isinstance(frame, _WATCHED):
+            pass  # the silence and dead-air watches in front have used them
         elif isinstance(frame, PlaybackMarkFrame):
             self._playback.echoed(frame.name)
         elif isinstance(frame, StreamStoppedFrame):
@@ -250,7 +254,7 @@ class DialogueProcessor(FrameProcessor):
             reason = "time limit" if item.kind is InputKind.TIME_LIMIT else None
             await self._end.finish(reply, reason)
         else:
-            self._arm_silence()
+            await self._push_upstream(AwaitingCallerFrame())
 
     def _turn(self, item: _Input) -> Awaitable[ReplyStream]:
         session = self._session
@@ -309,18 +313,12 @@ class DialogueProcessor(FrameProcessor):
             self._speech = self.create_task(self._speak(sentences, text, turn), "speak")
             await asyncio.wait({self._speech})
 
-    async def _guard(self, speech_end: float) -> None:
-        """Say "one moment" when the answer to a caller turn is slow to start."""
-        await asyncio.sleep(max(0.0, speech_end + self._timeouts.dead_air - time.monotonic()))
+    async def _one_moment(self, speech_end: float) -> None:
+        """Say "one moment": the answer to the caller turn that ended at ``speech_end`` is slow."""
         if self._speak_lock.locked() or self._end.ending:
             return  # something is being said already
         if self._playback.last_audio < speech_end:
             await self._say(_one(self._phrases.wait), self._phrases.wait, None)
-
-    def _cancel_dead_air(self) -> None:
-        task, self._dead_air = self._dead_air, None
-        if task is not None and not task.done():
-            task.cancel()
 
     async def _speak(
         self, sentences: AsyncIterable[str], text: str, turn: TurnTiming | None
@@ -368,36 +366,19 @@ class DialogueProcessor(FrameProcessor):
         if cut:
             self._inputs.put_nowait(_Input(InputKind.BARGE_IN, cut))
 
-    # Silence --------------------------------------------------------------------------------
-
-    def _arm_silence(self) -> None:
-        self._cancel_silence()
-        self._silence = self.create_task(self._silence_timer(), "silence")
-
-    def _cancel_silence(self) -> None:
-        task, self._silence = self._silence, None
-        if task is not None and not task.done():
-            task.cancel()
-
-    async def _silence_timer(self) -> None:
-        await self._playback.wait_played()
-        await asyncio.sleep(self._timeouts.silence)
-        if self._inputs.empty():
-            self._inputs.put_nowait(_Input(InputKind.SILENCE))
-
     # Ending -------------------------------------------------------------------------------
 
     async def _push_upstream(self, frame: Frame) -> None:
         await self.push_frame(frame, FrameDirection.UPSTREAM)
 
-    def _spawn(self, coro: Awaitable[None]) -> None:
-        task = self.create_task(coro, "call-end")  # type: ignore[arg-type]
+    def _spawn(self, coro: Awaitable[None], name: str = "call-end") -> None:
+        task = self.create_task(coro, name)  # type: ignore[arg-type]
         self._side_tasks.add(task)
         task.add_done_callback(self._side_tasks.discard)
 
     async def _shutdown(self, *, cancelled: bool) -> None:
         current = asyncio.current_task()
-        tasks = [self._worker, self._speech, self._silence, self._dead_air]
+        tasks = [self._worker, self._speech]
         tasks += list(self._side_tasks)
         for task in tasks:
             if task is not None and task is not current and not task.done():

@@ -8,8 +8,10 @@ from enum import StrEnum
 from pipecat.frames.frames import SystemFrame
 
 __all__ = [
+    "AwaitingCallerFrame",
     "CallInputFrame",
     "CallState",
+    "DeadAirFrame",
     "InputKind",
     "RecognitionFailedFrame",
     "UserUtteranceFrame",
@@ -42,6 +44,28 @@ class CallInputFrame(SystemFrame):
 
     kind: InputKind = InputKind.SILENCE
     value: str | None = None
+
+
+@dataclass
+class AwaitingCallerFrame(SystemFrame):
+    """Sent upstream by the dialogue: its reply is all sent and the caller's turn comes next.
+
+    :class:`~agent.voice.silence.SilenceWatch` starts the caller's silence from the end of its
+    playback.
+    """
+
+
+@dataclass
+class DeadAirFrame(SystemFrame):
+    """The caller's turn has had no answer for a while (:class:`~agent.voice.dead_air.DeadAirWatch`).
+
+    The dialogue plays "one moment" unless it has spoken since the caller's last word.
+
+    Attributes:
+        speech_end: monotonic time of the caller's last voiced audio.
+    """
+
+    speech_end: float = 0.0
 
 
 @dataclass

@@ -16,12 +16,15 @@ from pipecat.pipeline.pipeline import Pipeline
 from pipecat.tests.utils import SleepFrame, run_test
 
 from agent.voice.audio import PcmAudio
+from agent.voice.dead_air import DeadAirWatch
 from agent.voice.dialogue_port import DialogueTimeouts
 from agent.voice.dialogue_processor import DialogueProcessor
 from agent.voice.frames import CallState, UserUtteranceFrame, UtteranceEndedFrame
 from agent.voice.keypad import KeypadAggregator
 from agent.voice.phrases import phrases_for
+from agent.voice.playback import Playback
 from agent.voice.report import CallReport
+from agent.voice.silence import SilenceWatch
 from agent.voice.tts import Synthesizer
 from dialogue.acts import Reply
 from tests.voice.fakes import FakeSession
@@ -37,7 +40,7 @@ class FakeSynthesizer(Synthesizer):
         return PcmAudio(b"\x10\x00" * 800, 8000)  # 0.1 s
 
 
-def _processor(session, tts, **timeouts):
+def _processor(session, tts, playback=None, **timeouts):
     report = CallReport(call_id=session.call_id, scenario="test")
     proc = DialogueProcessor(
         session,
@@ -46,13 +49,14 @@ def _processor(session, tts, **timeouts):
         report,
         language="en",
         timeouts=DialogueTimeouts(mark_grace=0.05, **timeouts),
+        playback=playback,
     )
     return proc, report
 
 
-def _run(proc, frames):
-    # the keypad stage in front, as in a call (agent/voice/call.py)
-    pipeline = Pipeline([KeypadAggregator(timeout=3.0), proc])
+def _run(proc, frames, *watches):
+    # the keypad stage (and the given watches) in front, as in a call (agent/voice/call.py)
+    pipeline = Pipeline([KeypadAggregator(timeout=3.0), *watches, proc])
     return asyncio.run(run_test(pipeline, frames_to_send=frames))
 
 
@@ -95,11 +99,11 @@ def test_dialogue_failure_is_an_apology() -> None:
 
 def test_slow_recognition_is_covered_by_one_moment() -> None:
     session, tts = FakeSession("c3"), FakeSynthesizer()
-    proc, _ = _processor(session, tts, dead_air=0.3)
+    proc, _ = _processor(session, tts)
     # speech_end is taken when the list is built, before the pipeline (and its greeting) starts
     ended = UtteranceEndedFrame(speech_end=time.monotonic() + 0.5)
     frames = [SleepFrame(0.6), ended, SleepFrame(0.8)]
-    _run(proc, frames)
+    _run(proc, frames, DeadAirWatch(0.3))
     assert phrases_for("en").wait in tts.said
 
 
@@ -116,3 +120,22 @@ def test_end_of_dialogue_hangs_up() -> None:
     assert any(isinstance(f, EndWorkerFrame) for f in up)
     assert session.closed == ("completed", "dialogue ended")
     assert report.status == "completed"
+
+
+def test_one_moment_is_not_played_over_an_answer_already_heard() -> None:
+    session, tts = FakeSession("c5"), FakeSynthesizer()
+    proc, _ = _processor(session, tts)
+    # the greeting's audio goes out after this turn ended: its answer has started
+    ended = UtteranceEndedFrame(speech_end=time.monotonic() - 1.0)
+    _run(proc, [SleepFrame(0.3), ended, SleepFrame(0.3)], DeadAirWatch(0.1))
+    assert phrases_for("en").wait not in tts.said
+
+
+def test_a_prompt_left_unanswered_is_re_prompted_after_it_has_played() -> None:
+    session, tts = FakeSession("c6"), FakeSynthesizer()
+    playback = Playback(mark_grace=0.05)  # shared, as in a call
+    proc, report = _processor(session, tts, playback)
+    # no mark comes back here: the greeting counts as heard 0.1 s + mark_grace after it was sent
+    _run(proc, [SleepFrame(1.0)], SilenceWatch(0.3, playback))
+    assert ("silence", None) in session.log
+    assert [t.kind for t in report.turns][:2] == ["greeting", "silence"]
