@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from agent.store import CallLog, CallRecord, VoiceTurnLog, VoiceTurnRecord
-from cli.common import json_default, open_database
+from cli.common import echo_rows, json_default, open_database
 from common.errors import InputError
 
 __all__ = ["register"]
@@ -46,17 +46,15 @@ def list_calls(
         rows = CallLog(db).list_calls(scenario_id=scenario, status=status, limit=limit)
     finally:
         db.close()
-    if as_json:
-        typer.echo(json.dumps([asdict(r) for r in rows], default=json_default, ensure_ascii=False))
-        return
-    if not rows:
-        typer.echo("no calls")
-    for r in rows:
-        reason = f"  ({r.failure_reason})" if r.failure_reason else ""
-        typer.echo(
-            f"{r.id}  {r.started_at:%Y-%m-%d %H:%M:%S}  {r.scenario_id:16} {r.status:11} "
-            f"{r.outcome or '-':10} {r.caller or '-'}{reason}"
-        )
+    echo_rows(rows, as_json=as_json, empty="no calls", line=_call_line)
+
+
+def _call_line(r: CallRecord) -> str:
+    reason = f"  ({r.failure_reason})" if r.failure_reason else ""
+    return (
+        f"{r.id}  {r.started_at:%Y-%m-%d %H:%M:%S}  {r.scenario_id:16} {r.status:11} "
+        f"{r.outcome or '-':10} {r.caller or '-'}{reason}"
+    )
 
 
 @calls_app.command("show")

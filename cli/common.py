@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import typer
 
 from agent.config import Settings
 from agent.runtime import AgentRuntime
@@ -14,7 +18,7 @@ from common.errors import InputError
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 
-__all__ = ["make_runtime", "parse_now"]
+__all__ = ["echo_rows", "make_runtime", "parse_now"]
 
 
 def parse_now(now: str | None) -> Callable[[Scenario], datetime] | None:
@@ -62,3 +66,16 @@ def open_database(database: str | None) -> Database:
 def json_default(value: Any) -> str:
     """JSON for dates and other values ``json`` cannot write (ISO 8601 when it has one)."""
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def echo_rows(
+    rows: Sequence[Any], *, as_json: bool, empty: str, line: Callable[[Any], str]
+) -> None:
+    """Print stored records: one JSON array (``--json``), else ``line`` of each or ``empty``."""
+    if as_json:
+        typer.echo(json.dumps([asdict(r) for r in rows], default=json_default, ensure_ascii=False))
+        return
+    if not rows:
+        typer.echo(empty)
+    for r in rows:
+        typer.echo(line(r))

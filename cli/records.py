@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from typing import Annotated
 
 import typer
 
-from agent.store import SqlBookingBackend, SqlCareCallRecorder
-from cli.common import json_default, open_database
+from agent.store import CareCallResult, SqlBookingBackend, SqlCareCallRecorder
+from cli.common import echo_rows, open_database
 
 __all__ = ["register"]
 
@@ -33,16 +31,15 @@ def list_bookings(
         rows = SqlBookingBackend(db).list(include_cancelled=all_)
     finally:
         db.close()
-    if as_json:
-        typer.echo(json.dumps([asdict(r) for r in rows], default=json_default, ensure_ascii=False))
-        return
-    if not rows:
-        typer.echo("no bookings")
-    for r in rows:
-        typer.echo(
+    echo_rows(
+        rows,
+        as_json=as_json,
+        empty="no bookings",
+        line=lambda r: (
             f"#{r.id:<4} {r.start:%Y-%m-%d %H:%M}  {r.party_size:>2} ppl  {r.seating:8} "
             f"{r.name:12} {r.phone:14} {r.status}  ({r.venue})"
-        )
+        ),
+    )
 
 
 @carecall_app.command("results")
@@ -58,15 +55,13 @@ def carecall_results(
     finally:
         db.close()
     rows = sorted(rows, key=lambda r: not r.flagged)
-    if as_json:
-        typer.echo(json.dumps([asdict(r) for r in rows], default=json_default, ensure_ascii=False))
-        return
-    if not rows:
-        typer.echo("no care-call results")
-    for r in rows:
-        flag = "FLAG " + ",".join(r.reasons) if r.flagged else "ok"
-        answers = ", ".join(f"{k}={v}" for k, v in r.answers.items())
-        typer.echo(f"{r.person:14} {flag:32} {answers}  [{r.call_id}]")
+    echo_rows(rows, as_json=as_json, empty="no care-call results", line=_carecall_line)
+
+
+def _carecall_line(r: CareCallResult) -> str:
+    flag = "FLAG " + ",".join(r.reasons) if r.flagged else "ok"
+    answers = ", ".join(f"{k}={v}" for k, v in r.answers.items())
+    return f"{r.person:14} {flag:32} {answers}  [{r.call_id}]"
 
 
 def register(app: typer.Typer) -> None:

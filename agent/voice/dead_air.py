@@ -6,14 +6,15 @@ import asyncio
 import time
 
 from pipecat.frames.frames import CancelFrame, EndFrame, Frame
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.processors.frame_processor import FrameDirection
 
+from agent.voice.clock import ClockProcessor
 from agent.voice.frames import DeadAirFrame, UtteranceDroppedFrame, UtteranceEndedFrame
 
 __all__ = ["DeadAirWatch"]
 
 
-class DeadAirWatch(FrameProcessor):
+class DeadAirWatch(ClockProcessor):
     """Sends a :class:`~agent.voice.frames.DeadAirFrame` ``dead_air`` seconds after the caller's last word.
 
     Placed in front of the dialogue stage, which then plays "one moment" unless its answer
@@ -28,26 +29,15 @@ class DeadAirWatch(FrameProcessor):
     def __init__(self, dead_air: float, **kwargs) -> None:
         super().__init__(**kwargs)
         self._dead_air = dead_air
-        self._task: asyncio.Task | None = None
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Start the clock at each end of turn; stop it on a dropped turn or at the end."""
         await super().process_frame(frame, direction)
         if isinstance(frame, (UtteranceEndedFrame, UtteranceDroppedFrame, EndFrame, CancelFrame)):
-            await self._stop()
+            await self.stop_clock()
         if isinstance(frame, UtteranceEndedFrame):
-            self._task = self.create_task(self._watch(frame.speech_end), "dead-air")
+            await self.start_clock(self._watch(frame.speech_end), "dead-air")
         await self.push_frame(frame, direction)
-
-    async def cleanup(self) -> None:
-        """Stop the clock."""
-        await super().cleanup()
-        await self._stop()
-
-    async def _stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            await self.cancel_task(task, timeout=1.0)
 
     async def _watch(self, speech_end: float) -> None:
         await asyncio.sleep(max(0.0, speech_end + self._dead_air - time.monotonic()))

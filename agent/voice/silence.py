@@ -12,8 +12,9 @@ from pipecat.frames.frames import (
     VADUserStartedSpeakingFrame,
     VADUserStoppedSpeakingFrame,
 )
-from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.processors.frame_processor import FrameDirection
 
+from agent.voice.clock import ClockProcessor
 from agent.voice.frames import (
     AwaitingCallerFrame,
     CallInputFrame,
@@ -36,7 +37,7 @@ _CALLER_ACTIVITY = (
 )
 
 
-class SilenceWatch(FrameProcessor):
+class SilenceWatch(ClockProcessor):
     """Sends ``CallInputFrame(kind=InputKind.SILENCE)`` when the caller leaves a prompt unanswered.
 
     Placed just in front of the dialogue stage. The clock starts when the dialogue says it
@@ -54,28 +55,16 @@ class SilenceWatch(FrameProcessor):
         super().__init__(**kwargs)
         self._silence = silence
         self._playback = playback
-        self._task: asyncio.Task | None = None
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Start the clock after a prompt; stop it on caller activity or at the end."""
         await super().process_frame(frame, direction)
         if isinstance(frame, AwaitingCallerFrame):
-            await self._stop()
-            self._task = self.create_task(self._watch(), "silence")
+            await self.start_clock(self._watch(), "silence")
             return  # addressed to this stage only
         if isinstance(frame, (*_CALLER_ACTIVITY, EndFrame, CancelFrame)):
-            await self._stop()
+            await self.stop_clock()
         await self.push_frame(frame, direction)
-
-    async def cleanup(self) -> None:
-        """Stop the clock."""
-        await super().cleanup()
-        await self._stop()
-
-    async def _stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None and not task.done():
-            await self.cancel_task(task, timeout=1.0)
 
     async def _watch(self) -> None:
         await self._playback.wait_played()
