@@ -16,9 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-__all__ = ["ACTIONS", "BOOKING_FIELDS", "LOOKUPS", "VALIDATORS", "Needs"]
+__all__ = ["ACTIONS", "BOOKING_FIELDS", "INFO_ACTIONS", "LOOKUPS", "VALIDATORS", "Needs"]
 
-#: The fields of a stored booking a look-up can put back into a task's slots.
+#: The fields of a stored booking a look-up can put back into a task's slots (a ``booking``
+#: section names its own slots for service, provider, date, time, party, name and phone).
 BOOKING_FIELDS = ("date", "time", "party_size", "seating", "name", "phone")
 
 
@@ -32,14 +33,17 @@ class Needs:
 
     Attributes:
         doc: one line on what it does (shown in documentation and error messages).
-        venue: the scenario must have a ``venue``.
-        task_slots: slots the task must collect, with their type.
+        venue: the scenario must have something bookable: a ``booking`` section (any
+            business) or a ``venue`` (a restaurant, converted to a ``booking``).
+        task_slots: slots the task must collect, with their type (for a ``venue``; with a
+            ``booking`` section, the slots its services need: :mod:`scenarios.needs`).
         scenario_slots: slots the scenario must declare (asked outside the task's form).
         templates: templates the scenario must define; ``{task}`` is the task's name.
         explained_by: templates it uses when present, each with a built-in text in both
             languages (:mod:`nlg.builtin`) otherwise.
         lookup: the look-up the task must also name.
-        validator: the validator the task must also name.
+        validator: the validator the task must also name (``booking_availability`` with a
+            ``booking`` section; either name with a ``venue``).
         booking_slots_only: the task's slots must be fields of a stored booking.
     """
 
@@ -82,6 +86,16 @@ ACTIONS: Mapping[str, Needs] = MappingProxyType(
             templates=("done_{task}",),
             lookup="booking_by_phone",
         ),
+        "list_times": Needs(
+            doc="say a few free start times on a day (\"what times do you have on Friday?\")",
+            venue=True,
+            explained_by=("times_free", "times_none", "option_or"),
+        ),
+        "find_provider": Needs(
+            doc="say who can see the caller (a kind, a day, a part of the day) from the data",
+            venue=True,
+            explained_by=("providers_found", "providers_none", "option_or"),
+        ),
         "record_carecall": Needs(
             doc="store the care-call answers and raise follow-up flags",
             templates=("done_checkin", "flagged"),
@@ -120,5 +134,39 @@ VALIDATORS: Mapping[str, Needs] = MappingProxyType(
                 "option_or",
             ),
         ),
+        "booking_availability": Needs(
+            doc="hours, breaks, days off, lead time, horizon, durations and free resources of "
+            "any business, with alternatives",
+            venue=True,
+            task_slots=_frozen({"date": "date", "time": "time"}),
+            explained_by=(
+                "closed_day",
+                "past_time",
+                "outside_hours",
+                "party_too_large",
+                "party_too_small",
+                "provider_day_off",
+                "provider_hours",
+                "too_long_closing",
+                "overlaps_break",
+                "too_soon",
+                "beyond_horizon",
+                "slot_taken_offer",
+                "slot_taken_none",
+                "earliest_found",
+                "earliest_none",
+                "last_provider",
+                "no_last_provider",
+                "cancel_too_late",
+                "option_or",
+            ),
+        ),
     }
 )
+
+#: Actions that answer a question from the booking data and return to the pending question
+#: (the task that names one has no slots and no read-back).
+INFO_ACTIONS = ("list_times", "find_provider")
+
+#: Validator names that are the same check (the restaurant's name predates any business).
+ALIASES: Mapping[str, str] = MappingProxyType({"restaurant_availability": "booking_availability"})

@@ -26,6 +26,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from common.errors import ScenarioError
 from scenarios.annotations import parse_annotations
 from scenarios.needs import check_tasks
+from scenarios.business import Business
 from scenarios.schema import Scenario
 
 __all__ = [
@@ -237,6 +238,27 @@ def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
                     yield ["slots", "seating", "values", key], f"no venue seating '{key}'"
         if sc.venue.default_seating and sc.venue.default_seating not in sc.venue.seating:
             yield ["venue", "default_seating"], f"unknown seating '{sc.venue.default_seating}'"
+    if sc.booking is not None:
+        yield from _check_booking(sc, sc.booking)
+
+
+def _check_booking(sc: Scenario, business: Business) -> Iterable[tuple[list[str | int], str]]:
+    """The ``booking`` section's references, and the slots that carry its parts."""
+    for loc, msg in business.problems():
+        yield ["booking", *loc], msg
+    names = business.slots
+    for role, known in (("service", business.services), ("provider", business.resources)):
+        slot = getattr(names, role)
+        spec = sc.slots.get(slot)
+        if spec is None:
+            continue
+        if spec.type != "category":
+            yield ["slots", slot, "type"], f"the booking's {role} slot must be a category"
+            continue
+        for key in spec.values:
+            if key not in known and not (role == "provider" and key == "any"):
+                what = "service" if role == "service" else "resource"
+                yield ["slots", slot, "values", key], f"no booking {what} '{key}'"
 
 
 def shipped_scenario_paths() -> list[Path]:

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from scenarios.capabilities import ACTIONS, BOOKING_FIELDS, LOOKUPS, VALIDATORS, Needs
+from scenarios.capabilities import (
+    ACTIONS,
+    ALIASES,
+    BOOKING_FIELDS,
+    INFO_ACTIONS,
+    LOOKUPS,
+    VALIDATORS,
+    Needs,
+)
 from scenarios.schema import Scenario, Task
 
 __all__ = ["check_tasks"]
@@ -57,9 +65,12 @@ def check_tasks(sc: Scenario) -> Iterator[Problem]:
 def _check_needs(
     sc: Scenario, name: str, task: Task, at: list[str | int], who: str, needs: Needs
 ) -> Iterator[Problem]:
-    if needs.venue and sc.venue is None:
-        yield at, f"{who} needs a 'venue' (hours, seating) in the scenario"
-    for slot, kind in needs.task_slots.items():
+    if needs.venue and sc.business is None:
+        yield at, f"{who} needs a 'venue' (a restaurant) or a 'booking' section in the scenario"
+    task_slots = needs.task_slots
+    if sc.booking is not None and needs.venue:
+        task_slots = _booking_slots(sc, task)
+    for slot, kind in task_slots.items():
         if slot not in task.slots:
             yield ["tasks", name, "slots"], f"{who} needs the task to collect '{slot}' (a {kind})"
         elif slot in sc.slots and sc.slots[slot].type != kind:
@@ -70,21 +81,48 @@ def _check_needs(
         elif sc.slots[slot].type != kind:
             yield ["slots", slot, "type"], f"{who} of task '{name}' needs '{slot}' to be a {kind}"
     if needs.booking_slots_only:
+        fields = BOOKING_FIELDS
+        if sc.booking is not None:
+            fields = tuple(sc.booking.slots.model_dump().values())
         for i, slot in enumerate(task.slots):
-            if slot not in BOOKING_FIELDS:
+            if slot not in fields:
                 yield (
                     ["tasks", name, "slots", i],
                     f"{who} fills the slots from the booking found; '{slot}' is not one of "
-                    f"{', '.join(BOOKING_FIELDS)}",
+                    f"{', '.join(fields)}",
                 )
     if needs.lookup and task.lookup != needs.lookup:
         yield at, f"{who} needs 'lookup: {needs.lookup}' in the task"
-    if needs.validator and task.validate_with != needs.validator:
-        yield at, f"{who} needs 'validate: {needs.validator}' in the task"
+    if needs.validator:
+        wanted = needs.validator
+        accepted = {wanted, ALIASES.get(wanted, wanted)}
+        if sc.booking is not None:
+            wanted = ALIASES.get(wanted, wanted)
+            accepted = {wanted}
+        if task.validate_with not in accepted:
+            yield at, f"{who} needs 'validate: {wanted}' in the task"
+    if task.action in INFO_ACTIONS and (task.slots or task.confirm):
+        yield at, f"{who} answers a question: give the task 'slots: []' and 'confirm: false'"
     for key in needs.templates:
         template = key.format(task=name)
         if template not in sc.templates:
             yield ["templates"], f"missing template '{template}' ({who} of task '{name}')"
+
+
+def _booking_slots(sc: Scenario, task: Task) -> dict[str, str]:
+    """The slots a booking task of a ``booking`` section must collect, with their type."""
+    business = sc.booking
+    assert business is not None
+    names = business.slots
+    need = {names.date: "date", names.time: "time"}
+    if task.action == "create_booking" or task.validate_with is not None:
+        if task.action != "change_booking" and len(business.services) > 1:
+            need[names.service] = "category"
+        if task.action != "change_booking" and any(
+            s.by_party for s in business.services.values()
+        ):
+            need[names.party] = "count"
+    return need
 
 
 def _check_form(sc: Scenario, name: str, task: Task) -> Iterator[Problem]:

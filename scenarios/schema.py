@@ -8,14 +8,18 @@ file, line and field. See ``docs/scenarios.md`` for the format with examples.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import time
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scenarios.business import BookingSlots, Business, DayHours, Resource, Service
+
 __all__ = [
     "FlagRule",
+    "business_from_venue",
     "GlobalBehaviour",
     "Intent",
     "OpeningHours",
@@ -252,6 +256,7 @@ class Scenario(_Model):
     persona: Persona
     facts: dict[str, str] = Field(default_factory=dict)
     venue: Venue | None = None
+    booking: Business | None = None
     slots: dict[str, SlotSpec]
     intents: dict[str, Intent]
     tasks: dict[str, Task]
@@ -287,7 +292,58 @@ class Scenario(_Model):
                     raise ValueError(f"{where}: no {kind} field {name!r}")
         return self
 
+    @model_validator(mode="after")
+    def _one_business(self) -> Scenario:
+        if self.venue is not None and self.booking is not None:
+            raise ValueError("give either 'venue' (a restaurant) or 'booking', not both")
+        return self
+
+    @functools.cached_property
+    def business(self) -> Business | None:
+        """What callers can book: the ``booking`` section, or the ``venue`` converted to it."""
+        if self.booking is not None:
+            return self.booking
+        return None if self.venue is None else business_from_venue(self.venue)
+
     @property
     def handover_number(self) -> str | None:
         """The human number the call is handed over to, when configured."""
         return self.globals.handover_number
+
+
+def business_from_venue(venue: Venue) -> Business:
+    """A restaurant's venue as a business: seating areas are resources of kind ``seating``
+    (default seating first), one service ``table`` holds party-size seats for
+    ``booking_minutes``; the ``seating`` slot names the provider.
+    """
+    order = list(venue.seating)
+    if venue.default_seating in venue.seating:
+        order.remove(venue.default_seating)
+        order.insert(0, venue.default_seating)
+    return Business(
+        id=venue.id,
+        timezone=venue.timezone,
+        slot_minutes=venue.slot_minutes,
+        hours={
+            "default": DayHours(
+                open=venue.hours.open,
+                close=venue.hours.close,
+                last_start=venue.hours.last_booking,
+            )
+        },
+        closed_days=venue.closed_days,
+        horizon_days=3660,
+        max_party=venue.max_party,
+        resources={
+            k: Resource(label=k, kind="seating", capacity=venue.seating[k].seats) for k in order
+        },
+        services={
+            "table": Service(
+                label="table",
+                minutes=venue.booking_minutes,
+                provider_kind="seating",
+                units="party",
+            )
+        },
+        slots=BookingSlots(provider="seating"),
+    )
