@@ -16,7 +16,10 @@ CARECALL_EN = SHIPPED_DIR / "carecall-en.yaml"
 
 def test_every_shipped_scenario_loads() -> None:
     ids = {load_scenario(p).id for p in shipped_scenario_paths()}
-    assert ids == {"restaurant-ko", "restaurant-en", "carecall-ko", "carecall-en"}
+    assert ids == {
+        "restaurant-ko", "restaurant-en", "carecall-ko", "carecall-en",
+        "clinic-ko", "clinic-en", "salon-ko", "salon-en",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
