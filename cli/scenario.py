@@ -8,14 +8,16 @@ from typing import Annotated
 import typer
 
 from cli.scenario_ref import resolve_scenario
-from common.errors import ScenarioError
+from common.errors import InputError, ScenarioError
 from nlu.rasa_format import export_scenario, import_rasa, write_scenario_skeleton
 from scenarios.loader import ScenarioWarning, load_scenario, shipped_scenario_paths
+from scenarios.starters import new_from_starter, starter_names
 
 __all__ = ["register"]
 
 scenario_app = typer.Typer(
-    help="Scenario files: validate, list, Rasa export/import.", no_args_is_help=True
+    help="Scenario files: new (from a starter), validate, list, Rasa export/import.",
+    no_args_is_help=True,
 )
 
 
@@ -50,6 +52,49 @@ def list_scenarios() -> None:
     for path in shipped_scenario_paths():
         sc = load_scenario(path)
         typer.echo(f"{sc.id:16} {sc.language}  {sc.direction:8}  {sc.persona.business}")
+
+
+@scenario_app.command("new")
+def new(
+    scenario_id: Annotated[str, typer.Argument(help="Id of the new scenario (my-shop-ko).")],
+    starter: Annotated[
+        str, typer.Option("--from", help="Starter to copy (booking: any appointment business).")
+    ] = "booking",
+    language: Annotated[str, typer.Option(help="ko or en.")] = "ko",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: ./ID.yaml).")
+    ] = None,
+    business_id: Annotated[
+        str | None,
+        typer.Option(
+            "--business-id", help="booking.id; the ko and en files of one business share it."
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Start a new business from a starter: a scenario file that loads and books as written.
+
+    Edit the places its comments mark (business name, resources, services, hours), then
+    ``aicall scenario validate FILE`` and ``aicall chat --scenario FILE``.
+    """
+    target = out or Path(f"{scenario_id}.yaml")
+    if target.exists() and not force:
+        raise InputError(f"{target} exists; choose another --out or add --force")
+    text = new_from_starter(starter, language, scenario_id, business_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    sc = load_scenario(target)  # what was written is a valid scenario
+    typer.echo(f"wrote {target} ({sc.id}, {sc.language}, starter {starter})")
+    typer.echo(
+        f"next: edit it, then aicall scenario validate {target}; aicall chat --scenario {target}"
+    )
+
+
+@scenario_app.command("starters")
+def starters() -> None:
+    """List the starters ``aicall scenario new --from NAME`` can copy."""
+    for name in starter_names():
+        typer.echo(f"{name:12} ko, en")
 
 
 @scenario_app.command("export-rasa")
