@@ -46,27 +46,38 @@ class CallEnd:
         #: the call is ending: no more turns
         self.ending = False
         self._closed = False
+        self.stored = True
 
     async def close(self, status: str, reason: str | None) -> None:
         """Record the end (once) and close the session (its database work in a thread)."""
         if self._closed:
             return
         self._closed = True
+        faults = self._report.fault_summary()
+        if faults:  # the call is stored with what failed on the way
+            reason = f"{reason}; {faults}" if reason else faults
         self._report.status = status
         self._report.reason = reason
         try:
-            await asyncio.to_thread(self._session.close, status, reason)
+            stored = await asyncio.to_thread(self._session.close, status, reason)
         except Exception as e:  # the call is over either way; log why it was not stored
             log.error("call %s: close failed: %s", self._session.call_id, e)
+            stored = False
+        #: whether the end reached the store (``False``: the database was down; retried later)
+        self.stored = stored is not False
 
-    async def finish(self, reply: Reply, reason: str | None) -> None:
-        """The dialogue ended the call (its last reply was heard): hand over or hang up."""
+    async def finish(self, reply: Reply, reason: str | None, *, status: str = "completed") -> None:
+        """The dialogue ended the call (its last reply was heard): hand over or hang up.
+
+        ``status`` is ``failed`` when the voice layer gave up after repeated failures.
+        """
         self.ending = True
         if reply.transfer_to:
             self._report.transfer_to = reply.transfer_to
             done = self._handover is not None and await self._handover(reply.transfer_to)
-            reason = f"transferred to {reply.transfer_to}" + ("" if done else " (simulated)")
-        await self.close("completed", reason or "dialogue ended")
+            transferred = f"transferred to {reply.transfer_to}" + ("" if done else " (simulated)")
+            reason = f"{reason}, {transferred}" if reason else transferred
+        await self.close(status, reason or "dialogue ended")
         await self._push_upstream(EndWorkerFrame(reason=reason))
 
     async def hang_up(self, reason: str, stop_speech: Callable[[], Awaitable[None]]) -> None:

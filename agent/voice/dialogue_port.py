@@ -46,8 +46,11 @@ class DialoguePort(Protocol):
         """A call event (silence, dtmf, barge_in, hangup)."""
         ...
 
-    def close(self, status: str, reason: str | None = None) -> None:
-        """Mark the call ended (blocking: the database; called in a worker thread)."""
+    def close(self, status: str, reason: str | None = None) -> bool | None:
+        """Mark the call ended (blocking: the database; called in a worker thread).
+
+        Returns ``False`` when the store failed (the end is to be stored again later).
+        """
         ...
 
 
@@ -62,6 +65,8 @@ class DialogueTimeouts:
             no reply has started (slow recognition on a busy machine;
             :class:`~agent.voice.dead_air.DeadAirWatch`).
         wait_prompt_after: dialogue time after which "one moment" is played.
+        hold_repeat: while the caller still waits for an answer, quiet seconds after a
+            "one moment" before the next one (the line is never silent for long).
         turn: dialogue time after which the turn counts as failed.
         dtmf: pause after the last key before the digits are sent without ``#``
             (:class:`~agent.voice.keypad.KeypadAggregator`).
@@ -72,6 +77,7 @@ class DialogueTimeouts:
     silence: float = 7.0
     dead_air: float = 2.2
     wait_prompt_after: float = 1.5
+    hold_repeat: float = 1.8
     turn: float = 10.0
     dtmf: float = 3.0
     max_call: float = 600.0

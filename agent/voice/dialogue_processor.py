@@ -15,10 +15,13 @@ rest), followed by a Twilio ``mark`` so it knows when the caller has heard it
   :class:`~agent.voice.silence.SilenceWatch` (upstream), whose ``silence`` input becomes the
   dialogue's re-prompt; the session is told the call is on the ``voice`` channel, so its
   re-prompts say what can be keyed;
-* failures of recognition, synthesis or the dialogue become an apology, never dead air: when
-  the dialogue takes long, or :class:`~agent.voice.dead_air.DeadAirWatch` reports a caller turn
-  still unanswered, a short "one moment" is played; repeated failures hand over or end the
-  call politely.
+* failures of recognition, synthesis or the dialogue become an apology, never dead air: while
+  a caller's turn is unanswered (the dialogue takes long, or
+  :class:`~agent.voice.dead_air.DeadAirWatch` reports recognition still running), "one moment"
+  is played, and again after each ``hold_repeat`` seconds of quiet until the answer starts;
+  a reply that cannot be synthesised becomes the apology pinned at warm-up; repeated failures
+  of a kind hand over or end the call politely, and each failure is noted in the call's
+  record (:attr:`~agent.voice.report.CallReport.faults`).
 
 All frame handling here is non-blocking: slow work runs in tasks this processor tracks and
 cancels (with a timeout) when the call ends.
@@ -155,6 +158,15 @@ class DialogueProcessor(FrameProcessor):
         self._speaking_text: str | None = None
         self._speaking_turn: TurnTiming | None = None
         self._failures = 0
+        self._asr_failures = 0
+        self._tts_failures = 0
+        #: when the caller's unanswered turn ended (``None``: nothing is owed to the caller)
+        self._owed_since: float | None = None
+        #: when the latest reply (not a "one moment") started to go out
+        self._reply_audio = 0.0
+        self._keeper: asyncio.Task | None = None
+        self._given_up: Reply | None = None
+        self._hold_now = False
         self._end = CallEnd(session, report, self._push_upstream, handover)
 
     # Frames -----------------------------------------------------------------------------
@@ -165,6 +177,7 @@ class DialogueProcessor(FrameProcessor):
         if isinstance(frame, StartFrame):
             await self.push_frame(frame, direction)
             self._worker = self.create_task(self._work(), "dialogue")
+            self._keeper = self.create_task(self._keep_line(), "keep-line")
             self._inputs.put_nowait(_Input(InputKind.GREETING))
         elif isinstance(frame, UserUtteranceFrame):
             self._inputs.put_nowait(
@@ -181,9 +194,10 @@ class DialogueProcessor(FrameProcessor):
                 self._inputs.put_nowait(_Input(frame.kind, frame.value))  # else: a turn waits
         elif isinstance(frame, DeadAirFrame):
             if not self._end.ending:
-                self._spawn(self._one_moment(frame.speech_end), "dead-air")
+                self._owe(frame.speech_end, now=True)
         elif isinstance(frame, RecognitionFailedFrame):
             log.warning("call %s: recognition failed: %s", self._session.call_id, frame.reason)
+            self._report.fault("recognition", frame.reason)
             self._inputs.put_nowait(_Input(InputKind.ASR_FAILED, speech_end=frame.speech_end))
         elif isinstance(frame, VADUserStartedSpeakingFrame):
             if self._is_speaking():
@@ -211,7 +225,11 @@ class DialogueProcessor(FrameProcessor):
             item = await self._inputs.get()
             if self._end.ending:
                 continue
-            await self._handle(item)
+            self._owe(item.speech_end or time.monotonic())
+            try:
+                await self._handle(item)
+            finally:
+                self._owed_since = None
 
     async def _handle(self, item: _Input) -> None:
         rel = self._report.rel
@@ -224,10 +242,17 @@ class DialogueProcessor(FrameProcessor):
         )
         self._report.turns.append(turn)
         if item.kind is InputKind.ASR_FAILED:
-            stream = ReplyStream(Reply(text=self._phrases.not_heard, expects=self._state.expects))
+            self._asr_failures += 1
+            if self._asr_failures > self._max_failures:
+                stream = ReplyStream(self._give_up())
+            else:
+                reply = Reply(text=self._phrases.not_heard, expects=self._state.expects)
+                stream = ReplyStream(reply)
         elif item.kind is InputKind.TIME_LIMIT:
             stream = ReplyStream(Reply(text=self._phrases.time_limit, end_call=True))
         else:
+            if item.kind is InputKind.SPEECH:
+                self._asr_failures = 0
             stream = await self._ask(item)
         turn.reply_ready = rel(time.monotonic())
         if item.kind in (InputKind.SPEECH, InputKind.DTMF) and item.text:
@@ -252,7 +277,10 @@ class DialogueProcessor(FrameProcessor):
         if reply.transfer_to or reply.end_call:
             await self._playback.wait_played()
             reason = "time limit" if item.kind is InputKind.TIME_LIMIT else None
-            await self._end.finish(reply, reason)
+            if reply is self._given_up:
+                await self._end.finish(reply, "repeated failures", status="failed")
+            else:
+                await self._end.finish(reply, reason)
         else:
             await self._push_upstream(AwaitingCallerFrame())
 
@@ -282,15 +310,21 @@ class DialogueProcessor(FrameProcessor):
                 raise
             self._failures += 1
             log.error("call %s: dialogue failed: %s", self._session.call_id, e, exc_info=True)
+            self._report.fault("dialogue", str(e) or type(e).__name__)
             if self._failures > self._max_failures:
-                if self._handover_number and self._handover is not None:
-                    reply = Reply(text=self._phrases.wait, transfer_to=self._handover_number)
-                else:
-                    reply = Reply(text=self._phrases.goodbye_failure, end_call=True)
-                return ReplyStream(reply)
+                return ReplyStream(self._give_up())
             return ReplyStream(Reply(text=self._phrases.trouble, expects=self._state.expects))
         self._failures = 0
         return stream
+
+    def _give_up(self) -> Reply:
+        """The reply after repeated failures: a hand-over when there is a number, else goodbye."""
+        if self._handover_number and self._handover is not None:
+            reply = Reply(text=self._phrases.wait, transfer_to=self._handover_number)
+        else:
+            reply = Reply(text=self._phrases.goodbye_failure, end_call=True)
+        self._given_up = reply
+        return reply
 
     async def _transcript(self, role: str, text: str) -> None:
         if self._transcript_events:
@@ -313,12 +347,40 @@ class DialogueProcessor(FrameProcessor):
             self._speech = self.create_task(self._speak(sentences, text, turn), "speak")
             await asyncio.wait({self._speech})
 
-    async def _one_moment(self, speech_end: float) -> None:
-        """Say "one moment": the answer to the caller turn that ended at ``speech_end`` is slow."""
-        if self._speak_lock.locked() or self._end.ending:
-            return  # something is being said already
-        if self._playback.last_audio < speech_end:
-            await self._say(_one(self._phrases.wait), self._phrases.wait, None)
+    def _owe(self, since: float, *, now: bool = False) -> None:
+        """The caller's turn that ended at ``since`` waits for an answer (unless one started).
+
+        ``now``: the dead-air watch says the wait is long already; "one moment" at once.
+        """
+        if self._reply_audio >= since:
+            return  # its answer is playing already
+        if self._owed_since is None or since < self._owed_since:
+            self._owed_since = since
+        self._hold_now = self._hold_now or now
+
+    async def _keep_line(self) -> None:
+        """Never leave a waiting caller in silence: "one moment" while an answer is owed.
+
+        The first comes ``dead_air`` seconds after the caller's turn (or at once when the watch
+        reports it), the next ones after ``hold_repeat`` seconds of quiet, until the answer's
+        audio starts or the turn is done.
+        """
+        phrase = self._phrases.wait
+        while True:
+            await asyncio.sleep(0.05)
+            since = self._owed_since
+            if since is None or self._end.ending:
+                phrase, self._hold_now = self._phrases.wait, False
+                continue
+            if self._speak_lock.locked() or self._playback.playing():
+                continue
+            spoke = self._playback.end > since
+            quiet = time.monotonic() - max(since, self._playback.end)
+            limit = self._timeouts.hold_repeat if spoke else self._timeouts.dead_air
+            if quiet >= limit or (self._hold_now and not spoke):
+                self._hold_now = False
+                await self._say(_one(phrase), phrase, None)
+                phrase = self._phrases.still_waiting
 
     async def _speak(
         self, sentences: AsyncIterable[str], text: str, turn: TurnTiming | None
@@ -328,12 +390,23 @@ class DialogueProcessor(FrameProcessor):
             await self._send_speech(sentences, text, turn)
         except AicallError as e:
             log.error("call %s: synthesis failed: %s", self._session.call_id, e)
+            self._report.fault("synthesis", str(e))
             if text == self._phrases.goodbye_failure:
                 return
+            self._tts_failures += 1
+            # the voice layer's phrases are pinned at warm-up: they play without the engine
+            last = self._tts_failures > self._max_failures
+            phrase = self._phrases.goodbye_failure if last else self._phrases.trouble
             try:
-                await self._send_speech(_one(self._phrases.trouble), self._phrases.trouble, turn)
+                await self._send_speech(_one(phrase), phrase, turn)
             except AicallError:
+                last = True
+            if last:
+                await self._playback.wait_played()
                 self._spawn(self._end.abort(f"speech synthesis failed: {e}"))
+            return
+        if turn is not None:
+            self._tts_failures = 0
 
     async def _send_speech(
         self, sentences: AsyncIterable[str], text: str, turn: TurnTiming | None
@@ -345,6 +418,7 @@ class DialogueProcessor(FrameProcessor):
                 now = self._playback.sent(pcm.duration)
                 if turn is not None and turn.first_audio is None:
                     turn.first_audio = self._report.rel(now)
+                    self._reply_audio, self._owed_since = now, None
                 sent = True
                 await self.push_frame(TTSAudioRawFrame(pcm.data, self._rate, 1))
         if sent:
@@ -378,7 +452,7 @@ class DialogueProcessor(FrameProcessor):
 
     async def _shutdown(self, *, cancelled: bool) -> None:
         current = asyncio.current_task()
-        tasks = [self._worker, self._speech]
+        tasks = [self._worker, self._speech, self._keeper]
         tasks += list(self._side_tasks)
         for task in tasks:
             if task is not None and task is not current and not task.done():

@@ -6,12 +6,13 @@ every call: models are loaded once per process, never per call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 
 from agent.config import Settings
 from agent.voice import models
 from agent.voice.asr import SpeechRecognizer
 from agent.voice.coqui import CoquiSynthesizer
+from agent.voice.phrases import phrases_for
 from agent.voice.synthesizers import EspeakSynthesizer, PiperSynthesizer
 from agent.voice.tts import Synthesizer
 from agent.voice.whisper import FasterWhisperRecognizer
@@ -55,11 +56,17 @@ class VoiceEngines:
             raise NotConfiguredError(f"no speech synthesizer for language {language!r}") from None
 
     def warm_up(self) -> None:
-        """Load every model now (blocking; call it off the event loop at start-up)."""
+        """Load every model now (blocking; call it off the event loop at start-up).
+
+        The voice layer's own phrases (apologies, "one moment") are synthesised and pinned:
+        a caller still hears them when the synthesizer fails or is slow.
+        """
         for r in self.recognizers.values():
             r.warm_up()
-        for s in self.synthesizers.values():
+        for language, s in self.synthesizers.items():
             s.warm_up()
+            for text in astuple(phrases_for(language)):
+                s.pin(text)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VoiceEngines:

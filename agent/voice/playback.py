@@ -50,6 +50,11 @@ class Playback:
         if not self._marks:
             self._played.set()
 
+    @property
+    def end(self) -> float:
+        """Estimated monotonic time the audio sent so far has finished playing."""
+        return self._end
+
     def playing(self) -> bool:
         """Whether audio sent is still being played to the caller."""
         return bool(self._marks) and time.monotonic() < self._end

@@ -71,10 +71,29 @@ class Synthesizer(abc.ABC):
         self._cache: OrderedDict[str, PcmAudio] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.cache_hits = 0
+        self._pinned: dict[str, PcmAudio] = {}
 
     def warm_up(self) -> None:
         """Load the voice now (blocking) instead of at the first sentence."""
         return None
+
+    def pin(self, text: str) -> None:
+        """Synthesise ``text`` now and keep its audio for good (blocking; at warm-up).
+
+        The voice layer's own phrases (apologies, "one moment") are pinned, so the caller
+        still hears them when the engine fails or is slow.
+
+        Raises:
+            BackendUnavailableError: the engine failed.
+        """
+        for chunk in speech_chunks(text):
+            if chunk not in self._pinned:
+                self._pinned[chunk] = self.synthesize_sync(chunk)
+
+    def is_pinned(self, text: str) -> bool:
+        """Whether every sentence of ``text`` is pinned (plays without the engine)."""
+        chunks = speech_chunks(text)
+        return bool(chunks) and all(c in self._pinned for c in chunks)
 
     def synthesize_sync(self, text: str) -> PcmAudio:
         """Synthesise one sentence, blocking (cached).
@@ -82,6 +101,9 @@ class Synthesizer(abc.ABC):
         Raises:
             BackendUnavailableError: the engine failed.
         """
+        pinned = self._pinned.get(text)
+        if pinned is not None:
+            return pinned
         with self._cache_lock:
             cached = self._cache.get(text)
             if cached is not None:
