@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     llm_first_token_ms: float = 300.0  # no first token by then: the template
     llm_reply_ms: float = 3000.0  # no whole reply by then: the template
     softphone: bool = False  # serve the browser softphone page (anyone reaching it can call)
+    # The softphone's login: required from any address but loopback (docs/voice.md).
+    softphone_token: str | None = None
+    # Limits (docs/voice.md, "Limits"): calls at once in this process (beyond: a "busy"
+    # answer), and webhook requests per minute from one source address (0: no limit).
+    max_calls: int = 20
+    webhook_rate_limit: int = 120
+    log_format: Literal["text", "json"] = "text"  # the server's log lines (common/logs.py)
     # Understanding (nlu/config.py, docs/nlu.md): which parser calls use.
     nlu_backend: NLUBackend = "scenario"
     nlu_engine: str = DEFAULT_ENGINE  # for the "scenario" backend; "" = the first version

@@ -12,6 +12,7 @@ import sys
 import typer
 
 from common.errors import AicallError
+from common.logs import configure_logging
 
 __all__ = ["app", "run"]
 
@@ -41,6 +42,7 @@ for _name in SUBCOMMAND_MODULES:
 
 def run() -> None:
     """Run the CLI, turning project errors into a message and exit status 2."""
+    configure_logging("WARNING")  # structured, redacted lines (`aicall serve` sets its own level)
     try:
         app()
     except AicallError as e:

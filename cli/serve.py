@@ -8,6 +8,7 @@ import typer
 
 from cli.common import make_runtime
 from common.errors import NotConfiguredError
+from common.logs import configure_logging
 
 __all__ = ["register"]
 
@@ -32,13 +33,21 @@ def serve(
     import uvicorn
 
     from agent.server.app import create_app  # noqa: PLC0415 - the voice extra
+    from agent.server.limits import is_loopback  # noqa: PLC0415 - the voice extra
     from agent.voice.logs import quiet_pipecat  # noqa: PLC0415 - the voice extra
+    from telephony.twilio.protocol import MAX_MESSAGE_BYTES  # noqa: PLC0415 - the voice extra
 
-    quiet_pipecat("DEBUG" if verbose else "WARNING")
     runtime = make_runtime(database)
     settings = runtime.settings
+    configure_logging("DEBUG" if verbose else "INFO", settings.log_format)
+    quiet_pipecat("DEBUG" if verbose else "WARNING")
     if softphone:
         settings.softphone = True
+    if settings.softphone and not is_loopback(host) and not settings.softphone_token:
+        raise NotConfiguredError(
+            f"--softphone on {host} (not a loopback address) lets anyone who reaches it place "
+            "calls: set AICALL_SOFTPHONE_TOKEN (the softphone's login) or use --host 127.0.0.1"
+        )
     if not settings.twilio_auth_token and not settings.softphone:
         raise NotConfiguredError(
             "TWILIO_AUTH_TOKEN is not set: every webhook would be refused (403)"
@@ -56,7 +65,17 @@ def serve(
     print(f"aicall: serving on http://{host}:{port} ({reach})")
     if settings.softphone:
         print(f"aicall: softphone at http://{host}:{port}/softphone", flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", ws="websockets-sansio")
+    # log_config=None: uvicorn's lines go through configure_logging's handler;
+    # ws_max_size: a WebSocket message over the protocol's limit is refused (1009) unread
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="debug" if verbose else "info",
+        log_config=None,
+        ws="websockets-sansio",
+        ws_max_size=MAX_MESSAGE_BYTES,
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,13 @@
 
 Every webhook checks ``X-Twilio-Signature`` against ``AICALL_PUBLIC_URL`` and answers 403,
 storing nothing, when it does not match.
+
+Bad input gets a structured answer, never an unhandled exception: a webhook without a valid
+``CallSid`` (``CA`` + 32 hex) is 400, a body over 64 KB 413, more than
+``AICALL_WEBHOOK_RATE_LIMIT`` requests a minute from one address 429; a media stream that
+is malformed, oversized, binary, from a foreign ``Origin`` or over ``AICALL_MAX_CALLS`` is
+closed with a close code (1008, 1009, 1003, 1013) and a reason, and an admitted call it
+belonged to is stored as failed with that reason.
 """
 
 from __future__ import annotations
@@ -24,23 +31,42 @@ from typing import Any
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 
 from agent.config import Settings
+from agent.server.limits import BodySizeLimit, RateLimiter, origin_allowed, retry_after
 from agent.server.ports import ServerRuntime
 from agent.server.softphone import add_softphone
 from agent.voice.call import run_twilio_call
 from agent.voice.engines import VoiceEngines
 from agent.voice.report import CallReport
+from agent.voice.stream_guard import close_reason
 from common.errors import AicallError, InputError
+from common.ids import is_twilio_call_sid
+from common.logs import LogThrottle, call_id_var
 from telephony.twilio.outbound import UNREACHED_STATUSES, hangup_twiml, is_machine
-from telephony.twilio.protocol import StartMessage, parse_message, parse_start
+from telephony.twilio.protocol import (
+    CLOSE_POLICY,
+    MediaStreamError,
+    StartMessage,
+    parse_message,
+    parse_start,
+)
 from telephony.twilio.signature import is_valid_signature
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
-from telephony.twilio.twiml import stream_twiml
+from telephony.twilio.twiml import busy_twiml, stream_twiml
 
 __all__ = ["ServerState", "create_app"]
 
 log = logging.getLogger(__name__)
 
 _START_TIMEOUT = 10.0
+#: Messages a stream may send before ``start`` (Twilio sends one: ``connected``).
+_MAX_BEFORE_START = 4
+#: Close code of a stream refused because the server is full (RFC 6455: try again later).
+CLOSE_TRY_LATER = 1013
+#: Close code of a call that could not run (internal error).
+CLOSE_INTERNAL = 1011
+
+#: Refused connections belong to no call: at most one line per kind per 10 s.
+_refusals = LogThrottle(log, 10.0)
 
 
 @dataclass
@@ -96,6 +122,7 @@ def create_app(
     """
     issuer = tokens or StreamTokenIssuer(ttl=settings.stream_token_ttl)
     state = ServerState()
+    limiter = RateLimiter(settings.webhook_rate_limit)
     voice: dict[str, VoiceEngines] = {}
     if engines is not None:
         voice["engines"] = engines
@@ -115,6 +142,18 @@ def create_app(
 
     app = FastAPI(title="aicall", lifespan=lifespan)
     app.state.aicall = state
+    app.add_middleware(BodySizeLimit)
+
+    def _too_many(request: Request) -> Response | None:
+        """429 when the request's source address is over ``AICALL_WEBHOOK_RATE_LIMIT``."""
+        source = request.client.host if request.client else "unknown"
+        wait = limiter.allow(source)
+        if not wait:
+            return None
+        _refusals.warning("rate", "rate limit: refused %s from %s", request.url.path, source)
+        return Response(
+            "too many requests", status_code=429, headers={"Retry-After": retry_after(wait)}
+        )
 
     async def _verified_form(request: Request) -> dict[str, str] | None:
         form = await request.form()
@@ -127,7 +166,7 @@ def create_app(
         return params
 
     if settings.softphone:
-        add_softphone(app, settings, runtime, issuer)
+        add_softphone(app, settings, runtime, issuer, too_many=_too_many)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -135,9 +174,15 @@ def create_app(
 
     @app.post("/twilio/voice")
     async def twilio_voice(request: Request) -> Response:
+        refused = _too_many(request)
+        if refused is not None:
+            return refused
         params = await _verified_form(request)
         if params is None:
             return Response("invalid signature", status_code=403)
+        if not is_twilio_call_sid(params.get("CallSid")):
+            log.warning("voice webhook without a valid CallSid: no stream token issued")
+            return Response("CallSid missing or not a Twilio call SID", status_code=400)
         callee = params.get("To")
         scenario_id = (
             request.query_params.get("scenario")
@@ -157,8 +202,17 @@ def create_app(
                 runtime, params, scenario_id, person, "voicemail", "answered by a machine"
             )
             return Response(hangup_twiml(), media_type="application/xml")
+        if len(state.active) >= settings.max_calls:
+            log.warning(
+                "busy: %d calls in progress (AICALL_MAX_CALLS=%d), call %s answered busy",
+                len(state.active),
+                settings.max_calls,
+                params["CallSid"],
+            )
+            language = getattr(runtime.scenario(scenario_id), "language", "en")
+            return Response(busy_twiml(language), media_type="application/xml")
         grant = StreamGrant(
-            call_sid=params.get("CallSid", ""),
+            call_sid=params["CallSid"],
             scenario=scenario_id,
             caller=params.get("From"),
             callee=callee,
@@ -173,10 +227,16 @@ def create_app(
 
     @app.post("/twilio/status")
     async def twilio_status(request: Request) -> Response:
+        refused = _too_many(request)
+        if refused is not None:
+            return refused
         params = await _verified_form(request)
         if params is None:
             return Response("invalid signature", status_code=403)
         call_sid, status = params.get("CallSid"), params.get("CallStatus")
+        if not is_twilio_call_sid(call_sid):
+            log.warning("status callback without a valid CallSid: ignored")
+            return Response("CallSid missing or not a Twilio call SID", status_code=400)
         if call_sid and status:
             state.statuses[call_sid] = status
         query = request.query_params
@@ -195,19 +255,40 @@ def create_app(
     @app.websocket("/twilio/media")
     async def twilio_media(websocket: WebSocket) -> None:
         await websocket.accept()
+        origin = websocket.headers.get("origin")
+        if not origin_allowed(origin, websocket.headers.get("host"), settings.public_url):
+            await _refuse(websocket, "origin", CLOSE_POLICY, f"origin {origin!r:.60} not allowed")
+            return
         try:
             start_text = await asyncio.wait_for(_read_start(websocket), _START_TIMEOUT)
             start = parse_start(start_text)
             grant = issuer.redeem(start.parameters.get("token"))
-            if grant.call_sid and grant.call_sid != start.call_sid:
+            if grant.call_sid != start.call_sid:
                 raise InputError("stream token was issued for another call")
-        except (TimeoutError, InputError, WebSocketDisconnect) as e:
-            log.warning("rejected a media stream: %s", e)
-            await _close(websocket, 1008)
+        except TimeoutError:
+            await _refuse(websocket, "timeout", CLOSE_POLICY, "no 'start' message in time")
+            return
+        except WebSocketDisconnect as e:
+            _refusals.warning("gone", "a media stream closed before 'start' (code %s)", e.code)
+            return
+        except MediaStreamError as e:
+            await _refuse(websocket, e.kind, e.code, str(e))
+            return
+        except InputError as e:
+            await _refuse(websocket, "token", CLOSE_POLICY, str(e) or "stream token refused")
+            return
+        if len(state.active) >= settings.max_calls or start.call_sid in state.active:
+            why = (
+                "call already streaming"
+                if start.call_sid in state.active
+                else f"server busy: {len(state.active)} calls in progress"
+            )
+            await _refuse(websocket, "busy", CLOSE_TRY_LATER, why)
             return
         task = asyncio.current_task()
         if task is not None:
             state.active[start.call_sid] = task
+        call_id_var.set(start.call_sid)
         try:
             report = await run_twilio_call(
                 websocket,
@@ -221,7 +302,10 @@ def create_app(
             del state.reports[:-100]
         except AicallError as e:  # e.g. a missing model package: this call cannot start
             log.error("call %s could not run: %s", start.call_sid, e)
-            await _close(websocket, 1011)
+            await _close(websocket, CLOSE_INTERNAL, "the call could not start")
+        except Exception:  # a bug: this call ends, the server goes on (and says where)
+            log.exception("call %s: internal error", start.call_sid)
+            await _close(websocket, CLOSE_INTERNAL, "internal error")
         finally:
             state.active.pop(start.call_sid, None)
 
@@ -267,15 +351,33 @@ async def _store_unreached(
 
 
 async def _read_start(websocket: WebSocket) -> str:
-    """Read messages until ``start`` (``connected`` may come first)."""
-    while True:
-        text = await websocket.receive_text()
-        if isinstance(parse_message(text), StartMessage):
-            return text
+    """Read messages until ``start`` (``connected`` may come first).
+
+    Raises:
+        MediaStreamError: a binary frame, a malformed message, or too many before ``start``.
+        WebSocketDisconnect: the peer went away.
+    """
+    for _ in range(_MAX_BEFORE_START):
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code") or 1005)
+        text = message.get("text")
+        data: str | bytes = text if text is not None else (message.get("bytes") or b"")
+        if isinstance(parse_message(data), StartMessage):
+            assert isinstance(data, str)
+            return data
+    raise MediaStreamError(f"no 'start' in the first {_MAX_BEFORE_START} messages", kind="order")
 
 
-async def _close(websocket: WebSocket, code: int) -> None:
+async def _refuse(websocket: WebSocket, kind: str, code: int, reason: str) -> None:
+    """Close a stream that was not admitted, with ``code`` and ``reason`` (logs throttled)."""
+    reason = reason or "refused"
+    _refusals.warning(kind, "rejected a media stream (%s, close code %d): %s", kind, code, reason)
+    await _close(websocket, code, reason)
+
+
+async def _close(websocket: WebSocket, code: int, reason: str | None = None) -> None:
     try:
-        await websocket.close(code=code)
+        await websocket.close(code=code, reason=close_reason(reason) if reason else None)
     except RuntimeError:  # already closed by the peer
         pass

@@ -13,6 +13,7 @@ from agent.server.app import create_app
 from agent.server.ports import ServerRuntime
 from agent.voice.engines import VoiceEngines
 from agent.voice.simulator import CallerSimulator, CallerStep, SimulatedCall, caller_voice
+from telephony.twilio.protocol import MAX_MESSAGE_BYTES
 
 __all__ = ["serve_on_loopback"]
 
@@ -26,7 +27,13 @@ async def serve_on_loopback(app: Any, *, host: str = "127.0.0.1") -> AsyncIterat
     import uvicorn
 
     config = uvicorn.Config(
-        app, host=host, port=0, log_level="warning", lifespan="on", ws="websockets-sansio"
+        app,
+        host=host,
+        port=0,
+        log_level="warning",
+        lifespan="on",
+        ws="websockets-sansio",
+        ws_max_size=MAX_MESSAGE_BYTES,  # as `aicall serve`: bigger messages refused unread
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(), name="loopback-server")
@@ -56,6 +63,7 @@ async def simulate_call(
     steps: list[CallerStep],
     *,
     transcribe: bool = True,
+    quiet_after: float = 1.0,
 ) -> SimulatedCall:
     """Serve the agent on loopback and place one simulated Twilio call against it.
 
@@ -67,6 +75,8 @@ async def simulate_call(
         scenario: the scenario to call.
         steps: the caller's script (:class:`agent.voice.simulator.CallerStep`).
         transcribe: transcribe the agent's replies after the call.
+        quiet_after: seconds of quiet after which the caller takes a reply as finished (a
+            patient caller, longer than the dead air to be measured, for fault runs).
 
     Returns:
         The :class:`agent.voice.simulator.SimulatedCall`, with the server's voice record.
@@ -82,6 +92,7 @@ async def simulate_call(
             synthesizer=caller_voice(language, engines.synthesizer(language)),
             recognizer=engines.recognizer(language) if transcribe else None,
             language=language,
+            quiet_after=quiet_after,
         )
         result = await simulator.call(scenario, steps)
         state = app.state.aicall

@@ -4,33 +4,80 @@ The page speaks Twilio's Media Streams protocol itself over the same ``/twilio/m
 WebSocket (8 kHz mu-law in 20 ms frames, ``mark`` and ``clear`` handled like Twilio), so it
 exercises exactly the phone path. It gets its stream token from ``POST /softphone/call``
 instead of a signed Twilio webhook, which is why the page is off unless
-``AICALL_SOFTPHONE=1`` (``make demo`` turns it on): anyone reaching the server could place
-calls. Softphone calls also receive ``transcript`` events to show the conversation.
+``AICALL_SOFTPHONE=1`` (``make demo`` turns it on). Softphone calls also receive
+``transcript`` events to show the conversation.
+
+Who may place calls: a browser on the same machine (the server reached on a loopback
+address, from a loopback address) needs nothing. From anywhere else ``POST /softphone/call``
+asks for the login ``AICALL_SOFTPHONE_TOKEN`` (``Authorization: Bearer <token>``, typed into
+the page) and is refused without one; ``aicall serve --softphone`` will not bind a
+non-loopback address unless the token is set. A token request from another site (its
+``Origin`` is not this server) is refused, and token requests count against the webhook rate
+limit of their source address.
 """
 
 from __future__ import annotations
 
+import hmac
 import html
+import logging
 import uuid
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from agent.config import Settings
+from agent.server.limits import is_loopback, origin_allowed
 from agent.voice.call import CallRuntime
 from common.errors import AicallError
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
 
-__all__ = ["SOFTPHONE_PARAMETER", "add_softphone"]
+__all__ = ["SOFTPHONE_PARAMETER", "add_softphone", "softphone_login_error"]
+
+log = logging.getLogger(__name__)
 
 #: Stream parameter that marks a softphone call (it then gets ``transcript`` events).
 SOFTPHONE_PARAMETER = "softphone"
 
 
+def softphone_login_error(request: Request, settings: Settings) -> str | None:
+    """Why ``request`` may not place a softphone call (``None``: it may).
+
+    With ``AICALL_SOFTPHONE_TOKEN`` set, every request must carry it; without it, only a
+    request that reached a loopback address from a loopback address is served.
+    """
+    token = settings.softphone_token
+    if token:
+        sent = request.headers.get("authorization", "")
+        scheme, _, value = sent.partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(value.encode(), token.encode()):
+            return None
+        return "softphone login required (Authorization: Bearer <AICALL_SOFTPHONE_TOKEN>)"
+    server = request.scope.get("server") or (None, None)
+    client = request.client.host if request.client else None
+    if is_loopback(server[0]) and is_loopback(client):
+        return None
+    return "the softphone answers only on loopback unless AICALL_SOFTPHONE_TOKEN is set"
+
+
 def add_softphone(
-    app: FastAPI, settings: Settings, runtime: CallRuntime, issuer: StreamTokenIssuer
+    app: FastAPI,
+    settings: Settings,
+    runtime: CallRuntime,
+    issuer: StreamTokenIssuer,
+    *,
+    too_many: Callable[[Request], Response | None] | None = None,
 ) -> None:
-    """Add ``GET /softphone`` and ``POST /softphone/call`` to ``app``."""
+    """Add ``GET /softphone`` and ``POST /softphone/call`` to ``app``.
+
+    Args:
+        app: the server.
+        settings: process settings (default scenario, login token, public URL).
+        runtime: the dialogue runtime (the scenarios).
+        issuer: issues the stream tokens.
+        too_many: the server's rate limit (a 429 response, or ``None`` to go on).
+    """
 
     @app.get("/softphone", response_class=HTMLResponse)
     async def softphone_page() -> HTMLResponse:
@@ -40,10 +87,22 @@ def add_softphone(
             f"{html.escape(i)}</option>"
             for i in ids
         )
-        return HTMLResponse(_PAGE.replace("{{OPTIONS}}", options).replace("{{KEYS}}", _KEYS))
+        login = _LOGIN if settings.softphone_token else ""
+        page = _PAGE.replace("{{OPTIONS}}", options).replace("{{KEYS}}", _KEYS)
+        return HTMLResponse(page.replace("{{LOGIN}}", login))
 
     @app.post("/softphone/call")
     async def softphone_call(request: Request) -> Response:
+        refused = too_many(request) if too_many is not None else None
+        if refused is not None:
+            return refused
+        origin = request.headers.get("origin")
+        if not origin_allowed(origin, request.headers.get("host"), settings.public_url):
+            return JSONResponse({"error": "origin not allowed"}, status_code=403)
+        denied = softphone_login_error(request, settings)
+        if denied is not None:
+            log.warning("softphone: refused a call from %s: %s", request.client, denied)
+            return JSONResponse({"error": denied}, status_code=401)
         scenario_id = request.query_params.get("scenario") or settings.default_scenario
         try:
             runtime.scenario(scenario_id)
@@ -62,6 +121,12 @@ def add_softphone(
             }
         )
 
+
+#: The login field, shown when ``AICALL_SOFTPHONE_TOKEN`` is set (Korean and English labels).
+_LOGIN = (
+    '<p><label>접속 토큰 / Access token <input id="token" type="password" '
+    'autocomplete="current-password"></label></p>'
+)
 
 #: The keypad: a phone's twelve keys, each sending Twilio's ``dtmf`` message.
 _KEYS = "".join(
@@ -88,6 +153,7 @@ _PAGE = r"""<!doctype html>
  <button id="call">Call</button> <button id="hangup" disabled>Hang up</button>
  <span id="status">idle</span>
 </p>
+{{LOGIN}}
 <div id="keypad" aria-label="keypad">{{KEYS}}</div>
 <div id="log" aria-live="polite"></div>
 <script>
@@ -140,7 +206,8 @@ function echoMark(name) {
 
 async function call() {
   $("call").disabled = true; $("status").textContent = "dialling";
-  const r = await fetch("/softphone/call?scenario=" + encodeURIComponent($("scenario").value), {method: "POST"});
+  const headers = $("token") ? {Authorization: "Bearer " + $("token").value} : {};
+  const r = await fetch("/softphone/call?scenario=" + encodeURIComponent($("scenario").value), {method: "POST", headers});
   const info = await r.json();
   if (!r.ok) { show("info", info.error || "call failed"); $("call").disabled = false; return; }
   streamSid = "MZ" + Math.random().toString(16).slice(2);

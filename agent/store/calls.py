@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from agent.store.db import Database
 from agent.store.models import CallEvent, CallRow, utcnow
 from common.errors import InputError
+from common.ids import check_call_id
 
 __all__ = ["CallLog", "CallRecord", "StoredEvent"]
 
@@ -116,7 +117,7 @@ class CallLog:
         if direction not in DIRECTIONS:
             raise InputError(f"direction must be 'inbound' or 'outbound', got {direction!r}")
         row = CallRow(
-            id=call_id or uuid.uuid4().hex,
+            id=check_call_id(call_id) if call_id is not None else uuid.uuid4().hex,
             scenario_id=scenario_id,
             direction=direction,
             caller=caller,
@@ -149,11 +150,12 @@ class CallLog:
             this is a repeated or concurrent callback): nothing is changed then.
 
         Raises:
+            InputError: ``call_id`` is not a valid call id (:func:`common.ids.check_call_id`).
             StoreUnavailableError: the database failed.
         """
         now = utcnow()
         row = CallRow(
-            id=call_id,
+            id=check_call_id(call_id),
             scenario_id=scenario_id,
             direction="outbound",
             caller=caller,

@@ -39,7 +39,9 @@ from agent.voice.playback import Playback
 from agent.voice.recognition import SpeechRecognitionProcessor
 from agent.voice.report import CallReport
 from agent.voice.silence import SilenceWatch
+from agent.voice.stream_guard import StreamGuard
 from agent.voice.time_limit import CallTimeLimit
+from common.ids import check_call_id
 from telephony.twilio.protocol import StartMessage
 from telephony.twilio.serializer import AicallTwilioSerializer, MediaStreamErrorFrame
 from telephony.twilio.tokens import StreamGrant
@@ -100,7 +102,7 @@ def twilio_handover(settings: Settings, call_sid: str) -> Handover | None:
 def _recorder(settings: Settings, call_id: str) -> Any:
     """A stereo recorder (caller left, agent right) writing ``recordings/<call_id>.wav``."""
     recorder = AudioBufferProcessor(sample_rate=8000, num_channels=2)
-    path = Path(settings.data_dir) / "recordings" / f"{call_id}.wav"
+    path = Path(settings.data_dir) / "recordings" / f"{check_call_id(call_id)}.wav"
 
     @recorder.event_handler("on_audio_data")
     async def on_audio(_recorder: Any, audio: bytes, sample_rate: int, channels: int) -> None:
@@ -165,14 +167,17 @@ async def run_twilio_call(
     )
     report = CallReport(call_id=session.call_id, scenario=scenario.id)
     state = CallState()
+    # closes a broken stream with its cause; remembers the peer's close code
+    guard = StreamGuard(websocket)
+    serializer = AicallTwilioSerializer(start.stream_sid, start.call_sid, on_error=guard.fail)
 
     transport = FastAPIWebsocketTransport(
-        websocket,
+        guard,  # type: ignore[arg-type]  # a proxy of the FastAPI WebSocket
         FastAPIWebsocketParams(
             audio_in_enabled=True,
             audio_out_enabled=True,
             add_wav_header=False,
-            serializer=AicallTwilioSerializer(start.stream_sid, start.call_sid),
+            serializer=serializer,
             allowed_origins=[],
         ),
     )
@@ -229,13 +234,18 @@ async def run_twilio_call(
     @transport.event_handler("on_client_disconnected")
     async def on_disconnected(_transport: Any, _ws: Any) -> None:
         # A stream that ends without a ``stop`` message was cut: that call failed.
-        await worker.queue_frame(MediaStreamErrorFrame(reason="stream disconnected"))
+        await worker.queue_frame(MediaStreamErrorFrame(reason=guard.disconnect_reason()))
 
     runner = WorkerRunner(handle_sigint=False)
     await runner.add_workers(worker)
     try:
         await runner.run()
     finally:
+        for kind, count in serializer.faults.items():  # one line per kind, not one per message
+            if count > 1:
+                log.warning(
+                    "call %s: %d malformed messages of kind %r", session.call_id, count, kind
+                )
         if report.status is None:
             report.status, report.reason = "failed", "pipeline stopped unexpectedly"
             try:

@@ -18,6 +18,7 @@ from typing import Any
 
 from agent.store import Database, VoiceTurnLog, VoiceTurnRecord
 from common.errors import AicallError
+from common.ids import check_call_id
 
 __all__ = ["CallReport", "TurnTiming"]
 
@@ -104,9 +105,13 @@ class CallReport:
         }
 
     def write(self, directory: Path) -> Path:
-        """Write the report as JSON into ``directory`` (blocking: call it in a thread)."""
+        """Write the report as JSON into ``directory`` (blocking: call it in a thread).
+
+        Raises:
+            InputError: the call id could name a file outside ``directory``.
+        """
+        path = directory / f"{check_call_id(self.call_id)}.json"
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{self.call_id}.json"
         path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2))
         return path
 
@@ -140,7 +145,7 @@ class CallReport:
         if directory is not None:
             try:
                 self.write(directory)
-            except OSError as e:
+            except (OSError, AicallError) as e:
                 log.error("call %s: could not write its voice record: %s", self.call_id, e)
         if db is not None:
             try:

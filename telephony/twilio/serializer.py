@@ -4,8 +4,11 @@ Built on pipecat's :class:`TwilioFrameSerializer` (audio conversion, ``clear`` o
 interruption). Added here:
 
 * every inbound message is parsed strictly (:mod:`telephony.twilio.protocol`); a malformed
-  message becomes a :class:`MediaStreamErrorFrame` so the call ends, marked failed with the
-  reason, instead of the receive loop dying silently;
+  message (binary frames included) becomes a :class:`MediaStreamErrorFrame` so the call ends,
+  marked failed with the reason, instead of the receive loop dying silently; ``on_error``
+  hears of it (the stream is then closed with the error's code and reason); the messages that
+  follow the first bad one are counted (:attr:`AicallTwilioSerializer.faults`), not turned
+  into more frames;
 * ``mark`` echoes become :class:`PlaybackMarkFrame` (the agent knows what the caller heard);
 * ``stop`` becomes :class:`StreamStoppedFrame` (the caller hung up);
 * outbound marks: an ``OutputTransportMessageFrame`` whose message is ``{"event": "mark",
@@ -15,6 +18,7 @@ interruption). Added here:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,14 +82,24 @@ class AicallTwilioSerializer(TwilioFrameSerializer):
     Args:
         stream_sid: the stream's SID from the ``start`` message.
         call_sid: the call's SID.
+        on_error: called with each malformed message's error (the first ends the call).
     """
 
-    def __init__(self, stream_sid: str, call_sid: str | None = None) -> None:
+    def __init__(
+        self,
+        stream_sid: str,
+        call_sid: str | None = None,
+        *,
+        on_error: Callable[[MediaStreamError], None] | None = None,
+    ) -> None:
         super().__init__(
             stream_sid,
             call_sid,
             params=TwilioFrameSerializer.InputParams(auto_hang_up=False),
         )
+        self._on_error = on_error
+        #: malformed messages seen, by kind (the first one ended the call)
+        self.faults: dict[str, int] = {}
 
     async def serialize(self, frame: Frame) -> str | bytes | None:
         """Frames to Twilio messages (audio, ``clear``, ``mark``)."""
@@ -100,7 +114,11 @@ class AicallTwilioSerializer(TwilioFrameSerializer):
         try:
             message = parse_message(data)
         except MediaStreamError as e:
-            return MediaStreamErrorFrame(reason=str(e))
+            first = not self.faults
+            self.faults[e.kind] = self.faults.get(e.kind, 0) + 1
+            if self._on_error is not None:
+                self._on_error(e)
+            return MediaStreamErrorFrame(reason=str(e)) if first else None
         if isinstance(message, Media):
             if not message.payload:
                 return None

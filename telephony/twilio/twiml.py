@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["stream_twiml", "transfer_twiml"]
+__all__ = ["busy_twiml", "stream_twiml", "transfer_twiml"]
+
+#: What a caller hears when the agent has no room for another call, per language.
+_BUSY = {
+    "ko": ("ko-KR", "죄송합니다. 지금은 통화가 많아 연결할 수 없습니다. 잠시 후 다시 걸어 주세요."),
+    "en": ("en-US", "Sorry, all our lines are busy right now. Please call again in a few minutes."),
+}
 
 
 def stream_twiml(stream_url: str, parameters: Mapping[str, str]) -> str:
@@ -22,6 +28,17 @@ def stream_twiml(stream_url: str, parameters: Mapping[str, str]) -> str:
     for name, value in parameters.items():
         stream.parameter(name=name, value=value)
     response.append(connect)
+    return str(response)
+
+
+def busy_twiml(language: str) -> str:
+    """``<Say>`` a polite "all lines are busy" in ``language`` (English if unknown), hang up."""
+    from twilio.twiml.voice_response import VoiceResponse
+
+    locale, text = _BUSY.get(language, _BUSY["en"])
+    response = VoiceResponse()
+    response.say(text, language=locale)
+    response.hangup()
     return str(response)
 
 

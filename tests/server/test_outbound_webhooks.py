@@ -73,41 +73,49 @@ def real(tmp_path):
 def test_the_answered_call_gets_a_stream_granting_outbound_and_the_person(real) -> None:
     client, runtime, issuer = real
     r = _post(
-        client, f"/twilio/voice?{_query('carecall-ko')}", _form("CA1", CallStatus="in-progress")
+        client,
+        f"/twilio/voice?{_query('carecall-ko')}",
+        _form("CA00000000000000000000000000000001", CallStatus="in-progress"),
     )
     assert r.status_code == 200
     params = _stream_params(r.text)
     assert params["scenario"] == "carecall-ko"
     grant = issuer.redeem(params["token"])
     assert (grant.call_sid, grant.scenario, grant.direction, grant.person) == (
-        "CA1",
+        "CA00000000000000000000000000000001",
         "carecall-ko",
         "outbound",
         "박순자",
     )
     assert (grant.caller, grant.callee) == (AGENT_NUMBER, PERSON_NUMBER)
-    assert runtime.calls.get_call("CA1") is None  # stored when the stream starts the dialogue
+    assert (
+        runtime.calls.get_call("CA00000000000000000000000000000001") is None
+    )  # stored when the stream starts the dialogue
 
 
 def test_an_inbound_call_cannot_claim_a_person_without_the_outbound_marker(real) -> None:
     client, _, issuer = real
     path = "/twilio/voice?" + urlencode({"scenario": "carecall-en", "person": "Someone"})
-    r = _post(client, path, _form("CA2"))
+    r = _post(client, path, _form("CA00000000000000000000000000000002"))
     grant = issuer.redeem(_stream_params(r.text)["token"])
     assert grant.direction is None and grant.person is None
 
 
 def test_the_media_stream_starts_an_outbound_call_with_its_person(real) -> None:
     client, runtime, issuer = real
-    r = _post(client, f"/twilio/voice?{_query('carecall-ko')}", _form("CA3"))
+    r = _post(
+        client,
+        f"/twilio/voice?{_query('carecall-ko')}",
+        _form("CA00000000000000000000000000000003"),
+    )
     params = _stream_params(r.text)
     with client.websocket_connect("/twilio/media") as ws:
-        ws.send_text(protocol.build_start("MZ3", "CA3", params))
+        ws.send_text(protocol.build_start("MZ3", "CA00000000000000000000000000000003", params))
         # No speech engines here: the call is stored, then cannot run (1011).
         with pytest.raises(WebSocketDisconnect) as exc:
             ws.receive_text()
     assert exc.value.code == 1011
-    stored = runtime.calls.get_call("CA3")
+    stored = runtime.calls.get_call("CA00000000000000000000000000000003")
     assert stored is not None
     assert (stored.direction, stored.scenario_id) == ("outbound", "carecall-ko")
     assert (stored.caller, stored.callee) == (AGENT_NUMBER, PERSON_NUMBER)
@@ -146,10 +154,10 @@ def test_new_call_gets_the_direction_and_person_of_the_grant(query, expected) ->
     runtime = _RecordingRuntime()
     app = create_app(settings, runtime, engines=VoiceEngines(), warm_scenarios=[])
     with TestClient(app) as client:
-        r = _post(client, f"/twilio/voice?{query}", _form("CA4"))
+        r = _post(client, f"/twilio/voice?{query}", _form("CA00000000000000000000000000000004"))
         params = _stream_params(r.text)
         with client.websocket_connect("/twilio/media") as ws:
-            ws.send_text(protocol.build_start("MZ4", "CA4", params))
+            ws.send_text(protocol.build_start("MZ4", "CA00000000000000000000000000000004", params))
             with pytest.raises(WebSocketDisconnect):
                 ws.receive_text()
     (kwargs,) = runtime.kwargs
@@ -171,26 +179,37 @@ def test_a_care_call_nobody_answered_is_stored_and_flagged(
     client, runtime, _ = real
     path = f"/twilio/status?{_query('carecall-ko')}"
     for status in ("initiated", "ringing", twilio_status):
-        r = _post(client, path, _form("CA5", CallStatus=status, **extra))
+        r = _post(
+            client, path, _form("CA00000000000000000000000000000005", CallStatus=status, **extra)
+        )
         assert r.status_code == 204
-    call = runtime.calls.get_call("CA5")
+    call = runtime.calls.get_call("CA00000000000000000000000000000005")
     assert call is not None
     assert (call.direction, call.status, call.callee) == ("outbound", stored, PERSON_NUMBER)
     assert call.ended_at is not None
     if extra:
         assert call.failure_reason and all(v in call.failure_reason for v in extra.values())
     (result,) = runtime.carecall.results("carecall-ko")
-    assert (result.person, result.call_id, result.flagged) == ("박순자", "CA5", True)
+    assert (result.person, result.call_id, result.flagged) == (
+        "박순자",
+        "CA00000000000000000000000000000005",
+        True,
+    )
     assert result.reasons == ("call_incomplete", stored)
     # Twilio may send a callback twice: nothing changes.
-    assert _post(client, path, _form("CA5", CallStatus=twilio_status)).status_code == 204
+    assert (
+        _post(
+            client, path, _form("CA00000000000000000000000000000005", CallStatus=twilio_status)
+        ).status_code
+        == 204
+    )
     assert len(runtime.carecall.results()) == 1
 
 
 def test_an_unnamed_call_is_flagged_under_its_number(real) -> None:
     client, runtime, _ = real
     path = f"/twilio/status?{_query('carecall-en', None)}"
-    _post(client, path, _form("CA6", CallStatus="no-answer"))
+    _post(client, path, _form("CA00000000000000000000000000000006", CallStatus="no-answer"))
     (result,) = runtime.carecall.results()
     assert result.person == PERSON_NUMBER and result.reasons == ("call_incomplete", "no_answer")
 
@@ -198,21 +217,32 @@ def test_an_unnamed_call_is_flagged_under_its_number(real) -> None:
 def test_an_unanswered_restaurant_call_is_stored_without_a_flag(real) -> None:
     client, runtime, _ = real
     path = f"/twilio/status?{_query('restaurant-ko', None)}"
-    assert _post(client, path, _form("CA7", CallStatus="busy")).status_code == 204
-    call = runtime.calls.get_call("CA7")
+    assert (
+        _post(
+            client, path, _form("CA00000000000000000000000000000007", CallStatus="busy")
+        ).status_code
+        == 204
+    )
+    call = runtime.calls.get_call("CA00000000000000000000000000000007")
     assert call is not None and call.status == "busy"
     assert runtime.carecall.results() == []
 
 
 def test_a_completed_call_that_ran_is_left_as_the_dialogue_stored_it(real) -> None:
     client, runtime, _ = real
-    runtime.calls.start_call(call_id="CA8", scenario_id="carecall-ko", direction="outbound")
-    runtime.calls.end_call("CA8", "completed", outcome="answered")
+    runtime.calls.start_call(
+        call_id="CA00000000000000000000000000000008",
+        scenario_id="carecall-ko",
+        direction="outbound",
+    )
+    runtime.calls.end_call("CA00000000000000000000000000000008", "completed", outcome="answered")
     r = _post(
-        client, f"/twilio/status?{_query('carecall-ko')}", _form("CA8", CallStatus="completed")
+        client,
+        f"/twilio/status?{_query('carecall-ko')}",
+        _form("CA00000000000000000000000000000008", CallStatus="completed"),
     )
     assert r.status_code == 204
-    call = runtime.calls.get_call("CA8")
+    call = runtime.calls.get_call("CA00000000000000000000000000000008")
     assert call is not None and (call.status, call.outcome) == ("completed", "answered")
     assert runtime.carecall.results() == []
 
@@ -220,22 +250,24 @@ def test_a_completed_call_that_ran_is_left_as_the_dialogue_stored_it(real) -> No
 def test_a_completed_call_the_agent_never_ran_is_failed_and_flagged(real) -> None:
     client, runtime, _ = real
     r = _post(
-        client, f"/twilio/status?{_query('carecall-ko')}", _form("CA9", CallStatus="completed")
+        client,
+        f"/twilio/status?{_query('carecall-ko')}",
+        _form("CA00000000000000000000000000000009", CallStatus="completed"),
     )
     assert r.status_code == 204
-    call = runtime.calls.get_call("CA9")
+    call = runtime.calls.get_call("CA00000000000000000000000000000009")
     assert call is not None and call.status == "failed"
     assert runtime.carecall.results()[0].reasons == ("call_incomplete", "failed")
 
 
 def test_an_answering_machine_is_hung_up_on_and_stored_as_voicemail(real) -> None:
     client, runtime, _ = real
-    form = _form("CA10", AnsweredBy="machine_start")
+    form = _form("CA00000000000000000000000000000010", AnsweredBy="machine_start")
     r = _post(client, f"/twilio/voice?{_query('carecall-ko')}", form)
     assert r.status_code == 200
     root = ET.fromstring(r.text)
     assert root.find("./Hangup") is not None and root.find("./Connect") is None
-    call = runtime.calls.get_call("CA10")
+    call = runtime.calls.get_call("CA00000000000000000000000000000010")
     assert call is not None and call.status == "voicemail"
     assert runtime.carecall.results()[0].reasons == ("call_incomplete", "voicemail")
 
@@ -243,7 +275,9 @@ def test_an_answering_machine_is_hung_up_on_and_stored_as_voicemail(real) -> Non
 @pytest.mark.parametrize("path", ["/twilio/status", "/twilio/voice"])
 def test_forged_outbound_callbacks_store_nothing(real, path) -> None:
     client, runtime, _ = real
-    form = _form("CA11", CallStatus="no-answer", AnsweredBy="machine_start")
+    form = _form(
+        "CA00000000000000000000000000000011", CallStatus="no-answer", AnsweredBy="machine_start"
+    )
     assert _post(client, f"{path}?{_query('carecall-ko')}", form, signed=False).status_code == 403
     forged = {
         "X-Twilio-Signature": RequestValidator("not-the-token").compute_signature(
@@ -260,11 +294,18 @@ def test_forged_outbound_callbacks_store_nothing(real, path) -> None:
         f"{path}?{_query('carecall-ko')}", data=form, headers={"X-Twilio-Signature": signed_other}
     )
     assert r.status_code == 403
-    assert runtime.calls.get_call("CA11") is None and runtime.carecall.results() == []
+    assert (
+        runtime.calls.get_call("CA00000000000000000000000000000011") is None
+        and runtime.carecall.results() == []
+    )
 
 
 def test_an_unknown_scenario_in_a_status_callback_is_refused_and_stores_nothing(real) -> None:
     client, runtime, _ = real
-    r = _post(client, f"/twilio/status?{_query('nope')}", _form("CA12", CallStatus="busy"))
+    r = _post(
+        client,
+        f"/twilio/status?{_query('nope')}",
+        _form("CA00000000000000000000000000000012", CallStatus="busy"),
+    )
     assert r.status_code == 503
-    assert runtime.calls.get_call("CA12") is None
+    assert runtime.calls.get_call("CA00000000000000000000000000000012") is None

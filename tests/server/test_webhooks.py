@@ -62,7 +62,12 @@ def _signed(path: str, form: dict[str, str]) -> dict[str, str]:
     return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(PUBLIC + path, form)}
 
 
-FORM = {"CallSid": "CA1", "From": "+821011112222", "To": "+8225550100", "AccountSid": "AC1"}
+FORM = {
+    "CallSid": "CA00000000000000000000000000000001",
+    "From": "+821011112222",
+    "To": "+8225550100",
+    "AccountSid": "AC1",
+}
 
 
 def _stream(twiml: str) -> tuple[str, dict[str, str]]:
@@ -79,7 +84,9 @@ def test_voice_webhook_answers_a_stream_with_scenario_and_token(setup) -> None:
     assert url == "wss://agent.example.test/twilio/media"
     assert params["scenario"] == "restaurant-ko"  # from the called number
     grant = issuer.redeem(params["token"])
-    assert grant == StreamGrant("CA1", "restaurant-ko", "+821011112222", "+8225550100")
+    assert grant == StreamGrant(
+        "CA00000000000000000000000000000001", "restaurant-ko", "+821011112222", "+8225550100"
+    )
 
 
 def test_query_overrides_the_number_mapping(setup) -> None:
@@ -118,12 +125,12 @@ def test_signature_is_checked_against_the_public_url(setup) -> None:
 
 def test_status_callback_is_recorded_only_when_signed(setup) -> None:
     client, app, *_ = setup
-    form = {"CallSid": "CA9", "CallStatus": "completed"}
+    form = {"CallSid": "CA00000000000000000000000000000009", "CallStatus": "completed"}
     assert client.post("/twilio/status", data=form).status_code == 403
     assert app.state.aicall.statuses == {}
     r = client.post("/twilio/status", data=form, headers=_signed("/twilio/status", form))
     assert r.status_code == 204
-    assert app.state.aicall.statuses == {"CA9": "completed"}
+    assert app.state.aicall.statuses == {"CA00000000000000000000000000000009": "completed"}
 
 
 def test_no_auth_token_means_every_webhook_is_refused() -> None:
@@ -139,7 +146,7 @@ def test_media_socket_refuses_a_bad_token(setup, token) -> None:
     params = {} if token is None else {"token": token}
     with client.websocket_connect("/twilio/media") as ws:
         ws.send_text(protocol.build_connected())
-        ws.send_text(protocol.build_start("MZ1", "CA1", params))
+        ws.send_text(protocol.build_start("MZ1", "CA00000000000000000000000000000001", params))
         with pytest.raises(WebSocketDisconnect) as exc:
             ws.receive_text()
     assert exc.value.code == 1008
@@ -150,7 +157,9 @@ def test_media_socket_refuses_a_token_of_another_call(setup) -> None:
     client, _, issuer, runtime = setup
     token = issuer.issue(StreamGrant("CA-other", "restaurant-en"))
     with client.websocket_connect("/twilio/media") as ws:
-        ws.send_text(protocol.build_start("MZ1", "CA1", {"token": token}))
+        ws.send_text(
+            protocol.build_start("MZ1", "CA00000000000000000000000000000001", {"token": token})
+        )
         with pytest.raises(WebSocketDisconnect) as exc:
             ws.receive_text()
     assert exc.value.code == 1008 and runtime.calls == []

@@ -26,7 +26,12 @@ from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
 
 TOKEN = "settings-auth-token"
 PUBLIC = "https://settings.example.test"
-FORM = {"CallSid": "CA1", "From": "+821011112222", "To": "+8225550100", "AccountSid": "AC1"}
+FORM = {
+    "CallSid": "CA00000000000000000000000000000001",
+    "From": "+821011112222",
+    "To": "+8225550100",
+    "AccountSid": "AC1",
+}
 
 
 class FakeRuntime:
@@ -126,7 +131,8 @@ def test_softphone_serves_the_page_only_when_on(
     if value is not None:
         monkeypatch.setenv("AICALL_SOFTPHONE", value)
     app = create_app(Settings(), _web_runtime(), engines=VoiceEngines())
-    with TestClient(app) as client:
+    # a browser on this machine (the server reached on loopback): no login needed
+    with TestClient(app, base_url="http://127.0.0.1", client=("127.0.0.1", 50000)) as client:
         assert client.get("/softphone").status_code == status
         assert client.post("/softphone/call?scenario=restaurant-en").status_code == (
             status if status == 404 else 200
@@ -161,14 +167,20 @@ def test_max_call_seconds_ends_a_live_call(monkeypatch: pytest.MonkeyPatch) -> N
     issuer = StreamTokenIssuer()
     engines = VoiceEngines(recognizers={"en": _Deaf()}, synthesizers={"en": _Silence()})
     app = create_app(Settings(), served, engines=engines, tokens=issuer)
-    token = issuer.issue(StreamGrant("CAlimit", "fake-en", "+15550100", None))
+    token = issuer.issue(
+        StreamGrant("CA00000000000000000000000000000001", "fake-en", "+15550100", None)
+    )
 
     async def call() -> float:
         async with serve_on_loopback(app) as base:
             started = time.monotonic()
             async with connect(base.replace("http", "ws") + "/twilio/media") as ws:
                 await ws.send(protocol.build_connected())
-                await ws.send(protocol.build_start("MZlimit", "CAlimit", {"token": token}))
+                await ws.send(
+                    protocol.build_start(
+                        "MZlimit", "CA00000000000000000000000000000001", {"token": token}
+                    )
+                )
                 while time.monotonic() - started < 15:
                     try:
                         await asyncio.wait_for(ws.recv(), 0.5)

@@ -184,10 +184,14 @@ def test_malformed_media_fails_only_that_call(runtime, engines) -> None:
                 recognizer=None,
                 language="en",
             )
-            url, params = await sim._webhook("restaurant-en", "CAbad", "+1", "+2")
+            url, params = await sim._webhook(
+                "restaurant-en", "CA00000000000000000000000000000bad", "+1", "+2"
+            )
             async with connect(url) as ws:
                 await ws.send(protocol.build_connected())
-                await ws.send(protocol.build_start("MZbad", "CAbad", params))
+                await ws.send(
+                    protocol.build_start("MZbad", "CA00000000000000000000000000000bad", params)
+                )
                 await ws.send(json.dumps({"event": "media", "media": {"payload": "@@not base64"}}))
                 async for _ in ws:  # the server closes the stream
                     pass
@@ -199,7 +203,7 @@ def test_malformed_media_fails_only_that_call(runtime, engines) -> None:
     asyncio.run(scenario())
     (report,) = app.state.aicall.reports
     assert report.status == "failed" and "base64" in (report.reason or "")
-    stored = runtime.calls.get_call("CAbad")
+    stored = runtime.calls.get_call("CA00000000000000000000000000000bad")
     assert stored.status == "failed" and "base64" in (stored.failure_reason or "")
 
 
