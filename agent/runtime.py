@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 
 import nlg.llm
 from agent.config import Settings
+from agent.journal import ActiveCall
 from agent.session import CallSession
 from agent.store import CallLog, Database, SqlBookingBackend, SqlCareCallRecorder
+from agent.store.calls import IN_PROGRESS
 from common.errors import InputError
 from dialogue.context import DialogueContext
 from dialogue.tracker import Tracker
@@ -97,7 +99,8 @@ class AgentRuntime:
         self.rewriter = rewriter if rewriter is not None else rewriter_from_settings(settings)
 
     def _local_now(self, scenario: Scenario) -> datetime:
-        tz = scenario.venue.timezone if scenario.venue else self.settings.timezone
+        business = scenario.business
+        tz = business.timezone if business else self.settings.timezone
         return datetime.now(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
 
     def scenario_ids(self) -> list[str]:
@@ -177,6 +180,31 @@ class AgentRuntime:
             self.carecall.raise_flag(call_id, scenario.id, who, [*reasons, status])
         return True
 
+    def mark_interrupted(self, call: ActiveCall, reason: str) -> bool:
+        """Store a call cut by a server stop as failed, and flag a care-call person for a retry.
+
+        Its events stay as stored (turn by turn). When the scenario flags incomplete calls
+        (care calls: ``call_incomplete``), the person is flagged with that reason and
+        ``interrupted``, so ``aicall carecall results`` lists them to be called again.
+        Blocking (database).
+
+        Returns:
+            Whether the call was still in progress (``False``: unknown or ended already).
+
+        Raises:
+            StoreUnavailableError: the database failed.
+        """
+        stored = self.calls.get_call(call.call_id)
+        if stored is None or stored.status != IN_PROGRESS:
+            return False
+        self.calls.end_call(call.call_id, "failed", failure_reason=reason)
+        scenario = self.scenarios.get(call.scenario_id)
+        reasons = [rule.reason for rule in scenario.flags if rule.incomplete] if scenario else []
+        if reasons:
+            who = call.person or stored.callee or stored.caller or "unknown"
+            self.carecall.raise_flag(call.call_id, call.scenario_id, who, [*reasons, "interrupted"])
+        return True
+
     def new_call(
         self,
         scenario_id: str,
@@ -204,7 +232,7 @@ class AgentRuntime:
             now=self._clock(scenario),
             caller=caller,
             person=person or scenario.sample_person,
-            bookings=self.bookings if scenario.venue else None,
+            bookings=self.bookings if scenario.business else None,
             carecall=self.carecall,
         )
         return CallSession(

@@ -13,6 +13,13 @@ from typing import Any
 
 from common.errors import CapacityError, StoreUnavailableError
 from dialogue.acts import ActKind
+from dialogue.appointments import (
+    booking_values,
+    cancel_too_late,
+    find_provider,
+    list_times,
+    plan_from_slots,
+)
 from dialogue.carecall import follow_up_reasons
 from dialogue.events import ActionExecuted, Awaiting, BookingLoaded, CallEnded, SlotSet, TaskEnded
 from dialogue.forms import ask_next, validate
@@ -21,7 +28,14 @@ from dialogue.restaurant import capacity_rule, start_of
 from dialogue.state import AwaitKind
 from dialogue.turn import Turn
 
-__all__ = ["ACTIONS", "end_with_apology", "lookup_booking", "record_carecall", "run_action"]
+__all__ = [
+    "ACTIONS",
+    "INFO_ACTIONS",
+    "end_with_apology",
+    "lookup_booking",
+    "record_carecall",
+    "run_action",
+]
 
 
 def _booking_values(record: BookingRecord) -> dict[str, Any]:
@@ -55,15 +69,23 @@ def _finish_task(turn: Turn, outcome: str) -> None:
 def lookup_booking(turn: Turn, phone: str) -> None:
     """Find the caller's next booking by phone for a change or cancellation."""
     sc, ctx = turn.scenario, turn.ctx
-    if ctx.bookings is None or sc.venue is None:
-        raise RuntimeError("booking_by_phone needs a booking backend and a venue")
-    found = ctx.bookings.find_by_phone(sc.venue.id, phone, ctx.now)
+    business = sc.business
+    if ctx.bookings is None or business is None:
+        raise RuntimeError("booking_by_phone needs a booking backend and a venue or booking")
+    found = ctx.bookings.find_by_phone(business.id, phone, ctx.now)
     if not found:
         turn.emit(BookingLoaded(booking=None))
         turn.say(ActKind.INFORM, "booking_not_found")
         _finish_task(turn, "not_found")
         return
-    values = _booking_values(found[0])
+    values = booking_values(sc, found[0]) if sc.booking else _booking_values(found[0])
+    late = cancel_too_late(sc, found[0].start, ctx.now)
+    if late is not None:  # too close to the start to change or cancel by phone
+        turn.emit(BookingLoaded(booking=None))
+        turn.say(ActKind.INFORM, "booking_found", **values)
+        turn.say(ActKind.INFORM, late.template, **late.values)
+        _finish_task(turn, "too_late")
+        return
     turn.emit(BookingLoaded(booking=values))
     task = sc.tasks[turn.tracker.state.task or ""]
     for name in task.slots:
@@ -112,7 +134,27 @@ def _lost_race(turn: Turn) -> None:
         ask_next(turn)
 
 
+def _book_plan(turn: Turn, name: str) -> None:
+    """Any business: book (or move) the plan the slots describe, holding all its resources."""
+    sc, ctx = turn.scenario, turn.ctx
+    assert ctx.bookings is not None
+    booking = turn.tracker.state.booking
+    replaces = int(booking["id"]) if name == "change_booking" and booking else None
+    try:
+        record = ctx.bookings.book(plan_from_slots(turn), replaces=replaces)
+    except CapacityError:
+        _lost_race(turn)
+        return
+    values = booking_values(sc, record)
+    turn.emit(ActionExecuted(name=name, result=values))
+    turn.say(ActKind.ACK, _done(turn), **values)
+    _finish_task(turn, "done")
+
+
 def _create(turn: Turn) -> None:
+    if turn.scenario.booking is not None:
+        _book_plan(turn, "create_booking")
+        return
     assert turn.ctx.bookings is not None and turn.scenario.venue is not None
     request = _request(turn)
     try:
@@ -126,6 +168,9 @@ def _create(turn: Turn) -> None:
 
 
 def _change(turn: Turn) -> None:
+    if turn.scenario.booking is not None:
+        _book_plan(turn, "change_booking")
+        return
     assert turn.ctx.bookings is not None and turn.scenario.venue is not None
     booking = turn.tracker.state.booking
     assert booking is not None
@@ -146,8 +191,10 @@ def _cancel(turn: Turn) -> None:
     booking = turn.tracker.state.booking
     assert booking is not None
     record = turn.ctx.bookings.cancel(int(booking["id"]))
-    turn.emit(ActionExecuted(name="cancel_booking", result=_booking_values(record)))
-    turn.say(ActKind.ACK, _done(turn), **_booking_values(record))
+    values = booking_values(turn.scenario, record) if turn.scenario.booking else None
+    values = values or _booking_values(record)
+    turn.emit(ActionExecuted(name="cancel_booking", result=values))
+    turn.say(ActKind.ACK, _done(turn), **values)
     _finish_task(turn, "done")
 
 
@@ -175,12 +222,30 @@ def _record_complete(turn: Turn) -> None:
     record_carecall(turn, complete=True)
 
 
+def _list_times(turn: Turn) -> None:
+    """As a form's action (the policy runs it with what the caller said: ``INFO_ACTIONS``)."""
+    list_times(turn, "", {})
+
+
+def _find_provider(turn: Turn) -> None:
+    find_provider(turn, "", {})
+
+
 #: The action a task names (``action:``), bound to the function that runs it.
 ACTIONS: dict[str, Callable[[Turn], None]] = {
     "create_booking": _create,
     "change_booking": _change,
     "cancel_booking": _cancel,
+    "list_times": _list_times,
+    "find_provider": _find_provider,
     "record_carecall": _record_complete,
+}
+
+#: Actions that answer a question from the booking data, run with the caller's words and the
+#: values said: ``action(turn, text, values)``; then the pending question is asked again.
+INFO_ACTIONS: dict[str, Callable[[Turn, str, dict[str, Any]], None]] = {
+    "list_times": list_times,
+    "find_provider": find_provider,
 }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from dialogue.acts import ActKind
+from dialogue.booking import check as check_availability
+from dialogue.booking import resolve_hour
 from dialogue.events import (
     Awaiting,
     ConfirmationRequested,
@@ -106,9 +108,12 @@ def collect_values(
         if spec.type == "time" and sv.ambiguous and value.hour < 12:
             # "1시요" after "점심에" is 13:00; else the venue's hours pick am or pm
             period = turn.period or state.period
-            value = resolve_in_period(value, period, sc.venue) or resolve_time(
-                value, True, sc.venue
-            )
+            if sc.booking is not None:
+                value = resolve_in_period(value, period, None) or resolve_hour(value, sc.booking)
+            else:
+                value = resolve_in_period(value, period, sc.venue) or resolve_time(
+                    value, True, sc.venue
+                )
         elif spec.type == "phone":
             value = normalize_phone(str(value))
         if spec.type == "category" and spec.multiple:
@@ -158,14 +163,24 @@ def fill(turn: Turn, values: dict[str, Any]) -> None:
 def validate(turn: Turn) -> bool:
     """Run the task's validator; on a problem, say it, clear slots, maybe offer; False if any."""
     state = turn.tracker.state
-    task = turn.scenario.tasks[state.task] if state.task else None
-    if task is None or task.validate_with != "restaurant_availability":
+    sc = turn.scenario
+    task = sc.tasks[state.task] if state.task else None
+    if task is None or task.validate_with not in (
+        "restaurant_availability",
+        "booking_availability",
+    ):
         return True
     slots = dict(state.slots)
-    finding = check_booking(turn.scenario, slots, turn.ctx.now, turn.ctx.bookings, state.booking)
+    if sc.booking is not None:  # any business (a venue keeps the restaurant's own rule)
+        finding = check_availability(
+            sc, slots, turn.ctx.now, turn.ctx.bookings, task_slots=task.slots, own=state.booking
+        )
+    else:
+        finding = check_booking(sc, slots, turn.ctx.now, turn.ctx.bookings, state.booking)
     if finding is None:
-        if slots.get("seating") != state.slots.get("seating"):
-            turn.emit(SlotSet(name="seating", value=slots["seating"]))
+        for name, value in slots.items():
+            if value != state.slots.get(name):  # the seating or provider "any" chose
+                turn.emit(SlotSet(name=name, value=value))
         return True
     for name in finding.clear:
         turn.emit(SlotSet(name=name, value=None))

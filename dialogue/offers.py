@@ -40,7 +40,10 @@ def pick_offer(
         chosen = next((o for o in same if seating is None or o["seating"] == seating), None)
         return chosen or {"time": values["time"]}
     if "seating" in values:
-        return next((o for o in offers if o["seating"] == values["seating"]), None)
+        return next((o for o in offers if o.get("seating") == values["seating"]), None)
+    for key, value in values.items():  # "김 원장님으로요": the offer with that provider
+        if any(key in o for o in offers):
+            return next((o for o in offers if o.get(key) == value), None)
     if yes_no is True and offers:
         return offers[0]
     return None

@@ -20,8 +20,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from common.errors import StoreUnavailableError
-from dialogue.actions import end_with_apology, lookup_booking, record_carecall, run_action
+from dialogue.actions import (
+    INFO_ACTIONS,
+    end_with_apology,
+    lookup_booking,
+    record_carecall,
+    run_action,
+)
 from dialogue.acts import ActKind, SystemAct
+from dialogue.appointments import apply_wishes, info_action
 from dialogue.carecall import UNKNOWN
 from dialogue.confirm import answer_confirmation, keep_booking, rephrase_confirmation
 from dialogue.context import DialogueContext
@@ -153,6 +160,9 @@ class Policy:
         if not questionnaire and takes_period(sc, state.task):
             turn.period = extract_period(result.text, sc.language)  # "점심에", "for dinner"
         values = collect_values(turn, result, only=only, yes_no=yes_no)
+        if not questionnaire and sc.booking is not None:
+            wished = state.task or (task_for_intent(sc, result.intent) if confident else None)
+            apply_wishes(turn, result.text, values, wished or task_for_values(sc, values))
         ranged = ranged_count(turn, result, values)
 
         def advance(t: Turn) -> None:
@@ -172,6 +182,18 @@ class Policy:
             # part of the question, not answers
             turn.say(ActKind.INFORM, f"faq:{result.intent}")
             reask(turn)
+            return True
+        info = info_action(sc, result.intent) if confident else None
+        if info is not None and not questionnaire:
+            # "금요일에 몇 시 돼요?", "which doctor works in the afternoon?": answered from the
+            # booking data, then the pending question (or the booking it starts) goes on
+            pending = state.task
+            INFO_ACTIONS[info](turn, result.text, values)
+            if pending is None and turn.tracker.state.task is not None:
+                note_period(turn)
+                advance(turn)
+            else:
+                reask(turn)
             return True
         if confident and result.intent == OUT_OF_SCOPE:
             if state.confirming:  # only the values read back, said again, answer the read-back

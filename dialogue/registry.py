@@ -27,5 +27,5 @@ LOOKUPS: Mapping[str, Callable[[Turn, str], None]] = MappingProxyType(
 
 #: Validators run whenever a slot of the task changes: ``validate(turn) -> ok``.
 VALIDATORS: Mapping[str, Callable[[Turn], bool]] = MappingProxyType(
-    {"restaurant_availability": validate}
+    {"restaurant_availability": validate, "booking_availability": validate}
 )

@@ -78,7 +78,12 @@ class TemplateNLG:
         if key == "person":
             return self.person
         if key == "options":
-            return self._options(values.get("options") or [], values.get("seating"))
+            return self._options(values.get("options") or [], values)
+        if key in ("times", "providers") and isinstance(values.get(key), list):
+            words = [
+                render_time(v, self.lang) if isinstance(v, time) else str(v) for v in values[key]
+            ]
+            return self._join(words)
         value = values.get(key)
         if value is None:
             return ""
@@ -101,13 +106,23 @@ class TemplateNLG:
             return ", ".join(spec.values[k].label if k in spec.values else str(k) for k in keys)
         return str(value)
 
-    def _options(self, offers: Sequence[dict[str, Any]], seating: Any) -> str:
+    def _options(self, offers: Sequence[dict[str, Any]], about: dict[str, Any]) -> str:
         words = []
         for offer in offers:
             text = render_time(offer["time"], self.lang)
-            if offer.get("seating") and offer["seating"] != seating:
-                label = self.render("seating", offer["seating"])
-                text = f"{text} {label}" if self.lang == "ko" else f"{text} in the {label}"
+            for key, value in offer.items():
+                if key == "time" or not value or value == about.get(key):
+                    continue  # a seating or provider other than the one asked is named
+                label = self.render(key, value)
+                if self.lang == "ko":
+                    text = f"{text} {label}"
+                else:
+                    text = f"{text} {'in the' if key == 'seating' else 'with'} {label}"
             words.append(text)
-        joiner = f" {self.template('option_or')} "
-        return joiner.join(words)
+        return f" {self.template('option_or')} ".join(words)
+
+    def _join(self, words: Sequence[str]) -> str:
+        """ "A or B", "A, B or C" (the scenario's ``option_or``)."""
+        if len(words) <= 2:
+            return f" {self.template('option_or')} ".join(words)
+        return f"{', '.join(words[:-1])} {self.template('option_or')} {words[-1]}"

@@ -87,7 +87,7 @@ ACTIONS: Mapping[str, Needs] = MappingProxyType(
             lookup="booking_by_phone",
         ),
         "list_times": Needs(
-            doc="say a few free start times on a day (\"what times do you have on Friday?\")",
+            doc='say a few free start times on a day ("what times do you have on Friday?")',
             venue=True,
             explained_by=("times_free", "times_none", "option_or"),
         ),

@@ -25,8 +25,8 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from common.errors import ScenarioError
 from scenarios.annotations import parse_annotations
-from scenarios.needs import check_tasks
 from scenarios.business import Business
+from scenarios.needs import check_tasks
 from scenarios.schema import Scenario
 
 __all__ = [

@@ -68,7 +68,7 @@ def _check_needs(
     if needs.venue and sc.business is None:
         yield at, f"{who} needs a 'venue' (a restaurant) or a 'booking' section in the scenario"
     task_slots = needs.task_slots
-    if sc.booking is not None and needs.venue:
+    if sc.booking is not None and needs.venue and needs.task_slots:
         task_slots = _booking_slots(sc, task)
     for slot, kind in task_slots.items():
         if slot not in task.slots:
@@ -118,9 +118,7 @@ def _booking_slots(sc: Scenario, task: Task) -> dict[str, str]:
     if task.action == "create_booking" or task.validate_with is not None:
         if task.action != "change_booking" and len(business.services) > 1:
             need[names.service] = "category"
-        if task.action != "change_booking" and any(
-            s.by_party for s in business.services.values()
-        ):
+        if task.action != "change_booking" and any(s.by_party for s in business.services.values()):
             need[names.party] = "count"
     return need
 

@@ -312,9 +312,11 @@ class Scenario(_Model):
 
 
 def business_from_venue(venue: Venue) -> Business:
-    """A restaurant's venue as a business: seating areas are resources of kind ``seating``
-    (default seating first), one service ``table`` holds party-size seats for
-    ``booking_minutes``; the ``seating`` slot names the provider.
+    """A restaurant's venue as a business (any business's model, one instance).
+
+    Seating areas are resources of kind ``seating`` (default seating first); one service
+    ``table`` holds party-size seats for ``booking_minutes``; the ``seating`` slot names the
+    provider.
     """
     order = list(venue.seating)
     if venue.default_seating in venue.seating:

@@ -15,6 +15,13 @@ Check-then-insert is made atomic per backend:
 * **SQLite**: the write transaction begins with ``BEGIN IMMEDIATE`` (see
   :meth:`agent.store.db.Database.transaction`), so it owns the database's single write lock from
   its first read until it commits.
+
+A booking of any business (:meth:`SqlBookingBackend.book`, a :class:`~dialogue.ports.BookingPlan`)
+holds several resources (a doctor and a room; a stylist; a seating area's seats): one
+``booking_holds`` row each, until the end of the service plus its buffer, and one
+``booking_details`` row with its service and provider. The same guarantee covers every held
+resource: on PostgreSQL the ``capacity_locks`` rows of every (venue, day, resource) are locked
+in one sorted order before counting; on SQLite ``BEGIN IMMEDIATE`` serialises the writers.
 """
 
 from __future__ import annotations
@@ -24,14 +31,21 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from agent.store.db import Database
-from agent.store.models import Booking, CapacityLock, utcnow
+from agent.store.models import Booking, BookingDetail, BookingHold, CapacityLock, utcnow
 from common.errors import CapacityError, InputError
-from dialogue.ports import BookingBackend, BookingRecord, BookingRequest, CapacityRule
+from dialogue.ports import (
+    BookingBackend,
+    BookingPlan,
+    BookingRecord,
+    BookingRequest,
+    CapacityRule,
+    Hold,
+)
 
 __all__ = ["SqlBookingBackend"]
 
@@ -170,7 +184,7 @@ class SqlBookingBackend:
                 row.status = CANCELLED
                 row.updated_at = utcnow()
                 session.flush()
-            return _record(row)
+            return _record(row, session)
 
     def get(self, booking_id: int) -> BookingRecord | None:
         """The booking with that id, active or cancelled, or ``None``.
@@ -180,7 +194,7 @@ class SqlBookingBackend:
         """
         with self._db.session() as session:
             row = session.get(Booking, booking_id)
-            return None if row is None else _record(row)
+            return None if row is None else _record(row, session)
 
     def find_by_phone(self, venue: str, phone: str, after: datetime) -> Sequence[BookingRecord]:
         """Active bookings of ``phone`` at ``venue`` starting at or after ``after``, soonest first.
@@ -203,7 +217,7 @@ class SqlBookingBackend:
             .order_by(Booking.start, Booking.id)
         )
         with self._db.session() as session:
-            return [_record(row) for row in session.scalars(query)]
+            return [_record(row, session) for row in session.scalars(query)]
 
     def list(
         self, venue: str | None = None, include_cancelled: bool = False
@@ -223,7 +237,127 @@ class SqlBookingBackend:
         if not include_cancelled:
             query = query.where(Booking.status == ACTIVE)
         with self._db.session() as session:
-            return [_record(row) for row in session.scalars(query)]
+            return [_record(row, session) for row in session.scalars(query)]
+
+    def holds(
+        self, venue: str, resources: Sequence[str], start: datetime, end: datetime
+    ) -> Sequence[Hold]:
+        """Holds of active bookings on ``resources`` at ``venue`` that overlap [start, end).
+
+        Raises:
+            InputError: an aware datetime.
+            StoreUnavailableError: the database failed.
+        """
+        _check_naive(start)
+        _check_naive(end)
+        with self._db.session() as session:
+            return _holds(session, venue, list(resources), start, end, exclude_id=None)
+
+    def book(self, plan: BookingPlan, replaces: int | None = None) -> BookingRecord:
+        """Create a booking holding every resource of ``plan`` (or move booking ``replaces``).
+
+        Args:
+            plan: the service, its time, and each resource it holds with units and capacity.
+            replaces: an active booking of the same venue to change into ``plan`` (same id;
+                its own holds count as free).
+
+        Returns:
+            The stored booking, with its service, provider and held resources.
+
+        Raises:
+            CapacityError: a held resource would exceed its capacity; nothing was written.
+            InputError: the plan is invalid, or ``replaces`` is no active booking there.
+            StoreUnavailableError: the database failed; nothing was written.
+        """
+        _validate_plan(plan)
+        with self._db.transaction() as session:
+            for resource in sorted({h.resource for h in plan.holds}):
+                self._lock_slot(session, plan.venue, resource, plan.start, plan.hold_until)
+            row: Booking | None = None
+            if replaces is not None:
+                row = self._get_for_update(session, replaces)
+                if row.venue != plan.venue:
+                    raise InputError(f"booking {replaces} is at {row.venue!r}, not {plan.venue!r}")
+                if row.status != ACTIVE:
+                    raise InputError(f"booking {replaces} is cancelled and cannot be changed")
+            taken = _holds(
+                session,
+                plan.venue,
+                [h.resource for h in plan.holds],
+                plan.start,
+                plan.hold_until,
+                exclude_id=replaces,
+            )
+            for want in plan.holds:
+                mine = [h for h in taken if h.resource == want.resource]
+                instants = {plan.start} | {h.start for h in mine if h.start > plan.start}
+                peak = max(
+                    (sum(h.units for h in mine if h.start <= t < h.end) for t in instants),
+                    default=0,
+                )
+                if peak + want.units > want.capacity:
+                    raise CapacityError(
+                        f"{want.resource!r} at {plan.venue!r} is taken on "
+                        f"{plan.start:%Y-%m-%d %H:%M}: {max(0, want.capacity - peak)} of "
+                        f"{want.capacity} free, {want.units} needed"
+                    )
+            now = utcnow()
+            if row is None:
+                row = Booking(venue=plan.venue, status=ACTIVE, created_at=now)
+                session.add(row)
+            row.start = plan.start
+            row.end = plan.end
+            row.party_size = plan.party_size
+            row.seating = plan.provider or ""
+            row.name = plan.name
+            row.phone = plan.phone
+            if plan.call_id is not None or replaces is None:
+                row.call_id = plan.call_id
+            row.updated_at = now
+            session.flush()
+            session.execute(delete(BookingHold).where(BookingHold.booking_id == row.id))
+            detail = session.get(BookingDetail, row.id)
+            if detail is None:
+                session.add(
+                    BookingDetail(booking_id=row.id, service=plan.service, provider=plan.provider)
+                )
+            else:
+                detail.service, detail.provider = plan.service, plan.provider
+            for want in plan.holds:
+                session.add(
+                    BookingHold(
+                        booking_id=row.id,
+                        venue=plan.venue,
+                        resource=want.resource,
+                        start=plan.start,
+                        end=plan.hold_until,
+                        units=want.units,
+                    )
+                )
+            session.flush()
+            return _record(row, session)
+
+    def last_provider(self, venue: str, phone: str) -> str | None:
+        """The provider of ``phone``'s most recent booking at ``venue`` (by start), or None.
+
+        Cancelled bookings count too: the caller still saw (or chose) that person.
+
+        Raises:
+            StoreUnavailableError: the database failed.
+        """
+        query = (
+            select(BookingDetail.provider)
+            .join(Booking, Booking.id == BookingDetail.booking_id)
+            .where(
+                Booking.venue == venue,
+                Booking.phone == phone,
+                BookingDetail.provider.is_not(None),
+            )
+            .order_by(Booking.start.desc(), Booking.id.desc())
+            .limit(1)
+        )
+        with self._db.session() as session:
+            return session.scalars(query).first()
 
     def _lock_slot(
         self, session: Session, venue: str, seating: str, start: datetime, end: datetime
@@ -343,7 +477,21 @@ def _ensure_room(
         )
 
 
-def _record(row: Booking) -> BookingRecord:
+def _record(row: Booking, session: Session | None = None) -> BookingRecord:
+    service: str | None = None
+    provider: str | None = None
+    resources: tuple[str, ...] = ()
+    if session is not None:
+        detail = session.get(BookingDetail, row.id)
+        if detail is not None:
+            service, provider = detail.service, detail.provider
+            resources = tuple(
+                session.scalars(
+                    select(BookingHold.resource)
+                    .where(BookingHold.booking_id == row.id)
+                    .order_by(BookingHold.id)
+                )
+            )
     return BookingRecord(
         id=row.id,
         venue=row.venue,
@@ -353,7 +501,54 @@ def _record(row: Booking) -> BookingRecord:
         name=row.name,
         phone=row.phone,
         status=row.status,
+        service=service,
+        provider=provider,
+        resources=resources,
     )
+
+
+def _validate_plan(plan: BookingPlan) -> None:
+    _check_naive(plan.start)
+    _check_naive(plan.hold_until)
+    if not plan.start < plan.end <= plan.hold_until:
+        raise InputError(f"a booking must end after it starts: {plan.start} .. {plan.end}")
+    if plan.party_size < 1:
+        raise InputError(f"party size must be at least 1, got {plan.party_size}")
+    for want in plan.holds:
+        if want.units < 1 or want.capacity < 1:
+            raise InputError(f"{want.resource!r}: units and capacity must be positive")
+
+
+def _holds(
+    session: Session,
+    venue: str,
+    resources: builtins.list[str],
+    start: datetime,
+    end: datetime,
+    *,
+    exclude_id: int | None,
+) -> builtins.list[Hold]:
+    """Holds of active bookings on ``resources`` overlapping [start, end)."""
+    if not resources:
+        return []
+    query = (
+        select(BookingHold)
+        .join(Booking, Booking.id == BookingHold.booking_id)
+        .where(
+            BookingHold.venue == venue,
+            BookingHold.resource.in_(resources),
+            BookingHold.start < end,
+            BookingHold.end > start,
+            Booking.status == ACTIVE,
+        )
+        .order_by(BookingHold.start, BookingHold.id)
+    )
+    if exclude_id is not None:
+        query = query.where(BookingHold.booking_id != exclude_id)
+    return [
+        Hold(booking_id=h.booking_id, resource=h.resource, start=h.start, end=h.end, units=h.units)
+        for h in session.scalars(query)
+    ]
 
 
 if TYPE_CHECKING:  # mypy proves the class implements the dialogue's port

@@ -41,6 +41,8 @@ from sqlalchemy.types import TypeDecorator
 __all__ = [
     "Base",
     "Booking",
+    "BookingDetail",
+    "BookingHold",
     "CallEvent",
     "CallRow",
     "CapacityLock",
@@ -176,6 +178,48 @@ class Booking(Base):
     call_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class BookingDetail(Base):
+    """What a booking of any business is for: its service and provider (one row per booking).
+
+    A separate table (not new ``bookings`` columns) because tables are only created, never
+    altered: an existing database gains it on first use, and its restaurant bookings (which
+    have no row here) keep working unchanged.
+    """
+
+    __tablename__ = "booking_details"
+    __table_args__ = (Index("ix_booking_details_provider", "provider"),)
+
+    booking_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True
+    )
+    service: Mapped[str] = mapped_column(String(64))
+    provider: Mapped[str | None] = mapped_column(String(64))
+
+
+class BookingHold(Base):
+    """A resource a booking holds (provider, room, seats) from ``start`` until ``end``.
+
+    ``end`` includes the service's buffer. Venue-local naive times, like ``bookings``. A hold
+    counts while its booking is active.
+    """
+
+    __tablename__ = "booking_holds"
+    __table_args__ = (
+        CheckConstraint("units > 0", name="ck_booking_holds_units"),
+        Index("ix_booking_holds_slot", "venue", "resource", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    booking_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
+    venue: Mapped[str] = mapped_column(String(128))
+    resource: Mapped[str] = mapped_column(String(64))
+    start: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    end: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    units: Mapped[int] = mapped_column(Integer)
 
 
 class CapacityLock(Base):

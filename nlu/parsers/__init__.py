@@ -13,7 +13,9 @@ the input text and whose ``value`` is normalised:
 
 Two helpers read what only makes sense in the dialogue's context: :func:`extract_choice` (which
 offered option: "두 번째요", "the later one"), :func:`negated_mention` ("기침은 없어요") and
-:func:`extract_period` (a part of the day said without an hour: "점심에", "for dinner").
+:func:`extract_period` (a part of the day said without an hour: "점심에", "for dinner") and
+:func:`extract_wishes` (a booking caller's shortcuts: "아무 선생님이나", "the earliest you have",
+"지난번 그 선생님").
 
 The functions never raise on any string and keep no state between calls. The rules
 (ambiguity, "next Friday", year rollover) are written down in ``docs/parsers.md``.
@@ -31,11 +33,13 @@ from .extract import (
 )
 from .negation import negated_mention
 from .periods import PERIODS, extract_period
+from .wishes import WISHES, extract_wishes
 
 __all__ = [
     "CHOICES",
     "PERIODS",
     "SLOT_TYPES",
+    "WISHES",
     "extract_all",
     "extract_choice",
     "extract_counts",
@@ -43,6 +47,7 @@ __all__ = [
     "extract_period",
     "extract_phones",
     "extract_times",
+    "extract_wishes",
     "extract_yesno",
     "negated_mention",
 ]
