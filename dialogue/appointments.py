@@ -45,6 +45,7 @@ __all__ = [
     "list_times",
     "plan_from_slots",
     "said_provider",
+    "slot_needed",
 ]
 
 VALIDATOR_NAMES = ("booking_availability", "restaurant_availability")
@@ -55,6 +56,26 @@ def booking_task(sc: Scenario, task: str | None) -> bool:
     if sc.booking is None or task is None or task not in sc.tasks:
         return False
     return sc.tasks[task].validate_with in VALIDATOR_NAMES
+
+
+def slot_needed(sc: Scenario, task: str | None, slots: dict[str, Any], name: str) -> bool:
+    """Whether a booking task asks ``name`` for the service chosen so far.
+
+    The party size only for a service that holds seats or lasts by party size; the provider
+    only when the service has more than one to choose from (the only one is taken).
+    """
+    business = sc.business
+    if not booking_task(sc, task) or business is None:
+        return True
+    n = business.slots
+    if name not in (n.party, n.provider):
+        return True
+    service = read_ask(business, slots).service
+    if service is None:
+        return True
+    if name == n.party:
+        return business.services[service].by_party
+    return len(business.providers_of(service)) > 1
 
 
 def info_action(sc: Scenario, intent: str) -> str | None:

@@ -454,6 +454,9 @@ def check(
     spec = business.services[ask.service]
     if spec.by_party and ask.party is None:
         return None
+    if spec.duration(ask.party) is None:  # more people than the longest sitting is for
+        most = max(p.up_to for p in spec.minutes_by_party)
+        return Finding("party_too_large", {"max_party": most}, [names.party])
     if names.provider in task_slots and ask.provider is None and business.providers_of(ask.service):
         return None  # the provider is still to be asked
     holds = _Day(business, backend, ask.day, _own_id(own))

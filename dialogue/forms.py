@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogue.acts import ActKind
+from dialogue.appointments import slot_needed
 from dialogue.booking import check as check_availability
 from dialogue.booking import resolve_hour
 from dialogue.events import (
@@ -209,6 +210,8 @@ def ask_next(turn: Turn) -> str | None:
     for name in task.slots:
         if name in state.slots:
             continue
+        if not slot_needed(turn.scenario, state.task, state.slots, name):
+            continue  # no party size for a doctor's appointment, no provider for a room
         spec = turn.scenario.slots[name]
         if spec.default == "caller_id" and turn.ctx.caller:
             phone = normalize_phone(turn.ctx.caller)
