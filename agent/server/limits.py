@@ -80,12 +80,11 @@ class RateLimiter:
             del self._buckets[k]
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodySizeLimit:
     """ASGI middleware: 413 for an HTTP request body over ``max_bytes`` (declared or streamed).
+
+    The body is read (up to the limit) before the app runs and handed to it in one piece, so
+    an oversized body never reaches the form parser and the app never sees it.
 
     Args:
         app: the ASGI app.
@@ -97,7 +96,7 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
-        """Pass the request on, counting its body."""
+        """Read the body (refusing it over the limit), then pass the request on."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -111,29 +110,27 @@ class BodySizeLimit:
             if too_large:
                 await self._refuse(send)
                 return
-        seen = 0
-        started = False
-
-        async def counted_receive() -> MutableMapping[str, Any]:
-            nonlocal seen
+        body = bytearray()
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracked_send(message: MutableMapping[str, Any]) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":  # the client went away
+                return
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
                 await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> MutableMapping[str, Any]:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: _Send) -> None:
         body = f"request body over {self.max_bytes} bytes".encode()
