@@ -22,6 +22,7 @@ from datetime import datetime
 
 from agent.store import CallLog
 from common.errors import AicallError, StoreUnavailableError
+from common.pii import redact
 from dialogue.acts import ActKind, Reply, SystemAct
 from dialogue.context import DialogueContext
 from dialogue.events import ActionExecuted, BotUttered, CallEnded, ChannelSet
@@ -255,7 +256,10 @@ class CallSession:
         return RewriteRequest(
             acts=tuple(acts),
             nlg=self._nlg,
-            history=recent_turns(self.tracker.events, self._rewriter.history_turns),
+            history=tuple(
+                dataclasses.replace(turn, text=redact(turn.text, keep=self.keep_values()))
+                for turn in recent_turns(self.tracker.events, self._rewriter.history_turns)
+            ),
             known=dict(self.tracker.state.slots),
             today=self._ctx.now.date(),
             call_id=self.call_id,
@@ -326,6 +330,19 @@ class CallSession:
                 log.error("call %s: could not store events: %s", self.call_id, e)
         return reply
 
+    def keep_values(self) -> tuple[str, ...]:
+        """Numbers this call may keep in what it stores and prompts (common.pii ``keep``).
+
+        The caller ID, the scenario's hand-over number and the phone slots it collected; every
+        other personal number is masked (docs/privacy.md).
+        """
+        keep = [self._ctx.caller, self.scenario.handover_number]
+        for name, value in self.tracker.state.slots.items():
+            spec = self.scenario.slots.get(name)
+            if spec is not None and spec.type == "phone":
+                keep.append(str(value))
+        return tuple(v for v in keep if v)
+
     def _flush(self) -> None:
         """Append the events not stored yet."""
         if self._calls is None:
@@ -333,5 +350,5 @@ class CallSession:
         new = self.tracker.events[self._stored :]
         if not new:
             return
-        self._calls.append_events(self.call_id, [e.to_dict() for e in new])
+        self._calls.append_events(self.call_id, [e.to_dict() for e in new], keep=self.keep_values())
         self._stored = len(self.tracker.events)

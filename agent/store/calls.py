@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from agent.store.db import Database
 from agent.store.models import CallEvent, CallRow, utcnow
+from agent.store.privacy import collected_values, redact_payload, redact_text
 from common.errors import InputError
 from common.ids import check_call_id
 
@@ -163,7 +164,7 @@ class CallLog:
             started_at=now,
             ended_at=now,
             status=status,
-            failure_reason=reason,
+            failure_reason=redact_text(reason, (caller or "", callee or "")),
         )
         try:
             with self._db.transaction() as session:
@@ -178,8 +179,14 @@ class CallLog:
             return False
         return True
 
-    def append_events(self, call_id: str, events: Sequence[Mapping[str, Any]]) -> int:
+    def append_events(
+        self, call_id: str, events: Sequence[Mapping[str, Any]], *, keep: Sequence[str] = ()
+    ) -> int:
         """Append a batch of tracker events to a call, atomically and in order.
+
+        Personal numbers in the payloads are masked before they are written
+        (:mod:`agent.store.privacy`): what the call collected on purpose (slot values, a loaded
+        booking's phone, the call's own numbers) and ``keep`` survive.
 
         Each event is a mapping with ``type`` (str), ``timestamp`` (datetime, epoch seconds or
         ISO 8601 text; naive means UTC) and its data: the mapping under ``payload`` if present,
@@ -189,6 +196,7 @@ class CallLog:
         Args:
             call_id: a started call.
             events: the batch; either all are stored or none.
+            keep: more values that must survive (the scenario's own numbers, say).
 
         Returns:
             The sequence number of the call's last event (0 if it has none).
@@ -208,7 +216,9 @@ class CallLog:
                 )
             )
             seq = int(last or 0)
+            kept = (*keep, *collected_values(session, call_id, [(t, p) for t, _, p in parsed]))
             for event_type, timestamp, payload in parsed:
+                payload = redact_payload(payload, kept)
                 seq += 1
                 session.add(
                     CallEvent(
@@ -282,7 +292,7 @@ class CallLog:
             row = self._get_call(session, call_id)
             row.status = status
             row.outcome = outcome
-            row.failure_reason = failure_reason
+            row.failure_reason = redact_text(failure_reason, collected_values(session, call_id))
             row.ended_at = ended_at or utcnow()
             session.flush()
             return _call_record(row)

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 
 from agent.store.db import Database
 from agent.store.models import CallRow, VoiceTurn
+from agent.store.privacy import collected_values, redact_text
 from common.errors import InputError
 
 __all__ = ["TURN_KINDS", "VoiceTurnLog", "VoiceTurnRecord"]
@@ -83,12 +84,19 @@ class VoiceTurnLog:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def save_turns(self, call_id: str, turns: Sequence[VoiceTurnRecord]) -> int:
+    def save_turns(
+        self, call_id: str, turns: Sequence[VoiceTurnRecord], *, keep: Sequence[str] = ()
+    ) -> int:
         """Store a call's turns in order, replacing any stored before (atomic).
+
+        Personal numbers in the caller's and the agent's words are masked before they are
+        written; what the call collected on purpose and ``keep`` survive
+        (:mod:`agent.store.privacy`).
 
         Args:
             call_id: a call started in :class:`agent.store.CallLog`.
             turns: the exchanges in order (their ``seq`` is ignored and renumbered from 1).
+            keep: more values that must survive.
 
         Returns:
             How many turns were stored.
@@ -102,6 +110,7 @@ class VoiceTurnLog:
         with self._db.transaction() as session:
             if session.get(CallRow, call_id) is None:
                 raise InputError(f"no call with id {call_id!r}")
+            kept = (*keep, *collected_values(session, call_id))
             session.execute(delete(VoiceTurn).where(VoiceTurn.call_id == call_id))
             for seq, t in enumerate(turns, 1):
                 session.add(
@@ -109,8 +118,8 @@ class VoiceTurnLog:
                         call_id=call_id,
                         seq=seq,
                         kind=t.kind,
-                        user_text=t.user,
-                        agent_text=t.agent,
+                        user_text=redact_text(t.user, kept),
+                        agent_text=redact_text(t.agent, kept),
                         speech_end=t.speech_end,
                         transcript_ready=t.transcript_ready,
                         reply_ready=t.reply_ready,

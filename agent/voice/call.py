@@ -253,6 +253,7 @@ async def run_twilio_call(
             except Exception as e:
                 log.error("call %s: close failed: %s", session.call_id, e)
         # the JSON file (bench/voice_latency.py reads it) and the voice_turns rows; never raises
+        report.keep = session.keep_values()
         await asyncio.to_thread(
             report.save, Path(settings.data_dir) / "calls", getattr(runtime, "db", None)
         )

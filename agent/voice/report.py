@@ -19,6 +19,7 @@ from typing import Any
 from agent.store import Database, VoiceTurnLog, VoiceTurnRecord
 from common.errors import AicallError
 from common.ids import check_call_id
+from common.pii import redact
 
 __all__ = ["CallReport", "TurnTiming"]
 
@@ -73,6 +74,8 @@ class CallReport:
         status: ``completed``, ``hangup`` or ``failed``.
         reason: why it ended that way.
         transfer_to: the number the call was handed over to, if any.
+        keep: numbers the call may keep in its written words (the booking's phone: the
+            session's ``keep_values()``); every other personal number is masked.
     """
 
     call_id: str
@@ -82,6 +85,7 @@ class CallReport:
     status: str | None = None
     reason: str | None = None
     transfer_to: str | None = None
+    keep: tuple[str, ...] = ()
 
     def rel(self, t: float | None) -> float | None:
         """``t`` (monotonic) relative to the call's start, rounded to the millisecond."""
@@ -92,6 +96,8 @@ class CallReport:
         turns = []
         for t in self.turns:
             d = asdict(t)
+            for key in ("user", "agent"):
+                d[key] = None if d[key] is None else redact(d[key], keep=self.keep)
             v2v = t.voice_to_voice
             d["voice_to_voice"] = None if v2v is None else round(v2v, 3)
             turns.append(d)
@@ -130,7 +136,7 @@ class CallReport:
             InputError: the call has no row (it was not started in the call log).
             StoreUnavailableError: the database failed.
         """
-        return VoiceTurnLog(db).save_turns(self.call_id, self.turn_records())
+        return VoiceTurnLog(db).save_turns(self.call_id, self.turn_records(), keep=self.keep)
 
     def save(self, directory: Path | None, db: Database | None) -> None:
         """Write the JSON file and store the turns; failures are logged, never raised.
