@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from agent.config import Settings
 from cli.common import make_runtime
 from common.errors import NotConfiguredError
 from common.logs import configure_logging
@@ -37,17 +38,18 @@ def serve(
     from agent.voice.logs import quiet_pipecat  # noqa: PLC0415 - the voice extra
     from telephony.twilio.protocol import MAX_MESSAGE_BYTES  # noqa: PLC0415 - the voice extra
 
+    env = Settings()
+    if (softphone or env.softphone) and not is_loopback(host) and not env.softphone_token:
+        raise NotConfiguredError(
+            f"--softphone on {host} (not a loopback address) lets anyone who reaches it place "
+            "calls: set AICALL_SOFTPHONE_TOKEN (the softphone's login) or use --host 127.0.0.1"
+        )
     runtime = make_runtime(database)
     settings = runtime.settings
     configure_logging("DEBUG" if verbose else "INFO", settings.log_format)
     quiet_pipecat("DEBUG" if verbose else "WARNING")
     if softphone:
         settings.softphone = True
-    if settings.softphone and not is_loopback(host) and not settings.softphone_token:
-        raise NotConfiguredError(
-            f"--softphone on {host} (not a loopback address) lets anyone who reaches it place "
-            "calls: set AICALL_SOFTPHONE_TOKEN (the softphone's login) or use --host 127.0.0.1"
-        )
     if not settings.twilio_auth_token and not settings.softphone:
         raise NotConfiguredError(
             "TWILIO_AUTH_TOKEN is not set: every webhook would be refused (403)"

@@ -39,6 +39,10 @@ EFFECT_TESTS = {
     "AICALL_NUMBER_SCENARIOS": "tests/settings/test_server_settings.py::test_number_scenarios_then_default_scenario_choose_the_scenario",
     "AICALL_STREAM_TOKEN_TTL": "tests/settings/test_server_settings.py::test_stream_token_ttl_is_the_lifetime_of_the_twiml_token",
     "AICALL_SOFTPHONE": "tests/settings/test_server_settings.py::test_softphone_serves_the_page_only_when_on",
+    "AICALL_SOFTPHONE_TOKEN": "tests/settings/test_limits_settings.py::test_softphone_token_is_the_login_off_loopback",
+    "AICALL_MAX_CALLS": "tests/settings/test_limits_settings.py::test_max_calls_answers_busy_beyond_the_calls_in_progress",
+    "AICALL_WEBHOOK_RATE_LIMIT": "tests/settings/test_limits_settings.py::test_webhook_rate_limit_is_per_source_address",
+    "AICALL_LOG_FORMAT": "tests/settings/test_limits_settings.py::test_log_format_json_writes_one_object_per_line",
     "AICALL_MAX_CALL_SECONDS": "tests/settings/test_server_settings.py::test_max_call_seconds_ends_a_live_call",
     "AICALL_SILENCE_REPROMPT_SECONDS": "tests/voice/test_calls.py::test_dialogue_failure_is_an_apology_and_silence_a_reprompt",
     "AICALL_RECORD_CALLS": "tests/voice/test_calls.py::test_dialogue_failure_is_an_apology_and_silence_a_reprompt",
@@ -138,6 +142,7 @@ def _other_value(field: str, default: object) -> str:
         "scenario_dirs": '["/tmp/scenarios"]',
         "asr_model": "tiny.en",
         "llm_threads": "2",
+        "log_format": "json",
     }
     if field in special:
         return special[field]
