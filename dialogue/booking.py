@@ -352,8 +352,8 @@ def find_providers(
 ) -> list[str]:
     """Resources of ``kind`` (every provider kind when None) working then, in the file's order.
 
-    ``day`` None: any open day of the coming week; ``between``: the part of the day must overlap
-    their hours; ``at``: they work at that time.
+    ``day`` None: any open day of the week; ``between``: at least an hour of that part of the
+    day is within their hours; ``at``: they work at that time.
     """
     provider_kinds = {s.provider_kind for s in business.services.values() if s.provider_kind}
     wanted = {kind} if kind else provider_kinds
@@ -366,12 +366,20 @@ def find_providers(
             spans = windows(business, d, key)
             if at is not None:
                 spans = [(a, b) for a, b in spans if a <= at < b]
-            if between is not None:
-                spans = [(a, b) for a, b in spans if a < between[1] and between[0] < b]
+            if between is not None:  # at least an hour of it (not a half hour before lunch)
+                spans = [
+                    (a, b)
+                    for a, b in spans
+                    if _span_minutes(max(a, between[0]), min(b, between[1])) >= 60
+                ]
             if spans:
                 out.append(key)
                 break
     return out
+
+
+def _span_minutes(first: time, last: time) -> int:
+    return (last.hour * 60 + last.minute) - (first.hour * 60 + first.minute)
 
 
 def _said(scenario: Scenario, role: str, key: str | None) -> str:
@@ -457,7 +465,11 @@ def check(
     if spec.duration(ask.party) is None:  # more people than the longest sitting is for
         most = max(p.up_to for p in spec.minutes_by_party)
         return Finding("party_too_large", {"max_party": most}, [names.party])
-    if names.provider in task_slots and ask.provider is None and business.providers_of(ask.service):
+    if (
+        names.provider in task_slots
+        and ask.provider is None
+        and len(business.providers_of(ask.service)) > 1
+    ):
         return None  # the provider is still to be asked
     holds = _Day(business, backend, ask.day, _own_id(own))
     start = datetime.combine(ask.day, ask.at)

@@ -61,7 +61,7 @@ slots:
     type: category
     prompt: ask_service
     values:
-      consultation: {label: consultation, synonyms: [consultation, see a doctor, appointment]}
+      consultation: {label: consultation, synonyms: [consultation, see a doctor]}
       checkup: {label: check-up, synonyms: [check-up, checkup, physical]}
       tasting: {label: tasting, synonyms: [tasting, wine tasting]}
   provider:

@@ -281,7 +281,12 @@ def test_the_earliest_start_and_a_spread_of_times(
 def test_which_doctors_work_when(clinic: Scenario) -> None:
     assert clinic.business is not None
     afternoon = (time(12, 0), time(17, 0))
-    assert find_providers(clinic.business, "doctor", FRI, afternoon) == ["dr_kim", "dr_lee"]
+    # Dr Kim's half hour before lunch is no afternoon surgery
+    assert find_providers(clinic.business, "doctor", FRI, afternoon) == ["dr_lee"]
+    assert find_providers(clinic.business, "doctor", FRI, (time(6, 0), time(12, 0))) == [
+        "dr_kim",
+        "dr_lee",
+    ]
     assert find_providers(clinic.business, "doctor", FRI, (time(13, 30), time(17, 0))) == ["dr_lee"]
     assert find_providers(clinic.business, "doctor", THU, None) == ["dr_lee"]
     assert find_providers(clinic.business, None, FRI, None, time(15, 0)) == ["dr_lee", "bar"]
