@@ -10,9 +10,9 @@ or one JSON object per line (``fmt="json"``, ``AICALL_LOG_FORMAT=json``). The ca
 from :data:`call_id_var`, set by the media endpoint for the call's task (the tasks it starts
 inherit it). :class:`common.pii.RedactingFilter` masks personal numbers on every line.
 
-Floods: :class:`FaultCounter` keeps one line per call per kind of fault (the first) and a
-count; :class:`LogThrottle` keeps one line per kind per interval for traffic that belongs to no
-call (refused connections), with how many were left out.
+Floods: a call logs its first fault of each kind and, at its end, how many there were
+(``agent/voice/call.py``); :class:`LogThrottle` keeps one line per kind per interval for
+traffic that belongs to no call (refused connections), with how many were left out.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from common.pii import RedactingFilter
 
 __all__ = [
     "CallIdFilter",
-    "FaultCounter",
     "JsonFormatter",
     "LogThrottle",
     "TextFormatter",
@@ -117,34 +116,6 @@ def configure_logging(
         logger.handlers.clear()
         logger.propagate = True
     return handler
-
-
-class FaultCounter:
-    """Counts one call's faults by kind: the first of each kind is logged, the rest counted.
-
-    Args:
-        logger: where the lines go.
-        call_id: the call they belong to.
-    """
-
-    def __init__(self, logger: logging.Logger, call_id: str) -> None:
-        self._log = logger
-        self._call_id = call_id
-        self.counts: dict[str, int] = {}
-
-    def note(self, kind: str, detail: str, *, level: int = logging.WARNING) -> bool:
-        """Count one fault; log it if it is the first of its kind. ``True`` if it was."""
-        first = kind not in self.counts
-        self.counts[kind] = self.counts.get(kind, 0) + 1
-        if first:
-            self._log.log(level, "call %s: %s: %s", self._call_id, kind, detail or kind)
-        return first
-
-    def summary(self) -> None:
-        """At the end of the call: one line per kind that happened more than once."""
-        for kind, count in self.counts.items():
-            if count > 1:
-                self._log.warning("call %s: %s: %d times in this call", self._call_id, kind, count)
 
 
 class LogThrottle:
