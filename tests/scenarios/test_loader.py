@@ -23,7 +23,13 @@ def test_every_shipped_scenario_loads() -> None:
 
 
 @pytest.mark.parametrize(
-    "pair", [("restaurant-ko", "restaurant-en"), ("carecall-ko", "carecall-en")]
+    "pair",
+    [
+        ("restaurant-ko", "restaurant-en"),
+        ("carecall-ko", "carecall-en"),
+        ("clinic-ko", "clinic-en"),
+        ("salon-ko", "salon-en"),
+    ],
 )
 def test_the_two_languages_of_a_scenario_match(pair: tuple[str, str]) -> None:
     scenarios = load_scenarios()
@@ -40,6 +46,19 @@ def test_the_two_languages_of_a_scenario_match(pair: tuple[str, str]) -> None:
         assert slot.values.keys() == en.slots[name].values.keys(), name
     if ko.venue is not None:
         assert ko.venue == en.venue  # one venue, shared bookings
+    if ko.booking is not None and en.booking is not None:
+        # one business, shared bookings: the same diary; only what is said differs
+        spoken = {"label", "synonyms"}
+        a, b = ko.booking, en.booking
+        said = {"resources", "services", "kinds"}
+        assert a.model_dump(exclude=said) == b.model_dump(exclude=said)
+        assert a.resources.keys() == b.resources.keys() and a.services.keys() == b.services.keys()
+        for key, r in a.resources.items():
+            assert r.model_dump(exclude=spoken) == b.resources[key].model_dump(exclude=spoken)
+        for key, s in a.services.items():
+            assert s.model_dump(exclude=spoken) == b.services[key].model_dump(exclude=spoken)
+    else:
+        assert ko.booking is None and en.booking is None
 
 
 def _broken(tmp_path: Path, old: str, new: str, *, base: Path = RESTAURANT_KO) -> tuple[Path, str]:
