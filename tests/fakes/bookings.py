@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from common.errors import CapacityError, InputError, StoreUnavailableError
-from dialogue.ports import BookingRecord, BookingRequest, CapacityRule
+from dialogue.ports import BookingPlan, BookingRecord, BookingRequest, CapacityRule, Hold
 
 __all__ = ["FakeBookings"]
 
@@ -26,6 +26,7 @@ class FakeBookings:
         self.records: list[BookingRecord] = []
         self.steal_before_next_write = 0
         self.down = False
+        self._holds: list[Hold] = []
 
     def seats_left(self, rule: CapacityRule, seating: str, start: datetime) -> int:
         self._check()
@@ -79,6 +80,64 @@ class FakeBookings:
             if r.venue == venue and r.phone == phone and r.status == "active" and r.start >= after
         ]
         return sorted(found, key=lambda r: (r.start, r.id))
+
+    # -- any business (BookingPlan): holds kept beside the records ----------------------
+
+    def holds(
+        self, venue: str, resources: Sequence[str], start: datetime, end: datetime
+    ) -> Sequence[Hold]:
+        self._check()
+        active = {r.id for r in self.records if r.status == "active" and r.venue == venue}
+        return [
+            h
+            for h in self._holds
+            if h.booking_id in active
+            and h.resource in resources
+            and h.start < end
+            and h.end > start
+        ]
+
+    def book(self, plan: BookingPlan, replaces: int | None = None) -> BookingRecord:
+        self._check()
+        taken = [
+            h
+            for h in self.holds(
+                plan.venue, [w.resource for w in plan.holds], plan.start, plan.hold_until
+            )
+            if h.booking_id != replaces
+        ]
+        for want in plan.holds:
+            used = sum(h.units for h in taken if h.resource == want.resource)
+            if used + want.units > want.capacity:  # simpler than the store: any overlap counts
+                raise CapacityError(f"{want.resource} is taken at {plan.start}")
+        record = BookingRecord(
+            id=replaces or len(self.records) + 1,
+            venue=plan.venue,
+            start=plan.start,
+            party_size=plan.party_size,
+            seating=plan.provider or "",
+            name=plan.name,
+            phone=plan.phone,
+            status="active",
+            service=plan.service,
+            provider=plan.provider,
+            resources=tuple(w.resource for w in plan.holds),
+        )
+        if replaces is not None:
+            old = self._get(replaces)
+            self.records[self.records.index(old)] = record
+            self._holds = [h for h in self._holds if h.booking_id != replaces]
+        else:
+            self.records.append(record)
+        self._holds += [
+            Hold(record.id, w.resource, plan.start, plan.hold_until, w.units) for w in plan.holds
+        ]
+        return record
+
+    def last_provider(self, venue: str, phone: str) -> str | None:
+        self._check()
+        mine = [r for r in self.records if r.venue == venue and r.phone == phone and r.provider]
+        return max(mine, key=lambda r: (r.start, r.id)).provider if mine else None
 
     def active(self) -> list[BookingRecord]:
         """The bookings not cancelled."""
