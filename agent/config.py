@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from common.pii import register_secrets
 from nlu.config import DEFAULT_ENGINE, NLUBackend, NLUSettings
 
 __all__ = ["Settings", "default_data_dir"]
@@ -52,6 +54,8 @@ class Settings(BaseSettings):
     max_call_seconds: float = 600.0
     silence_reprompt_seconds: float = 7.0  # caller silence before the dialogue's re-prompt
     record_calls: bool = False  # one WAV per call under data_dir/recordings
+    # the server logs one warning each time its event loop is blocked longer (0: no watchdog)
+    loop_watchdog_seconds: float = 0.5
     default_scenario: str = "restaurant-ko"
     number_scenarios: dict[str, str] = Field(default_factory=dict)  # called number -> scenario
     stream_token_ttl: float = 60.0  # seconds a TwiML stream token stays valid
@@ -93,6 +97,29 @@ class Settings(BaseSettings):
             rasa_token=self.nlu_rasa_token,
             rasa_timeout=self.nlu_rasa_timeout,
         )
+
+    def secret_values(self) -> tuple[str, ...]:
+        """The configured secrets: tokens, the API key, passwords inside the URLs."""
+        values = [
+            self.twilio_auth_token,
+            self.llm_api_key,
+            self.softphone_token,
+            self.nlu_rasa_token,
+        ]
+        for url in (self.database_url, self.llm_url, self.nlu_rasa_url, self.public_url):
+            try:
+                values.append(urlsplit(url).password if url else None)
+            except ValueError:  # not a URL: nothing inside it to hide
+                continue
+        return tuple(v for v in values if v)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Register the secrets with :func:`common.pii.register_secrets`.
+
+        From then on no log line (every handler has :class:`common.pii.RedactingFilter`) and no
+        error message the CLI prints shows them (docs/privacy.md).
+        """
+        register_secrets(*self.secret_values())
 
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

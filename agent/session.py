@@ -180,26 +180,34 @@ class CallSession:
                 lambda: self._policy.on_event(self.tracker, self._ctx, kind, value), stream=stream
             )
 
-    def close(self, status: str = "completed", reason: str | None = None) -> None:
-        """Mark the call ended in the store (idempotent).
+    def close(self, status: str = "completed", reason: str | None = None) -> bool:
+        """Mark the call ended in the store (idempotent once stored).
 
         A call the agent ended with an apology (:meth:`_apologise`) is stored as ``failed``
-        with the reason, whatever ``status`` says.
+        with the reason, whatever ``status`` says (the reason then names what failed).
+
+        Returns:
+            Whether the end is stored; ``False`` when the database failed (logged): call it
+            again later, the events not stored yet go with it.
         """
         with self._lock:
             if self._closed:
-                return
-            self._closed = True
+                return True
             if self._calls is None:
-                return
+                self._closed = True
+                return True
             if self._failure is not None:  # the agent apologised and ended the call
-                status, reason = "failed", reason or self._failure
+                status = "failed"
+                reason = f"{reason}: {self._failure}" if reason else self._failure
             try:
                 self._flush()
                 outcome = self.tracker.state.outcome
                 self._calls.end_call(self.call_id, status, outcome=outcome, failure_reason=reason)
             except StoreUnavailableError as e:
                 log.error("call %s: could not store its end: %s", self.call_id, e)
+                return False
+            self._closed = True
+            return True
 
     def _turn(self, decide: Callable[[], list[SystemAct]], *, stream: bool = False) -> _Decided:
         try:

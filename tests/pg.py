@@ -134,6 +134,23 @@ class PostgresServer:
         self.stop()
         raise RuntimeError(f"PostgreSQL did not start:\n{last_error}")
 
+    def pause(self) -> None:
+        """Stop the server as an outage would (fast shutdown), keeping its data and port."""
+        assert self.root is not None, "start() first"
+        self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Start a paused server again on the same port; wait until it accepts."""
+        assert self.root is not None, "start() first"
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.root / 'sock'} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100 "
+            "-c shared_buffers=32MB"
+        )
+        data, log = str(self.root / "data"), str(self.root / "server.log")
+        self._run("pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "start")
+        self._wait_ready()
+
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.timeout
         while True:

@@ -26,14 +26,17 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response, WebSocket, WebSocketDisconnect
 
 from agent.config import Settings
+from agent.journal import CallJournal, recover_interrupted
 from agent.server.limits import BodySizeLimit, RateLimiter, origin_allowed, retry_after
 from agent.server.ports import ServerRuntime
 from agent.server.softphone import add_softphone
+from agent.server.watchdog import LoopWatchdog
 from agent.voice.call import run_twilio_call
 from agent.voice.engines import VoiceEngines
 from agent.voice.report import CallReport
@@ -77,11 +80,13 @@ class ServerState:
         statuses: the latest Twilio status of each call SID.
         reports: voice records of finished calls (most recent last, bounded).
         active: calls in progress, by call SID.
+        watchdog: the event-loop watchdog, while the server runs.
     """
 
     statuses: dict[str, str] = field(default_factory=dict)
     reports: list[CallReport] = field(default_factory=list)
     active: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
+    watchdog: LoopWatchdog | None = None
 
 
 def _public_url(settings: Settings, request: Request) -> str:
@@ -129,11 +134,28 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.loop_watchdog_seconds > 0:
+            state.watchdog = LoopWatchdog(
+                asyncio.get_running_loop(), threshold=settings.loop_watchdog_seconds
+            )
+            state.watchdog.start()
+        try:
+            async with _serving():
+                yield
+        finally:
+            if state.watchdog is not None:
+                state.watchdog.stop()
+
+    @asynccontextmanager
+    async def _serving() -> AsyncIterator[None]:
         if "engines" not in voice:
             voice["engines"] = await asyncio.to_thread(VoiceEngines.from_settings, settings)
         await asyncio.to_thread(voice["engines"].warm_up)
         # load or train the scenarios' NLU now, not during a first call's greeting
         await asyncio.to_thread(runtime.prepare_nlu, warm_scenarios)
+        # calls this server was running when it died last: stored failed, their people flagged
+        journal = CallJournal(Path(settings.data_dir) / "active")
+        await asyncio.to_thread(recover_interrupted, journal, runtime)
         yield
         for task in list(state.active.values()):
             task.cancel()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from agent.config import Settings
@@ -13,6 +13,7 @@ from agent.server.app import create_app
 from agent.server.ports import ServerRuntime
 from agent.voice.engines import VoiceEngines
 from agent.voice.simulator import CallerSimulator, CallerStep, SimulatedCall, caller_voice
+from agent.voice.tts import Synthesizer
 from telephony.twilio.protocol import MAX_MESSAGE_BYTES
 
 __all__ = ["serve_on_loopback"]
@@ -64,6 +65,8 @@ async def simulate_call(
     *,
     transcribe: bool = True,
     quiet_after: float = 1.0,
+    before_step: Callable[[int], Awaitable[None]] | None = None,
+    voice: Synthesizer | None = None,
 ) -> SimulatedCall:
     """Serve the agent on loopback and place one simulated Twilio call against it.
 
@@ -77,6 +80,10 @@ async def simulate_call(
         transcribe: transcribe the agent's replies after the call.
         quiet_after: seconds of quiet after which the caller takes a reply as finished (a
             patient caller, longer than the dead air to be measured, for fault runs).
+        before_step: awaited before each step of the script, once the agent's previous reply
+            is done (:meth:`agent.voice.simulator.CallerSimulator.call`).
+        voice: the caller's voice (default: :func:`agent.voice.simulator.caller_voice` on
+            ``engines``; a fault run passes the real one, its agent's may be made to fail).
 
     Returns:
         The :class:`agent.voice.simulator.SimulatedCall`, with the server's voice record.
@@ -89,12 +96,12 @@ async def simulate_call(
         simulator = CallerSimulator(
             base_url,
             auth_token=token,
-            synthesizer=caller_voice(language, engines.synthesizer(language)),
+            synthesizer=voice or caller_voice(language, engines.synthesizer(language)),
             recognizer=engines.recognizer(language) if transcribe else None,
             language=language,
             quiet_after=quiet_after,
         )
-        result = await simulator.call(scenario, steps)
+        result = await simulator.call(scenario, steps, before_step=before_step)
         state = app.state.aicall
         for _ in range(100):  # the server finishes the call's record just after the stream
             if any(r.call_id == result.call_sid for r in state.reports):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from agent.journal import ActiveCall
 from agent.voice.call import CallRuntime
 
 __all__ = ["ServerRuntime"]
@@ -20,6 +21,10 @@ class ServerRuntime(CallRuntime, Protocol):
 
     def prepare_nlu(self, scenario_ids: Iterable[str] | None = None) -> None:
         """Load or train the scenarios' NLU now (blocking; ``None``: all)."""
+        ...
+
+    def mark_interrupted(self, call: ActiveCall, reason: str) -> bool:
+        """Store a call cut by a server stop as failed and flag its person (blocking)."""
         ...
 
     def record_unreached(

@@ -27,6 +27,7 @@ from pipecat.transports.websocket.fastapi import (
 from pipecat.workers.runner import WorkerRunner
 
 from agent.config import Settings
+from agent.journal import ActiveCall, CallJournal
 from agent.voice.asr import RecognitionOptions
 from agent.voice.dead_air import DeadAirWatch
 from agent.voice.dialogue_port import DialoguePort, DialogueTimeouts, Handover
@@ -165,6 +166,10 @@ async def run_twilio_call(
         call_id=start.call_sid,
         **outbound,
     )
+    # in the journal until its end is stored: a server killed mid-call finds it at restart
+    journal = CallJournal(Path(settings.data_dir) / "active")
+    active = ActiveCall(session.call_id, scenario.id, grant.person, grant.caller, grant.callee)
+    await asyncio.to_thread(journal.add, active)
     report = CallReport(call_id=session.call_id, scenario=scenario.id)
     state = CallState()
     # closes a broken stream with its cause; remembers the peer's close code
@@ -246,15 +251,51 @@ async def run_twilio_call(
                 log.warning(
                     "call %s: %d malformed messages of kind %r", session.call_id, count, kind
                 )
+        stored: bool | None = dialogue.end_stored
         if report.status is None:
             report.status, report.reason = "failed", "pipeline stopped unexpectedly"
             try:
-                await asyncio.to_thread(session.close, "failed", report.reason)
+                stored = await asyncio.to_thread(session.close, "failed", report.reason)
             except Exception as e:
                 log.error("call %s: close failed: %s", session.call_id, e)
         # the JSON file (bench/voice_latency.py reads it) and the voice_turns rows; never raises
+        db = getattr(runtime, "db", None)
         report.keep = session.keep_values()
-        await asyncio.to_thread(
-            report.save, Path(settings.data_dir) / "calls", getattr(runtime, "db", None)
-        )
+        await asyncio.to_thread(report.save, Path(settings.data_dir) / "calls", db)
+        if stored is False:  # the database is down: store the end when it is back
+            task = asyncio.create_task(_store_end_later(session, report, journal, db))
+            _LATER.add(task)
+            task.add_done_callback(_LATER.discard)
+        else:
+            await asyncio.to_thread(journal.remove, session.call_id)
     return report
+
+
+#: ends of calls waiting for the database to come back
+_LATER: set[asyncio.Task[None]] = set()
+
+
+async def _store_end_later(
+    session: DialoguePort,
+    report: CallReport,
+    journal: CallJournal,
+    db: Any,
+    *,
+    every: float = 2.0,
+    give_up_after: float = 600.0,
+) -> None:
+    """Store a call's end (and its voice turns) once the database answers again.
+
+    Tried every ``every`` seconds for ``give_up_after`` seconds; after that (or when the
+    server stops first) the journal keeps the call and the next start marks it interrupted.
+    """
+    deadline = asyncio.get_running_loop().time() + give_up_after
+    while asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(every)
+        if await asyncio.to_thread(session.close, report.status or "failed", report.reason):
+            if db is not None:
+                await asyncio.to_thread(report.save, None, db)
+            await asyncio.to_thread(journal.remove, session.call_id)
+            log.warning("call %s: its end is stored now that the database is back", session.call_id)
+            return
+    log.error("call %s: its end could not be stored; the next start marks it", session.call_id)

@@ -169,6 +169,11 @@ class DialogueProcessor(FrameProcessor):
         self._hold_now = False
         self._end = CallEnd(session, report, self._push_upstream, handover)
 
+    @property
+    def end_stored(self) -> bool:
+        """Whether the call's end reached the store (``False``: the database was down)."""
+        return self._end.stored
+
     # Frames -----------------------------------------------------------------------------
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
@@ -298,6 +303,7 @@ class DialogueProcessor(FrameProcessor):
         try:
             done, _ = await asyncio.wait({task}, timeout=self._timeouts.wait_prompt_after)
             if not done:
+                self._report.holds += 1
                 await self._say(_one(self._phrases.wait), self._phrases.wait, None)
                 done, _ = await asyncio.wait({task}, timeout=self._timeouts.turn)
             if not done:
@@ -379,6 +385,7 @@ class DialogueProcessor(FrameProcessor):
             limit = self._timeouts.hold_repeat if spoke else self._timeouts.dead_air
             if quiet >= limit or (self._hold_now and not spoke):
                 self._hold_now = False
+                self._report.holds += 1
                 await self._say(_one(phrase), phrase, None)
                 phrase = self._phrases.still_waiting
 

@@ -6,6 +6,7 @@ every call: models are loaded once per process, never per call.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import astuple, dataclass, field
 
 from agent.config import Settings
@@ -16,9 +17,11 @@ from agent.voice.phrases import phrases_for
 from agent.voice.synthesizers import EspeakSynthesizer, PiperSynthesizer
 from agent.voice.tts import Synthesizer
 from agent.voice.whisper import FasterWhisperRecognizer
-from common.errors import NotConfiguredError
+from common.errors import AicallError, NotConfiguredError
 
 __all__ = ["VoiceEngines"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,8 +68,11 @@ class VoiceEngines:
             r.warm_up()
         for language, s in self.synthesizers.items():
             s.warm_up()
-            for text in astuple(phrases_for(language)):
-                s.pin(text)
+            try:
+                for text in astuple(phrases_for(language)):
+                    s.pin(text)
+            except AicallError as e:  # its calls will say why; serving goes on
+                log.warning("could not prepare the %s voice's own phrases: %s", language, e)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> VoiceEngines:

@@ -144,7 +144,7 @@ class FaultyRecognizer(SpeechRecognizer):
 class FaultySynthesizer(Synthesizer):
     """A synthesizer that fails (``tts``) or blocks the loop (``loop``) when armed.
 
-    Only replies count as passes: the voice layer's own phrases pinned at warm-up
+    Only replies fail: the voice layer's own phrases pinned at warm-up
     (:meth:`~agent.voice.tts.Synthesizer.pin`) are played from memory, as a real outage would
     leave them.
     """
@@ -165,10 +165,10 @@ class FaultySynthesizer(Synthesizer):
 
     async def stream(self, text: str) -> AsyncIterator[PcmAudio]:
         """The real stream, unless a fault is armed for this reply."""
+        block = self.faults.take("loop")
+        if block is not None:
+            time.sleep(block.seconds)  # noqa: ASYNC251 - on purpose: a step blocking the loop
         if not self.is_pinned(text):
-            block = self.faults.take("loop")
-            if block is not None:
-                time.sleep(block.seconds)  # noqa: ASYNC251 - on purpose: a step blocking the loop
             if self.faults.take("tts") is not None:
                 await asyncio.sleep(0)
                 raise BackendUnavailableError("speech synthesis failed (injected fault)")

@@ -31,6 +31,7 @@ import json
 import time
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ from telephony.twilio import protocol
 
 __all__ = [
     "CallerSimulator",
+    "dead_air",
     "CallerStep",
     "KOREAN_CALLER_SPEED",
     "SimulatedCall",
@@ -136,6 +138,11 @@ class SimulatedTurn:
         latency: seconds from the caller's last voiced frame (or last key) to the agent's first
             audio frame; ``None`` for the greeting or when the agent said nothing.
         barged_in: the caller spoke over the agent's previous reply.
+        agent_audio_seconds: seconds of agent audio received in this exchange.
+        dead_air: the longest the line stayed silent while the caller waited for the agent
+            in this exchange (from the caller's last voiced frame, between the agent's voiced
+            frames, until the caller judged the reply finished); ``None`` when not measured
+            (a barge-in).
     """
 
     caller: str | None
@@ -143,6 +150,7 @@ class SimulatedTurn:
     latency: float | None = None
     barged_in: bool = False
     agent_audio_seconds: float = 0.0
+    dead_air: float | None = None
 
 
 @dataclass
@@ -165,9 +173,47 @@ class SimulatedCall:
     greeting_latency: float | None = None
     report: dict[str, Any] | None = None
 
+    @property
+    def max_dead_air(self) -> float | None:
+        """The longest silence the caller waited through in the whole call."""
+        gaps = [t.dead_air for t in self.turns if t.dead_air is not None]
+        return max(gaps) if gaps else None
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return asdict(self)
+
+
+def dead_air(
+    chunks: list[tuple[float, bytes]], since: float, until: float, threshold: int = 300
+) -> float:
+    """The longest silence a caller waited through between ``since`` and ``until``.
+
+    ``chunks`` are the agent's mu-law messages with their arrival times; each is played from
+    its arrival or the end of the previous one (as Twilio plays them), and every 20 ms frame
+    whose peak is above ``threshold`` counts as heard. The silence after the last heard frame
+    is the caller's own (they judged the reply finished), so it is not counted; with no heard
+    frame at all the whole wait counts.
+    """
+    voiced: list[tuple[float, float]] = []
+    play_end = 0.0
+    for arrival, payload in chunks:
+        start = max(arrival, play_end)
+        play_end = start + len(payload) / 8000
+        x = np.abs(PcmAudio.from_mulaw_8k(payload).samples().astype(np.int32))
+        for i in range(0, len(x), 160):
+            if x[i : i + 160].max(initial=0) > threshold:
+                t = start + i / 8000
+                voiced.append((t, t + min(160, len(x) - i) / 8000))
+    longest, quiet_from = 0.0, since
+    for begin, end in voiced:
+        if end <= since or begin >= until:
+            continue
+        longest = max(longest, begin - quiet_from)
+        quiet_from = max(quiet_from, end)
+    if quiet_from == since:
+        return max(0.0, until - since)
+    return max(0.0, longest)
 
 
 def _trim(audio: PcmAudio, threshold: int = 300) -> PcmAudio:
@@ -248,8 +294,13 @@ class CallerSimulator:
         *,
         caller: str = "+15550100200",
         callee: str = "+15550100100",
+        before_step: Callable[[int], Awaitable[None]] | None = None,
     ) -> SimulatedCall:
-        """Place the call and play the script; returns the transcript with latencies."""
+        """Place the call and play the script; returns the transcript with latencies.
+
+        ``before_step(i)`` is awaited once the agent has finished its previous reply, just
+        before step ``i`` (a fault run arms its fault there: "mid-call", after the greeting).
+        """
         from websockets.asyncio.client import connect
         from websockets.exceptions import ConnectionClosed
 
@@ -311,7 +362,16 @@ class CallerSimulator:
             ]
             try:
                 await self._play(
-                    steps, line, outbox, closed, result, started, ws, stream_sid, starts
+                    steps,
+                    line,
+                    outbox,
+                    closed,
+                    result,
+                    started,
+                    ws,
+                    stream_sid,
+                    starts,
+                    before_step,
                 )
             except ConnectionClosed:
                 closed.set()
@@ -385,6 +445,7 @@ class CallerSimulator:
         ws: Any,
         stream_sid: str,
         starts: list[int],
+        before_step: Callable[[int], Awaitable[None]] | None = None,
     ) -> None:
         result.turns.append(SimulatedTurn(caller=None))
         starts.append(0)
@@ -396,11 +457,15 @@ class CallerSimulator:
         for index, step in enumerate(steps):
             if barge_next is None:
                 await self._agent_done(line, last_input, closed)
+                waited = dead_air(line.chunks, last_input, time.monotonic())
+                result.turns[-1].dead_air = round(waited, 3)
             else:
                 await self._first_audio_after(line, last_input, closed)
                 await asyncio.sleep(barge_next)
             if closed.is_set():
                 return
+            if before_step is not None:
+                await before_step(index)
             if step.pause:
                 await asyncio.sleep(step.pause)
             if step.hangup:
@@ -438,6 +503,8 @@ class CallerSimulator:
                 barge_next = steps[index + 1].barge_in
         if barge_next is None:
             await self._agent_done(line, last_input, closed)
+            waited = dead_air(line.chunks, last_input, time.monotonic())
+            result.turns[-1].dead_air = round(waited, 3)
         # Give the agent a moment to close the stream after its goodbye.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(closed.wait(), 3.0)

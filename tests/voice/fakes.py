@@ -80,6 +80,9 @@ class FakeRuntime:
     def prepare_nlu(self, scenario_ids=None) -> None:
         pass
 
+    def mark_interrupted(self, call, reason: str) -> bool:
+        return False  # nothing is stored: no call of a fake is ever in progress after a stop
+
     def record_unreached(self, **call) -> bool:
         self.unreached.append(call)
         return True
