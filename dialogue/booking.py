@@ -435,7 +435,12 @@ def check(
     if business is None:
         return None
     names = business.slots
-    ask = read_ask(business, slots)
+    kept = {  # a change keeps what its task does not ask again (the service, the party)
+        k: own[k]
+        for k in (names.service, names.provider, names.party)
+        if own and k not in task_slots and own.get(k) is not None
+    }
+    ask = read_ask(business, {**kept, **slots})
     provider = ask.provider if ask.provider not in (None, ANY) else None
     said_provider = _said(scenario, "provider", provider)
     if ask.day is not None:

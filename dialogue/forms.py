@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from dialogue.acts import ActKind
-from dialogue.appointments import slot_needed
+from dialogue.appointments import booking_task, slot_needed
 from dialogue.booking import check as check_availability
 from dialogue.booking import resolve_hour
 from dialogue.events import (
@@ -224,22 +224,30 @@ def ask_next(turn: Turn) -> str | None:
         return "asked"
     if task.confirm:
         turn.emit(ConfirmationRequested())
-        values = dict(state.slots)
-        if state.booking and not task.slots:
-            values = dict(state.booking)
-        turn.say(ActKind.CONFIRM, f"confirm_{state.task}", **values)
+        turn.say(ActKind.CONFIRM, f"confirm_{state.task}", **read_back(turn))
         return "asked"
     return "complete"
+
+
+def read_back(turn: Turn) -> dict[str, Any]:
+    """The values a read-back says: the task's slots, or the booking found for a slot-less task.
+
+    A change of any business's booking also says what it keeps (its service, its provider).
+    """
+    state = turn.tracker.state
+    values = dict(state.slots)
+    if state.booking and state.task and not turn.scenario.tasks[state.task].slots:
+        values = dict(state.booking)
+    elif state.booking and booking_task(turn.scenario, state.task):
+        values = {**{k: v for k, v in state.booking.items() if v is not None}, **values}
+    return values
 
 
 def reask(turn: Turn) -> None:
     """Ask the pending question again (after an FAQ answer, a re-prompt, a repeat)."""
     state = turn.tracker.state
     if state.confirming and state.task:
-        values = dict(state.slots)
-        if state.booking and not turn.scenario.tasks[state.task].slots:
-            values = dict(state.booking)
-        turn.say(ActKind.CONFIRM, f"confirm_{state.task}", **values)
+        turn.say(ActKind.CONFIRM, f"confirm_{state.task}", **read_back(turn))
     elif state.requested:
         template, said = slot_prompt(turn.scenario, state, state.requested)
         turn.say(ActKind.REQUEST, template, slot=state.requested, **said)

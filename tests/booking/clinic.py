@@ -88,6 +88,9 @@ intents:
       - "an appointment with [Dr Lee](provider:dr_lee) please"
       - book me in please
       - the earliest appointment you have please
+  change_booking:
+    description: The caller moves an appointment.
+    examples: [I'd like to change my appointment, can I reschedule my appointment, move my appointment please]
   cancel_booking:
     description: The caller cancels an appointment.
     examples: [I need to cancel my appointment, cancel my booking please, I want to cancel]
@@ -128,6 +131,12 @@ tasks:
     slots: {book_slots}
     action: create_booking
     validate: booking_availability
+  change:
+    intent: change_booking
+    slots: [provider, date, time]
+    action: change_booking
+    lookup: booking_by_phone
+    validate: booking_availability
   cancel:
     intent: cancel_booking
     slots: []
@@ -153,6 +162,8 @@ templates:
   ask_phone: Your phone number?
   confirm_book: "{service} with {provider} on {date} at {time} for {name}. Shall I book it?"
   done_book: "Booked: {service} with {provider} on {date} at {time}."
+  confirm_change: "Move your {service} to {date} at {time} with {provider}?"
+  done_change: "Your {service} is now on {date} at {time} with {provider}."
   confirm_cancel: "Cancel your {service} on {date} at {time}?"
   done_cancel: Your appointment on {date} at {time} is cancelled.
   what_to_correct: What should I change?
@@ -203,6 +214,9 @@ intents:
       - "[이 원장님](provider:dr_lee)으로 예약해 주세요"
       - 제일 빠른 시간으로 예약해 주세요
       - 진료 받고 싶은데요
+  change_booking:
+    description: 변경
+    examples: [예약 변경하려고요, 예약 시간 바꾸고 싶어요, 예약을 옮기고 싶어요]
   cancel_booking:
     description: 취소
     examples: [예약 취소하려고요, 예약 취소해 주세요, 취소할게요]
@@ -243,6 +257,12 @@ tasks:
     slots: {book_slots}
     action: create_booking
     validate: booking_availability
+  change:
+    intent: change_booking
+    slots: [provider, date, time]
+    action: change_booking
+    lookup: booking_by_phone
+    validate: booking_availability
   cancel:
     intent: cancel_booking
     slots: []
@@ -268,6 +288,8 @@ templates:
   ask_phone: 연락처를 말씀해 주세요.
   confirm_book: "{date} {time} {provider} {service}, {name} 님 맞으세요?"
   done_book: "{date} {time} {provider} {service} 예약되었습니다."
+  confirm_change: "{date} {time} {provider} {service}로 바꿔 드릴까요?"
+  done_change: "{date} {time} {provider} {service}로 바뀌었습니다."
   confirm_cancel: "{date} {time} {service} 예약을 취소할까요?"
   done_cancel: "{date} {time} 예약이 취소되었습니다."
   what_to_correct: 어떤 걸 바꿔 드릴까요?

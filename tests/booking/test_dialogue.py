@@ -108,6 +108,8 @@ WORDS = {
         "checkup_late": "a check-up on Friday at 5:30 pm",
         "two": "two people",
         "cancel": "I need to cancel my appointment",
+        "change": "I'd like to change my appointment",
+        "friday_11": "Friday at 11 am",
     },
     "ko": {
         "book": "예약하려고요",
@@ -128,6 +130,8 @@ WORDS = {
         "checkup_late": "금요일 오후 5시 반에 검진이요",
         "two": "두 명이요",
         "cancel": "예약 취소하려고요",
+        "change": "예약 변경하려고요",
+        "friday_11": "금요일 오전 11시로요",
     },
 }
 
@@ -272,3 +276,33 @@ def test_a_cancellation_too_close_to_the_start_is_refused(
     assert "cancel_too_late" in c.templates, c.text
     assert "120" in c.text
     assert store.get(made.id) is not None and store.get(made.id).status == "active"  # type: ignore[union-attr]
+
+
+def test_moving_an_appointment_keeps_its_service_and_doctor(
+    clinic: Scenario, store: SqlBookingBackend, lang: str
+) -> None:
+    assert clinic.business is not None
+    made = store.book(
+        make_plan(
+            clinic.business, "checkup", "dr_lee", datetime(2026, 11, 26, 15), None, phone=PHONE
+        )
+    )
+    # the room is taken at Friday 11:00 by someone else's check-up with Dr Kim
+    store.book(make_plan(clinic.business, "checkup", "dr_kim", datetime(2026, 11, 27, 11), None))
+    w = WORDS[lang]
+    c = chat(clinic, store).say(w["change"])
+    assert "booking_found" in c.templates, c.text
+    c.say(w["friday_11"])
+    assert "slot_taken_offer" in c.templates, c.text  # the room is held
+    c.say(w["yes"])  # the nearest other time
+    assert c.templates[-1] == "confirm_change", c.text
+    c.say(w["yes"])
+    assert "done_change" in c.templates, c.text
+    moved = store.get(made.id)
+    assert moved is not None and moved.start.date() == FRI and moved.start.hour != 11
+    assert (moved.service, moved.provider, moved.resources) == (
+        "checkup",
+        "dr_lee",
+        ("dr_lee", "room"),
+    )
+    assert len(store.list(venue="test-clinic")) == 2
