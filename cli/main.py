@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import importlib
 import sys
+import traceback
 
 import typer
 
 from common.errors import AicallError
 from common.logs import configure_logging
+from common.pii import redact_secrets
 
 __all__ = ["app", "run"]
 
@@ -46,5 +48,8 @@ def run() -> None:
     try:
         app()
     except AicallError as e:
-        print(f"aicall: error: {e}", file=sys.stderr)
+        print(f"aicall: error: {redact_secrets(str(e))}", file=sys.stderr)
         sys.exit(2)
+    except Exception:  # a bug: its traceback, without the configured secrets (docs/privacy.md)
+        print(redact_secrets(traceback.format_exc()), file=sys.stderr, end="")
+        sys.exit(1)

@@ -57,6 +57,7 @@ _KO_AFTER = re.compile(
 # A trailing 이 followed by these is the copula, not the digit 2.
 _COPULA_AFTER = re.compile(r"(?:요|에요|에여|고|구|야|며|랑|라|었|니)")
 _HANGUL = re.compile(r"[가-힣]")
+_LATIN = re.compile(r"[A-Za-z_]")
 _MAX_GAP = 8  # characters of separators allowed between two groups of one run
 
 
@@ -167,6 +168,10 @@ def digit_runs(text: str) -> list[DigitRun]:
             continue
         close_en()
         if kind == "num":
+            if _LATIN.match(text[start - 1 : start]) or _LATIN.match(text[end : end + 1]):
+                close_run()  # inside an identifier: "5d8c44b7118b", "CA1234…", "1Z999AA1"
+                last_end = -1
+                continue
             if groups and gap == 0:
                 close_run()  # "3월4" is not one number
             digits = "".join(str(int(ch)) for ch in match.group())

@@ -66,7 +66,9 @@ class TextFormatter(logging.Formatter):
             f"{_utc(record)} {record.levelname} {record.name} "
             f"call={getattr(record, 'call_id', '-')} {record.getMessage()}"
         )
-        if record.exc_info:
+        if record.exc_text:  # the traceback as RedactingFilter left it
+            line += "\n" + record.exc_text
+        elif record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
         return line
 
@@ -83,7 +85,9 @@ class JsonFormatter(logging.Formatter):
             "call_id": getattr(record, "call_id", "-"),
             "message": record.getMessage(),
         }
-        if record.exc_info:
+        if record.exc_text:  # the traceback as RedactingFilter left it
+            data["exception"] = record.exc_text
+        elif record.exc_info:
             data["exception"] = self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False)
 
