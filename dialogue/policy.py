@@ -184,6 +184,8 @@ class Policy:
             reask(turn)
             return True
         info = info_action(sc, result.intent) if confident else None
+        if info == "find_provider" and state.requested in values:
+            info = None  # "목요일이요" answers the question asked, whatever the classifier says
         if info is not None and not questionnaire:
             # "금요일에 몇 시 돼요?", "which doctor works in the afternoon?": answered from the
             # booking data, then the pending question (or the booking it starts) goes on
@@ -203,6 +205,8 @@ class Policy:
             reask(turn)
             return False
         target = task_for_intent(sc, result.intent) if confident else None
+        if target is not None and info_action(sc, result.intent) is not None:
+            target = None  # a question answered from the data is never a form of its own
         if state.awaiting == ABANDON:
             if target and not sc.tasks[target].slots and yes_no is None:
                 yes_no = True  # "drop it?" "cancel, yes"
