@@ -85,7 +85,9 @@ def _keep_digits(keep: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _run_findings(text: str, run: DigitRun, keep: frozenset[str]) -> list[Finding]:
+def _run_findings(
+    text: str, run: DigitRun, keep: frozenset[str], kinds: Collection[str]
+) -> list[Finding]:
     groups = run.groups
     scored: list[tuple[float, int, int, int, str]] = []  # score, length, i, j, kind
     for i in range(len(groups)):
@@ -121,7 +123,7 @@ def _run_findings(text: str, run: DigitRun, keep: frozenset[str]) -> list[Findin
         if span & taken:
             continue
         taken |= span
-        if kind:
+        if kind in kinds:  # a phone left alone stays a phone, never an account
             digits = "".join(g.digits for g in groups[i : j + 1])
             start = groups[i].start
             while start > 0 and text[start - 1] in "+(":  # "+82 10…", "(555) 123-4567"
@@ -130,17 +132,17 @@ def _run_findings(text: str, run: DigitRun, keep: frozenset[str]) -> list[Findin
     return found
 
 
-def find(text: str, *, keep: Collection[str] = ()) -> list[Finding]:
-    """The personal numbers in ``text``, in text order (``keep``: as for :func:`redact`)."""
+def find(text: str, *, keep: Collection[str] = (), kinds: Collection[str] = KINDS) -> list[Finding]:
+    """The personal numbers in ``text``, in text order (arguments as for :func:`redact`)."""
     kept = _keep_digits(keep)
     found: list[Finding] = []
     for run in digit_runs(text):
         if len(run.digits) >= 7:
-            found.extend(_run_findings(text, run, kept))
+            found.extend(_run_findings(text, run, kept, kinds))
     return sorted(found, key=lambda f: f.start)
 
 
-def redact(text: str, *, keep: Collection[str] = ()) -> str:
+def redact(text: str, *, keep: Collection[str] = (), kinds: Collection[str] = KINDS) -> str:
     """Return ``text`` with personal numbers replaced by typed masks like ``[RRN]``.
 
     Args:
@@ -148,11 +150,12 @@ def redact(text: str, *, keep: Collection[str] = ()) -> str:
         keep: values that must survive (the booking's own phone number, the caller ID);
             compared on their digits, national form (``+82 10…`` = ``010…``), written or
             dictated.
+        kinds: only these kinds (default: all of :data:`KINDS`); secrets are always masked.
     """
     if not text:
         return text
     out = text
-    for finding in reversed(find(text, keep=keep)):
+    for finding in reversed(find(text, keep=keep, kinds=kinds)):
         out = f"{out[: finding.start]}[{finding.kind}]{out[finding.end :]}"
     return redact_secrets(out)
 

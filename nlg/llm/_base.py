@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import dataclasses
 import json
 import time
 import weakref
@@ -16,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import Any, NoReturn, TypeVar
 
 from common.errors import AicallError, InputError, NotConfiguredError
+from common.pii import redact
 from nlg.llm._metrics import LLMMetrics
 from nlg.llm._types import (
     ChatMessage,
@@ -33,6 +35,15 @@ PromptOrMessages = str | Sequence[ChatMessage]
 
 _T = TypeVar("_T")
 
+#: Never sent to a model, whoever wrote the prompt: a caller's resident registration, card
+#: and account numbers (and configured secrets). Phone numbers are left to the prompt's
+#: author, who knows the booking's own (the session redacts the others: docs/privacy.md).
+_NEVER_SENT = ("RRN", "CARD", "ACCOUNT")
+
+
+def _private(prompt: str) -> str:
+    return redact(prompt, kinds=_NEVER_SENT)
+
 
 def _messages(messages: Sequence[ChatMessage]) -> tuple[ChatMessage, ...]:
     out = tuple(messages)
@@ -41,7 +52,7 @@ def _messages(messages: Sequence[ChatMessage]) -> tuple[ChatMessage, ...]:
     for m in out:
         if not isinstance(m, ChatMessage):
             raise InputError(f"chat messages must be ChatMessage, not {type(m).__name__}")
-    return out
+    return tuple(dataclasses.replace(m, content=_private(m.content)) for m in out)
 
 
 def _check_schema(schema: Mapping[str, Any]) -> None:
@@ -167,6 +178,7 @@ class LLMClient(abc.ABC):
             InputError: the request is invalid (e.g. longer than the context window).
         """
         options = self._options(max_tokens, stop, temperature, seed)
+        prompt = _private(prompt)
         return await self._call(lambda: self._complete_impl(prompt, options), budget)
 
     async def chat(
@@ -213,6 +225,7 @@ class LLMClient(abc.ABC):
             An async iterator of text pieces; it raises the errors :meth:`complete` raises.
         """
         options = self._options(max_tokens, stop, temperature, seed)
+        prompt = _private(prompt)
         return self._stream(
             lambda: self._stream_complete_impl(prompt, options), budget, first_token_budget
         )
@@ -268,7 +281,7 @@ class LLMClient(abc.ABC):
         """
         _check_schema(schema)
         request: str | tuple[ChatMessage, ...] = (
-            prompt_or_messages
+            _private(prompt_or_messages)
             if isinstance(prompt_or_messages, str)
             else _messages(prompt_or_messages)
         )
