@@ -173,20 +173,24 @@ def cancel_too_late(sc: Scenario, start: datetime, now: datetime) -> Finding | N
     return Finding("cancel_too_late", {"cancel_until_minutes": business.cancel_until_minutes})
 
 
-def apply_wishes(turn: Turn, text: str, values: dict[str, Any], task: str | None) -> None:
+def apply_wishes(turn: Turn, text: str, values: dict[str, Any], task: str | None) -> bool:
     """Turn the caller's shortcuts into slot values of ``task`` (a booking task).
 
     "anyone" sets the provider slot to ``any``; "same as last time" to the provider of the
     caller's most recent booking (said, or why not); "earliest" sets the date and time (and
     the provider, when anyone will do) of the first free start, once the service is known.
+
+    Returns:
+        True when the agent said something about a wish (found or not).
     """
     sc, ctx, state = turn.scenario, turn.ctx, turn.tracker.state
     business = sc.business
     if not booking_task(sc, task) or business is None or task is None:
-        return
+        return False
     wishes = extract_wishes(text, sc.language)
     if not wishes:
-        return
+        return False
+    said = False
     n = business.slots
     slots = sc.tasks[task].slots
     provider_slot = n.provider if n.provider in slots else None
@@ -200,15 +204,16 @@ def apply_wishes(turn: Turn, text: str, values: dict[str, Any], task: str | None
             turn.say(ActKind.INFORM, "last_provider", provider=said_provider(sc, last))
         else:
             turn.say(ActKind.INFORM, "no_last_provider")
+        said = True
     elif "anyone" in wishes and provider_slot and provider_slot not in values:
         values[provider_slot] = ANY
     if "earliest" in wishes and ctx.bookings is not None:
         merged = {**state.slots, **values} if state.task == task else dict(values)
         ask = read_ask(business, merged)
         if ask.service is None:
-            return
+            return said
         if business.services[ask.service].by_party and ask.party is None:
-            return
+            return said
         found = earliest(
             business,
             ctx.bookings,
@@ -221,13 +226,15 @@ def apply_wishes(turn: Turn, text: str, values: dict[str, Any], task: str | None
         )
         if found is None:
             turn.say(ActKind.INFORM, "earliest_none")
-            return
+            return True
         start, who = found
         values[n.date] = start.date()
         values[n.time] = start.time()
         if provider_slot and who is not None and ask.provider in (None, ANY):
             values[provider_slot] = who
         turn.say(ActKind.INFORM, "earliest_found", date=start.date(), time=start.time())
+        said = True
+    return said
 
 
 def _own_id(booking: dict[str, Any] | None) -> int | None:

@@ -398,6 +398,14 @@ def _said(scenario: Scenario, role: str, key: str | None) -> str:
     return str(table[key].label) if key in table else key
 
 
+def _label(scenario: Scenario, business: Business, key: str) -> str:
+    """What a provider is called on the phone (the provider slot's label, else the data's)."""
+    slot = scenario.slots.get(business.slots.provider)
+    if slot is not None and slot.type == "category" and key in slot.values:
+        return slot.values[key].label
+    return business.resources[key].label
+
+
 def _break_hit(business: Business, day: date, start: time, end: time) -> tuple[time, time] | None:
     weekday = WEEKDAYS[day.weekday()]
     for brk in business.breaks:
@@ -417,7 +425,7 @@ def check(
 ) -> Finding | None:
     """The first problem with the booking asked for so far, or None.
 
-    In order: closed day, past date, beyond the horizon, the provider's day off, party limits,
+    In order: a provider who does not provide the service, closed day, past date, beyond the horizon, the provider's day off, party limits,
     outside the business's or the provider's hours, past or too soon, a service running past
     closing or into a break, and finally free resources. With ``any`` (or no provider slot in
     the task) the first free provider is written back into ``slots``. On a taken slot it
@@ -443,6 +451,15 @@ def check(
     ask = read_ask(business, {**kept, **slots})
     provider = ask.provider if ask.provider not in (None, ANY) else None
     said_provider = _said(scenario, "provider", provider)
+    if provider is not None and ask.service is not None:
+        allowed = business.providers_of(ask.service)
+        if provider not in allowed:  # "a perm with Sua": only Jieun and Minho do perms
+            values = {
+                "provider": said_provider,
+                "service": _said(scenario, "service", ask.service),
+                "providers": [_label(scenario, business, k) for k in allowed],
+            }
+            return Finding("provider_not_for_service", values, [names.provider])
     if ask.day is not None:
         if business.hours_on(WEEKDAYS[ask.day.weekday()]) is None:
             return Finding("closed_day", {"date": ask.day}, [names.date])

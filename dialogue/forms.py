@@ -23,7 +23,7 @@ from dialogue.restaurant import check_booking, normalize_phone, resolve_time
 from dialogue.state import AwaitKind
 from dialogue.tracker import Tracker
 from dialogue.turn import Turn
-from nlu.parsers import negated_mention
+from nlu.parsers import extract_yesno, negated_mention
 from nlu.types import NLUResult
 from scenarios.schema import Scenario
 
@@ -106,6 +106,8 @@ def collect_values(
             continue
         spec = sc.slots[sv.name]
         value = sv.value
+        if spec.type == "name" and _only_yes_no(str(value), sc.language):
+            continue  # "아니요 지은 원장님으로요" at the read-back: 아니요 is no name
         if spec.type == "time" and sv.ambiguous and value.hour < 12:
             # "1시요" after "점심에" is 13:00; else the venue's hours pick am or pm
             period = turn.period or state.period
@@ -137,6 +139,17 @@ def collect_values(
             if mapped is not None:
                 values[requested] = [mapped] if spec.multiple else mapped
     return values
+
+
+def _only_yes_no(text: str, lang: str) -> bool:
+    """The words are nothing but yes/no answers ("아니요", "네 맞아요", "no")."""
+    said = extract_yesno(text, lang)
+    if not said:
+        return False
+    rest = text
+    for sv in reversed(said):
+        rest = rest[: sv.start] + rest[sv.end :]
+    return not rest.strip(" ,.!?~")
 
 
 def _denies(text: str, sc: Scenario, slot: str) -> bool:
@@ -212,6 +225,8 @@ def ask_next(turn: Turn) -> str | None:
             continue
         if not slot_needed(turn.scenario, state.task, state.slots, name):
             continue  # no party size for a doctor's appointment, no provider for a room
+        if _unrecalled_follow_up(turn, name):
+            continue  # "how is your pain now?" only when the last call said there was pain
         spec = turn.scenario.slots[name]
         if spec.default == "caller_id" and turn.ctx.caller:
             phone = normalize_phone(turn.ctx.caller)
@@ -219,7 +234,7 @@ def ask_next(turn: Turn) -> str | None:
                 turn.emit(SlotSet(name=name, value=phone))
                 continue
         turn.emit(SlotRequested(slot=name))
-        template, said = slot_prompt(turn.scenario, state, name)
+        template, said = _prompt(turn, name)
         turn.say(ActKind.REQUEST, template, slot=name, **said)
         return "asked"
     if task.confirm:
@@ -227,6 +242,20 @@ def ask_next(turn: Turn) -> str | None:
         turn.say(ActKind.CONFIRM, f"confirm_{state.task}", **read_back(turn))
         return "asked"
     return "complete"
+
+
+def _unrecalled_follow_up(turn: Turn, slot: str) -> bool:
+    """A follow-up slot of the scenario's memory with nothing earlier to refer back to."""
+    memory = turn.scenario.memory
+    return memory is not None and slot in memory.follow_ups and slot not in turn.ctx.recalls
+
+
+def _prompt(turn: Turn, slot: str) -> tuple[str, dict[str, Any]]:
+    """The template (and values) asking ``slot``: a follow-up refers back to the earlier answer."""
+    recall = turn.ctx.recalls.get(slot)
+    if recall is not None:
+        return recall.template, recall.prompt_values()
+    return slot_prompt(turn.scenario, turn.tracker.state, slot)
 
 
 def read_back(turn: Turn) -> dict[str, Any]:
@@ -249,7 +278,7 @@ def reask(turn: Turn) -> None:
     if state.confirming and state.task:
         turn.say(ActKind.CONFIRM, f"confirm_{state.task}", **read_back(turn))
     elif state.requested:
-        template, said = slot_prompt(turn.scenario, state, state.requested)
+        template, said = _prompt(turn, state.requested)
         turn.say(ActKind.REQUEST, template, slot=state.requested, **said)
     elif state.awaiting == AwaitKind.ABANDON:
         turn.say(ActKind.CONFIRM, "confirm_abandon")

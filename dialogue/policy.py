@@ -162,7 +162,10 @@ class Policy:
         values = collect_values(turn, result, only=only, yes_no=yes_no)
         if not questionnaire and sc.booking is not None:
             wished = state.task or (task_for_intent(sc, result.intent) if confident else None)
-            apply_wishes(turn, result.text, values, wished or task_for_values(sc, values))
+            said = apply_wishes(turn, result.text, values, wished or task_for_values(sc, values))
+            if said and not values and state.task:  # "지난번 그 선생님" with none on record
+                reask(turn)
+                return True
         ranged = ranged_count(turn, result, values)
 
         def advance(t: Turn) -> None:

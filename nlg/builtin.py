@@ -60,6 +60,10 @@ BUILTIN_TEMPLATES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "ko": "죄송하지만 {date}에는 {provider} 진료나 근무가 없습니다. 다른 날짜를 말씀해 주시겠어요?",
             "en": "I'm sorry, {provider} is not in on {date}. Could you choose another day?",
         },
+        "provider_not_for_service": {
+            "ko": "죄송하지만 {service} 예약은 {providers}만 가능합니다.",
+            "en": "I'm sorry, {service} is only done by {providers}.",
+        },
         "provider_hours": {
             "ko": "죄송하지만 {provider} 예약은 {open}부터 {close} 사이에만 가능합니다.",
             "en": "I'm sorry, {provider} only sees bookings between {open} and {close}.",

@@ -2,7 +2,8 @@
 
 Placeholders: ``{date}``, ``{time}``, ``{party_size}``, ``{seating}``, ``{name}``, ``{phone}``
 (rendered per language), ``{options}`` (offered alternatives), ``{person}``,
-``{persona.name}``, ``{persona.business}``, ``{facts.KEY}`` and any other act value.
+``{persona.name}``, ``{persona.business}``, ``{facts.KEY}``, ``{ago}`` (when an earlier call
+was, from the act's ``days_ago``: "지난주에", "last week") and any other act value.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from dialogue.acts import ActKind, Reply, SystemAct
 from nlg.builtin import builtin_template
-from nlg.render import render_count, render_date, render_phone, render_time
+from nlg.render import render_ago, render_count, render_date, render_phone, render_time
 from scenarios.schema import Scenario
 
 __all__ = ["TemplateNLG"]
@@ -77,6 +78,8 @@ class TemplateNLG:
             return sc.facts.get(key.split(".", 1)[1], "")
         if key == "person":
             return self.person
+        if key == "ago" and isinstance(values.get("days_ago"), int):
+            return render_ago(values["days_ago"], self.lang)
         if key == "options":
             return self._options(values.get("options") or [], values)
         if key in ("times", "providers") and isinstance(values.get(key), list):
@@ -122,7 +125,7 @@ class TemplateNLG:
         return f" {self.template('option_or')} ".join(words)
 
     def _join(self, words: Sequence[str]) -> str:
-        """ "A or B", "A, B or C" (the scenario's ``option_or``)."""
+        """Join as "A or B", "A, B or C" (the scenario's ``option_or``)."""
         if len(words) <= 2:
             return f" {self.template('option_or')} ".join(words)
         return f"{', '.join(words[:-1])} {self.template('option_or')} {words[-1]}"

@@ -145,6 +145,7 @@ VALIDATORS: Mapping[str, Needs] = MappingProxyType(
                 "outside_hours",
                 "party_too_large",
                 "party_too_small",
+                "provider_not_for_service",
                 "provider_day_off",
                 "provider_hours",
                 "too_long_closing",

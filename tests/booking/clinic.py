@@ -17,8 +17,8 @@ __all__ = ["BOOKING", "NOW", "write_clinic", "load_clinic"]
 #: Wednesday 25 November 2026, 10:00 at the clinic.
 NOW = datetime(2026, 11, 25, 10, 0)
 
-#: The business: two doctors (Kim mornings only, off Thursdays), a treatment room a check-up
-#: also needs, a tasting bar of 6 seats whose sitting lasts by party size.
+#: The business: two doctors (Kim mornings only, off Thursdays; only Lee vaccinates), a treatment
+#: room a check-up also needs, a tasting bar of 6 seats whose sitting lasts by party size.
 BOOKING = """\
 booking:
   id: test-clinic
@@ -42,6 +42,7 @@ booking:
   services:
     consultation: {label: consultation, minutes: 20, buffer_minutes: 10, provider_kind: doctor}
     checkup: {label: check-up, minutes: 60, provider_kind: doctor, also_needs: [room]}
+    vaccination: {label: vaccination, minutes: 10, provider_kind: doctor, providers: [dr_lee]}
     tasting:
       label: tasting
       minutes_by_party: [{up_to: 2, minutes: 60}, {up_to: 6, minutes: 90}]
@@ -64,6 +65,7 @@ slots:
       consultation: {label: consultation, synonyms: [consultation, see a doctor]}
       checkup: {label: check-up, synonyms: [check-up, checkup, physical]}
       tasting: {label: tasting, synonyms: [tasting, wine tasting]}
+      vaccination: {label: vaccination, synonyms: [vaccination, flu shot, vaccine]}
   provider:
     type: category
     prompt: ask_provider
@@ -190,6 +192,7 @@ slots:
       consultation: {label: 진료, synonyms: [진료, 상담, 진찰]}
       checkup: {label: 검진, synonyms: [검진, 건강검진, 건강 검진]}
       tasting: {label: 시음, synonyms: [시음]}
+      vaccination: {label: 예방접종, synonyms: [예방접종, 독감 주사, 주사]}
   provider:
     type: category
     prompt: ask_provider

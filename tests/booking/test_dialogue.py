@@ -108,6 +108,7 @@ WORDS = {
         "checkup_late": "a check-up on Friday at 5:30 pm",
         "two": "two people",
         "cancel": "I need to cancel my appointment",
+        "vaccination": "a flu shot",
         "change": "I'd like to change my appointment",
         "friday_11": "Friday at 11 am",
     },
@@ -130,6 +131,7 @@ WORDS = {
         "checkup_late": "금요일 오후 5시 반에 검진이요",
         "two": "두 명이요",
         "cancel": "예약 취소하려고요",
+        "vaccination": "독감 주사요",
         "change": "예약 변경하려고요",
         "friday_11": "금요일 오전 11시로요",
     },
@@ -217,8 +219,8 @@ def test_the_same_doctor_without_an_earlier_booking(
 ) -> None:
     w = WORDS[lang]
     c = chat(clinic, store).say(w["book"]).say(w["consultation"]).say(w["same"])
-    assert "no_last_provider" in c.templates and "provider" not in c.slots, c.text
-    assert c.asks("provider")
+    assert c.templates == ["no_last_provider", "ask_provider"], c.text  # no second apology
+    assert "provider" not in c.slots
 
 
 def test_what_times_do_you_have_on_friday(
@@ -306,3 +308,15 @@ def test_moving_an_appointment_keeps_its_service_and_doctor(
         ("dr_lee", "room"),
     )
     assert len(store.list(venue="test-clinic")) == 2
+
+
+def test_only_some_doctors_give_the_service(
+    clinic: Scenario, store: SqlBookingBackend, lang: str
+) -> None:
+    w = WORDS[lang]
+    c = chat(clinic, store).say(w["book"]).say(w["vaccination"]).say(w["kim"])
+    # Dr Lee is the only one: not asked again, taken once the time is known
+    assert c.templates == ["provider_not_for_service", "ask_date"], c.text
+    assert ("Dr Lee" if lang == "en" else "이 원장님") in c.text and "provider" not in c.slots
+    c.say(w["friday"]).say(w["ten"])
+    assert c.slots["provider"] == "dr_lee" and c.asks("name"), c.text

@@ -298,3 +298,18 @@ def test_the_cancellation_cutoff(clinic: Scenario) -> None:
     assert late is not None and late.template == "cancel_too_late"
     assert late.values == {"cancel_until_minutes": 120}
     assert cancel_too_late(clinic, NOW + timedelta(minutes=120), NOW) is None
+
+
+def test_a_provider_who_does_not_provide_the_service(
+    clinic: Scenario, store: SqlBookingBackend
+) -> None:
+    template, found, _ = finding(clinic, store, service="vaccination", provider="dr_kim", date=FRI)
+    assert template == "provider_not_for_service" and found["clear"] == ["provider"]
+    assert found["values"]["providers"] == (
+        ["Dr Lee"] if clinic.language == "en" else ["이 원장님"]
+    )
+    assert finding(clinic, store, service="vaccination", provider="dr_lee", date=FRI)[0] is None
+    _, _, slots = finding(
+        clinic, store, service="vaccination", provider="any", date=FRI, time=time(9, 0)
+    )
+    assert slots["provider"] == "dr_lee"
