@@ -273,10 +273,14 @@ def mutations(draw: Any) -> Msg:
 
 @st.composite
 def call_scripts(draw: Any, min_valid: int = 0, max_valid: int = 60) -> list[Msg]:
-    """Valid messages and mutations, then (usually) a fault, then whatever follows it."""
-    script = draw(st.lists(valid_messages | mutations(), min_size=min_valid, max_size=max_valid))
+    """Valid messages, then (usually) a breaker, then whatever follows it.
+
+    The breaker is a fault of a known kind or a mutation (which may happen to stay valid:
+    then the caller's ``stop`` ends the call).
+    """
+    script = draw(st.lists(valid_messages, min_size=min_valid, max_size=max_valid))
     if draw(st.integers(0, 9)) < 8:
-        script.append(draw(fault_messages))
+        script.append(draw(fault_messages | mutations()))
         script += draw(st.lists(valid_messages | fault_messages, max_size=5))
     return script
 
@@ -324,12 +328,77 @@ class _CrashLog(logging.Handler):
             self.crashes.append(f"{record.name}: {message[:200]}")
 
 
-class SteadyCaller:
-    """A well-behaved caller: real-time silence frames, timing the agent's audio.
+class Busy(Exception):
+    """The voice webhook answered "busy" (``AICALL_MAX_CALLS`` reached)."""
 
-    It places a call, listens to ``window`` seconds of the agent's (long) greeting, hangs up
-    with ``stop`` and calls again, until stopped. ``max_gap`` is the largest interval between
-    two audio messages inside a listening window.
+
+async def steady_call(harness: FuzzHarness, window: float) -> dict[str, Any]:
+    """One well-behaved call: real-time silence frames, ``window`` s of the agent's audio timed.
+
+    Returns:
+        ``greeting`` (s from ``start`` to the first audio), ``max_gap`` (largest interval
+        between two audio messages), ``audio`` (messages), or ``busy`` / ``error``.
+    """
+    from websockets.asyncio.client import connect
+
+    try:
+        sid, url, params = await harness.admit()
+    except Busy:
+        return {"busy": True}
+    result: dict[str, Any] = {"greeting": None, "max_gap": 0.0, "audio": 0}
+    try:
+        async with connect(url, max_size=None) as ws:
+            await ws.send(protocol.build_connected())
+            await ws.send(protocol.build_start("MZ" + sid[2:], sid, params))
+            sent_start = time.monotonic()
+            sending = asyncio.create_task(_send_silence(ws))
+            try:
+                last: float | None = None
+                while True:
+                    if last is None:
+                        timeout = 20.0
+                    else:
+                        timeout = sent_start + result["greeting"] + window - time.monotonic()
+                    if timeout <= 0:
+                        break
+                    try:
+                        raw = await asyncio.wait_for(ws.recv(), timeout)
+                    except TimeoutError:
+                        if last is None:
+                            raise RuntimeError("no greeting within 20 s") from None
+                        break
+                    if json.loads(raw).get("event") != "media":
+                        continue
+                    now = time.monotonic()
+                    result["audio"] += 1
+                    if last is None:
+                        result["greeting"] = now - sent_start
+                    else:
+                        result["max_gap"] = max(result["max_gap"], now - last)
+                    last = now
+            finally:
+                sending.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await sending
+            await ws.send(protocol.build_stop("MZ" + sid[2:], sid))
+    except Exception as e:  # a refused or broken well-behaved call is a finding
+        result["error"] = f"{type(e).__name__}: {e}"
+    return result
+
+
+async def _send_silence(ws: Any) -> None:
+    next_t = time.monotonic()
+    while True:
+        await ws.send(protocol.build_media("MZsteady", SILENCE))
+        next_t += 0.02
+        await asyncio.sleep(max(0.0, next_t - time.monotonic()))
+
+
+class SteadyCaller:
+    """A well-behaved caller kept going beside the fuzzing (:func:`steady_call`, repeated).
+
+    ``max_gap`` is the largest interval between two audio messages inside a listening window
+    of ``window`` seconds (the greeting's tone outlasts it).
     """
 
     def __init__(self, harness: FuzzHarness, window: float = 8.0) -> None:
@@ -342,59 +411,20 @@ class SteadyCaller:
         self._stop = asyncio.Event()
 
     async def run(self) -> None:
-        """Call, listen, hang up, repeat."""
+        """Call, listen, hang up, repeat until stopped."""
         while not self._stop.is_set():
-            try:
-                await self._one_call()
-            except Exception as e:  # a refused or broken steady call is a finding
-                self.failures.append(f"{type(e).__name__}: {e}")
+            result = await steady_call(self.harness, self.window)
+            if "error" in result or result.get("busy"):
+                self.failures.append(result.get("error", "busy"))
                 await asyncio.sleep(0.5)
+                continue
+            self.calls += 1
+            self.audio_messages += result["audio"]
+            self.max_gap = max(self.max_gap, result["max_gap"])
 
     def stop(self) -> None:
-        """Finish the current window and stop."""
+        """Stop after the current call."""
         self._stop.set()
-
-    async def _one_call(self) -> None:
-        from websockets.asyncio.client import connect
-
-        sid, url, params = await self.harness.admit()
-        async with connect(url, max_size=None) as ws:
-            await ws.send(protocol.build_connected())
-            await ws.send(protocol.build_start("MZ" + sid[2:], sid, params))
-            sending = asyncio.create_task(self._send_silence(ws))
-            try:
-                last: float | None = None
-                started = None
-                while True:
-                    timeout = 10.0 if started is None else started + self.window - time.monotonic()
-                    if timeout <= 0 or (self._stop.is_set() and started is not None):
-                        break
-                    raw = await asyncio.wait_for(ws.recv(), timeout)
-                    if json.loads(raw).get("event") != "media":
-                        continue
-                    now = time.monotonic()
-                    self.audio_messages += 1
-                    if last is not None:
-                        self.max_gap = max(self.max_gap, now - last)
-                    else:
-                        started = now
-                    last = now
-            except TimeoutError:
-                if started is None:
-                    raise RuntimeError("no greeting within 10 s") from None
-            finally:
-                sending.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await sending
-            await ws.send(protocol.build_stop("MZ" + sid[2:], sid))
-            self.calls += 1
-
-    async def _send_silence(self, ws: Any) -> None:
-        next_t = time.monotonic()
-        while True:
-            await ws.send(protocol.build_media("MZsteady", SILENCE))
-            next_t += 0.02
-            await asyncio.sleep(max(0.0, next_t - time.monotonic()))
 
 
 class FuzzHarness:
@@ -495,8 +525,11 @@ class FuzzHarness:
         signature = RequestValidator(self.token).compute_signature(url, form)
         async with httpx.AsyncClient(timeout=10.0) as client:
             r = await client.post(url, data=form, headers={"X-Twilio-Signature": signature})
-        stream = ET.fromstring(r.text).find("./Connect/Stream")
-        if r.status_code != 200 or stream is None:
+        root = ET.fromstring(r.text) if r.status_code == 200 else None
+        if root is not None and root.find("Say") is not None and root.find("Hangup") is not None:
+            raise Busy(sid)
+        stream = root.find("./Connect/Stream") if root is not None else None
+        if stream is None:
             raise RuntimeError(f"/twilio/voice answered {r.status_code}: {r.text[:120]}")
         params = {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
         return sid, stream.get("url", ""), params
