@@ -57,8 +57,14 @@ class Settings(BaseSettings):
     # the server logs one warning each time its event loop is blocked longer (0: no watchdog)
     loop_watchdog_seconds: float = 0.5
     default_scenario: str = "restaurant-ko"
+    # Scenarios whose NLU `aicall serve` prepares before it answers (unset: all); a server of
+    # care calls only starts faster with ["carecall-ko", "carecall-en"].
+    warm_scenarios: list[str] | None = None
     number_scenarios: dict[str, str] = Field(default_factory=dict)  # called number -> scenario
     stream_token_ttl: float = 60.0  # seconds a TwiML stream token stays valid
+    # The key that signs stream tokens: the same in every `aicall serve` behind one balancer
+    # (docs/deploy.md); unset, a key derived from TWILIO_AUTH_TOKEN (shared by them anyway).
+    stream_secret: str | None = None
     # Replies (nlg/rewrite, docs/replies.md): "template" or "llm" (LLM wording, checked,
     # the template when a check fails or the LLM is late).
     replies: Literal["template", "llm"] = "template"
@@ -78,6 +84,13 @@ class Settings(BaseSettings):
     max_calls: int = 20
     webhook_rate_limit: int = 120
     log_format: Literal["text", "json"] = "text"  # the server's log lines (common/logs.py)
+    # Campaigns (agent/campaigns, docs/campaigns.md): the job queue of the dispatchers
+    # (unset: an embedded SQLite queue in data_dir; redis://host:6379/0 at scale), the base
+    # URL of Twilio's REST API (a stand-in on loopback in tests), and the campaigns' clock
+    # ("system", "file:/path" holding an ISO instant, "fixed:ISO").
+    queue_url: str | None = None
+    twilio_api_url: str | None = None
+    clock: str = "system"
     # Understanding (nlu/config.py, docs/nlu.md): which parser calls use.
     nlu_backend: NLUBackend = "scenario"
     nlu_engine: str = DEFAULT_ENGINE  # for the "scenario" backend; "" = the first version
@@ -105,8 +118,15 @@ class Settings(BaseSettings):
             self.llm_api_key,
             self.softphone_token,
             self.nlu_rasa_token,
+            self.stream_secret,
         ]
-        for url in (self.database_url, self.llm_url, self.nlu_rasa_url, self.public_url):
+        for url in (
+            self.database_url,
+            self.llm_url,
+            self.nlu_rasa_url,
+            self.public_url,
+            self.queue_url,
+        ):
             try:
                 values.append(urlsplit(url).password if url else None)
             except ValueError:  # not a URL: nothing inside it to hide

@@ -16,9 +16,16 @@ Times: call timestamps are UTC (aware datetimes when read); booking times are th
 wall-clock time (naive datetimes).
 """
 
+from agent.store import campaign_models as _campaign_models  # noqa: F401  (tables)
 from agent.store.bookings import SqlBookingBackend
 from agent.store.calls import CallLog, CallRecord, StoredEvent
-from agent.store.carecall import CareCallResult, SqlCareCallRecorder
+from agent.store.carecall import (
+    CareCallResult,
+    FlagEvent,
+    FlagRecord,
+    PersonCall,
+    SqlCareCallRecorder,
+)
 from agent.store.db import Database, safe_url
 from agent.store.voice_turns import VoiceTurnLog, VoiceTurnRecord
 
@@ -27,6 +34,9 @@ __all__ = [
     "CallRecord",
     "CareCallResult",
     "Database",
+    "FlagEvent",
+    "FlagRecord",
+    "PersonCall",
     "SqlBookingBackend",
     "SqlCareCallRecorder",
     "StoredEvent",

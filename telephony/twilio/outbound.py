@@ -29,6 +29,7 @@ __all__ = [
     "check_number",
     "hangup_twiml",
     "is_machine",
+    "message_twiml",
     "outbound_urls",
 ]
 
@@ -73,6 +74,10 @@ class OutboundCall:
         ring_timeout: seconds to let the phone ring before Twilio gives up (``no-answer``).
         detect_voicemail: ask Twilio to detect answering machines; a machine is hung up on
             and the call stored as ``voicemail``.
+        attempt: the campaign attempt this call is (``agent.campaigns``), carried in the
+            webhook URLs as ``attempt=`` so any server process can update it.
+        machine_detection: Twilio's ``MachineDetection`` (``Enable`` or ``DetectMessageEnd``
+            to leave a message after the beep); overrides ``detect_voicemail``.
     """
 
     to: str
@@ -81,6 +86,8 @@ class OutboundCall:
     person: str | None = None
     ring_timeout: int = 30
     detect_voicemail: bool = False
+    attempt: str | None = None
+    machine_detection: str | None = None
 
     def __post_init__(self) -> None:
         """Normalise the numbers and check the values.
@@ -98,6 +105,10 @@ class OutboundCall:
             )
         if self.person is not None and not self.person.strip():
             object.__setattr__(self, "person", None)
+        if self.machine_detection not in (None, "Enable", "DetectMessageEnd"):
+            raise InputError(
+                f"machine detection must be Enable or DetectMessageEnd, got {self.machine_detection!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -126,21 +137,26 @@ class PlacedCall:
         }
 
 
-def outbound_urls(public_url: str, scenario: str, person: str | None) -> tuple[str, str]:
+def outbound_urls(
+    public_url: str, scenario: str, person: str | None, attempt: str | None = None
+) -> tuple[str, str]:
     """The voice webhook and status callback URLs of an outbound call.
 
     Args:
         public_url: the base URL Twilio reaches (``AICALL_PUBLIC_URL``).
         scenario: the scenario id.
         person: who is called, when known.
+        attempt: the campaign attempt, when the call is one.
 
     Returns:
-        ``(voice_url, status_url)``, both with ``direction=outbound``, the scenario and the
-        person in the query string.
+        ``(voice_url, status_url)``, both with ``direction=outbound``, the scenario, the
+        person and the attempt in the query string.
     """
     query: dict[str, str] = {"direction": "outbound", "scenario": scenario}
     if person:
         query["person"] = person
+    if attempt:
+        query["attempt"] = attempt
     base = public_url.rstrip("/")
     encoded = urlencode(query)
     return f"{base}/twilio/voice?{encoded}", f"{base}/twilio/status?{encoded}"
@@ -204,9 +220,13 @@ class TwilioDialer:
         """
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
-        voice_url, status_url = outbound_urls(self.public_url, call.scenario, call.person)
+        voice_url, status_url = outbound_urls(
+            self.public_url, call.scenario, call.person, call.attempt
+        )
         options: dict[str, Any] = {}
-        if call.detect_voicemail:
+        if call.machine_detection:
+            options["machine_detection"] = call.machine_detection
+        elif call.detect_voicemail:
             options["machine_detection"] = "Enable"
         try:
             created = self._client.calls.create(
@@ -240,6 +260,19 @@ def hangup_twiml() -> str:
     from twilio.twiml.voice_response import VoiceResponse
 
     response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
+def message_twiml(text: str, language: str) -> str:
+    """``<Say>`` the words (Twilio's speech synthesis, ``ko-KR`` / ``en-US``), then hang up.
+
+    The answer to an answering machine when a campaign leaves a message after the beep.
+    """
+    from twilio.twiml.voice_response import VoiceResponse
+
+    response = VoiceResponse()
+    response.say(text, language="ko-KR" if language == "ko" else "en-US")
     response.hangup()
     return str(response)
 
