@@ -189,9 +189,21 @@ def _candidates(text: str) -> list[tuple[int, int, dt.time, bool]]:
             period = _period(mer)
             if mer is not None:
                 end = mer.end()
+            before = bool(m.groupdict().get("dir")) and m.group("dir").lower() in (
+                "to",
+                "till",
+                "before",
+            )
+            if before and minute and 1 <= hour <= 12 and mer is not None and mer.group("phrase"):
+                # "quarter to 12 in the morning" is 11:45 am: the part of the day belongs to the
+                # time said, not to the hour it counts down to
+                said = 12 if hour == 1 else hour - 1
+                h24, ambiguous = apply_period_en(period, said)
+                found.append((m.start(), end, dt.time(h24 % 24, 60 - minute), ambiguous))
+                continue
             h24, ambiguous = apply_period_en(period, hour)
             value = dt.datetime.combine(dt.date(2000, 1, 2), dt.time(h24 % 24, minute))
-            if m.groupdict().get("dir") and m.group("dir").lower() in ("to", "till", "before"):
+            if before:
                 value = dt.datetime.combine(value.date(), dt.time(h24 % 24)) - dt.timedelta(
                     minutes=minute
                 )

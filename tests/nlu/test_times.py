@@ -59,6 +59,9 @@ EN_CASES = [
     ("quarter past 7", time(7, 15), True),
     ("a quarter past seven", time(7, 15), True),
     ("quarter to eight", time(7, 45), True),
+    # the part of the day belongs to the time said, not to the hour counted down to
+    ("quarter to 12 in the morning", time(11, 45), False),
+    ("ten to 1 in the afternoon", time(12, 50), False),
     ("ten past seven", time(7, 10), True),
     ("twenty to eight", time(7, 40), True),
     ("19:30", time(19, 30), False),
