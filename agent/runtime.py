@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import nlg.llm
@@ -22,8 +22,10 @@ from agent.journal import ActiveCall
 from agent.session import CallSession
 from agent.store import CallLog, Database, SqlBookingBackend, SqlCareCallRecorder
 from agent.store.calls import IN_PROGRESS
-from common.errors import InputError
+from common.errors import InputError, StoreUnavailableError
+from dialogue.carecall import is_checkin
 from dialogue.context import DialogueContext
+from dialogue.memory import Recall, recalls
 from dialogue.tracker import Tracker
 from nlg.rewrite import ReplyRewriter, make_rewriter
 from nlu.config import UtteranceParser, make_parser
@@ -214,8 +216,15 @@ class AgentRuntime:
         call_id: str | None = None,
         direction: str | None = None,
         person: str | None = None,
+        person_id: str | None = None,
     ) -> CallSession:
-        """Start a call: store it and return its session (call ``start()`` for the greeting)."""
+        """Start a call: store it and return its session (call ``start()`` for the greeting).
+
+        A care call (a check-in task that records answers) is linked to its person: ``person_id``
+        (a campaign's person id), else the number called, else the person's name. When the
+        scenario has a ``memory`` section, the person's earlier answers recent enough are
+        referred back to in this call (:func:`dialogue.memory.recalls`). Blocking (database).
+        """
         scenario = self.scenario(scenario_id)
         nlu = self.nlu(scenario)
         call_id = call_id or uuid.uuid4().hex
@@ -226,14 +235,31 @@ class AgentRuntime:
             caller=caller,
             callee=callee,
         )
+        now = self._clock(scenario)
+        name = person or scenario.sample_person
+        who: str | None = None
+        recalled: dict[str, Recall] = {}
+        if is_checkin(scenario):
+            who = (person_id or callee or name or "unknown").strip()
+            recalled = self._recall(scenario, who, self._utc(scenario, now))
+            self.carecall.link_call(
+                call_id,
+                person_id=who,
+                person=name or who,
+                scenario_id=scenario.id,
+                called_at=self._utc(scenario, now),
+                recalled={slot: r.as_dict() for slot, r in recalled.items()},
+            )
         ctx = DialogueContext(
             scenario=scenario,
             call_id=call_id,
-            now=self._clock(scenario),
+            now=now,
             caller=caller,
-            person=person or scenario.sample_person,
+            person=name,
             bookings=self.bookings if scenario.business else None,
             carecall=self.carecall,
+            person_id=who,
+            recalls=recalled,
         )
         return CallSession(
             scenario,
@@ -244,6 +270,23 @@ class AgentRuntime:
             clock=lambda: self._clock(scenario),
             rewriter=self.rewriter,
         )
+
+    def _utc(self, scenario: Scenario, local: datetime) -> datetime:
+        """A scenario's local clock time as an aware UTC instant."""
+        business = scenario.business
+        tz = business.timezone if business else self.settings.timezone
+        return local.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+    def _recall(self, scenario: Scenario, person_id: str, now: datetime) -> dict[str, Recall]:
+        """The follow-ups a call to ``person_id`` asks; none when the store cannot say."""
+        if scenario.memory is None or not scenario.memory.follow_ups:
+            return {}
+        try:
+            past = self.carecall.past_calls(person_id, before=now)
+        except StoreUnavailableError as e:  # the call goes on without its memory
+            log.warning("no memory of earlier calls for this call: %s", e)
+            return {}
+        return recalls(scenario, past, now)
 
     def replay(self, call_id: str) -> Tracker:
         """Rebuild a stored call's tracker from its events."""

@@ -7,10 +7,16 @@ from typing import Any
 
 from scenarios.schema import Scenario
 
-__all__ = ["UNKNOWN", "follow_up_reasons"]
+__all__ = ["UNKNOWN", "follow_up_reasons", "is_checkin"]
 
 #: The value recorded for a question that stayed unanswered after the re-prompts.
 UNKNOWN = "unknown"
+
+
+def is_checkin(scenario: Scenario) -> bool:
+    """The scenario is an outbound check-in whose answers are recorded (a care call)."""
+    task = scenario.tasks.get(scenario.start_task) if scenario.start_task else None
+    return task is not None and task.action == "record_carecall"
 
 
 def follow_up_reasons(

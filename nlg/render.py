@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-__all__ = ["render_count", "render_date", "render_phone", "render_time"]
+__all__ = ["render_ago", "render_count", "render_date", "render_phone", "render_time"]
 
 _KO_WEEKDAYS = ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")
 _EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -82,3 +82,33 @@ def render_phone(value: Any, lang: str) -> str:
     if len(d) == 10:
         return f"{d[:3]}-{d[3:6]}-{d[6:]}"
     return d
+
+
+def render_ago(days: int, lang: str) -> str:
+    """When an earlier call was, as said when referring back to it ("지난주에", "last week").
+
+    The wording fits before a clause ("{ago} 아프다고 하셨는데", "you told me {ago} that...").
+    """
+    if lang == "ko":
+        if days <= 0:
+            return "아까"
+        if days == 1:
+            return "어제"
+        if days <= 4:
+            return "며칠 전에"
+        if days <= 10:
+            return "지난주에"
+        if days <= 17:
+            return "2주 전에"
+        return "지난번 통화 때"
+    if days <= 0:
+        return "earlier today"
+    if days == 1:
+        return "yesterday"
+    if days <= 4:
+        return "a few days ago"
+    if days <= 10:
+        return "last week"
+    if days <= 17:
+        return "two weeks ago"
+    return "last time we spoke"

@@ -230,6 +230,8 @@ def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
             for v in rule.values:
                 if v not in sc.slots[rule.slot].values:
                     yield ["flags", i, "values"], f"unknown value '{v}' of '{rule.slot}'"
+    if sc.memory is not None:
+        yield from _check_memory(sc)
     if sc.venue is not None:
         seating = sc.slots.get("seating")
         if seating is not None:
@@ -240,6 +242,49 @@ def _cross_check(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
             yield ["venue", "default_seating"], f"unknown seating '{sc.venue.default_seating}'"
     if sc.booking is not None:
         yield from _check_booking(sc, sc.booking)
+
+
+def _check_memory(sc: Scenario) -> Iterable[tuple[list[str | int], str]]:
+    """The ``memory`` section: follow-up slots of the check-in task, values and templates."""
+    assert sc.memory is not None
+    task = sc.tasks.get(sc.start_task) if sc.start_task else None
+    if task is None or task.action != "record_carecall":
+        yield ["memory"], "memory needs an outbound check-in (start_task with record_carecall)"
+        return
+    for name, follow in sc.memory.follow_ups.items():
+        where: list[str | int] = ["memory", "follow_ups", name]
+        spec = sc.slots.get(name)
+        if spec is None:
+            yield where, f"unknown slot '{name}' (declare the follow-up's answers under slots)"
+            continue
+        if spec.type != "category":
+            yield where, "a follow-up slot must be a category (e.g. better, same, worse)"
+        if name not in task.slots:
+            yield where, f"'{name}' must be one of the slots of task '{sc.start_task}'"
+        about = sc.slots.get(follow.about)
+        if about is None or follow.about not in task.slots:
+            yield [*where, "about"], f"'{follow.about}' is not a slot of task '{sc.start_task}'"
+            continue
+        if follow.about == name:
+            yield [*where, "about"], "a follow-up cannot refer back to itself"
+        for value, template in follow.refer.items():
+            if about.type == "category" and value not in about.values:
+                yield [*where, "refer", value], f"unknown value '{value}' of '{follow.about}'"
+            elif template not in sc.templates:
+                yield [*where, "refer", value], f"no template '{template}'"
+    for name, order in sc.memory.trends.items():
+        where = ["memory", "trends", name]
+        spec = sc.slots.get(name)
+        if spec is None or spec.type != "category":
+            yield where, f"'{name}' is not a category slot"
+            continue
+        if not order:
+            yield where, "list the values from best to worst"
+        for value in order:
+            if value not in spec.values:
+                yield where, f"unknown value '{value}' of '{name}'"
+        if len(set(order)) != len(order):
+            yield where, "a value is listed twice"
 
 
 def _check_booking(sc: Scenario, business: Business) -> Iterable[tuple[list[str | int], str]]:

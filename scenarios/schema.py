@@ -19,6 +19,8 @@ from scenarios.business import BookingSlots, Business, DayHours, Resource, Servi
 
 __all__ = [
     "FlagRule",
+    "FollowUp",
+    "Memory",
     "business_from_venue",
     "GlobalBehaviour",
     "Intent",
@@ -245,6 +247,38 @@ class FlagRule(_Model):
         return self
 
 
+class FollowUp(_Model):
+    """A question that refers back to an earlier call's answer (``memory.follow_ups.<slot>``).
+
+    The key names the category slot of the check-in task that records the answer to the
+    follow-up (e.g. ``health_change``: better / same / worse).
+
+    Attributes:
+        about: the slot whose earlier answer the question refers back to (e.g. ``health``).
+        refer: per earlier value of ``about``, the template that refers back to it
+            ("{ago} 몸이 아프다고 하셨는데 좀 어떠세요?"); a value not named asks nothing.
+    """
+
+    about: str
+    refer: dict[str, str] = Field(min_length=1)
+
+
+class Memory(_Model):
+    """What a care call carries over to the next call to the same person, and its trends.
+
+    Attributes:
+        within_days: an earlier answer is referred back to only if its call was at most this
+            many days before the new one.
+        follow_ups: follow-up question slot -> what it refers back to (:class:`FollowUp`).
+        trends: category slot -> its values from best to worst (an ordinal: mood good >
+            so_so > bad), for the per-person trend report.
+    """
+
+    within_days: int = Field(default=14, ge=1, le=366)
+    follow_ups: dict[str, FollowUp] = Field(default_factory=dict)
+    trends: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
 class Scenario(_Model):
     """One scenario in one language."""
 
@@ -264,6 +298,7 @@ class Scenario(_Model):
     faq: dict[str, str] = Field(default_factory=dict)
     globals: GlobalBehaviour = Field(default_factory=GlobalBehaviour)
     flags: tuple[FlagRule, ...] = ()
+    memory: Memory | None = None
     templates: dict[str, str]
     vocabulary: tuple[str, ...] = ()
     sample_person: str | None = None

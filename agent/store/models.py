@@ -47,7 +47,9 @@ __all__ = [
     "CallRow",
     "CapacityLock",
     "CareCallAnswers",
+    "CareCallPersonCall",
     "FollowupFlag",
+    "FollowupFlagEvent",
     "UTCDateTime",
     "VoiceTurn",
     "utcnow",
@@ -264,3 +266,44 @@ class FollowupFlag(Base):
     reasons: Mapped[list[str]] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+class CareCallPersonCall(Base):
+    """Who a care call was for, when it took place, and what it referred back to.
+
+    One row per call, written when the call starts. ``person_id`` keys the memory between
+    calls and the person's history (a campaign's person id, else the number called, else the
+    name); ``called_at`` is the call's own clock (UTC); ``recalled`` is, per follow-up slot, the
+    earlier answer the call referred back to. A separate table (tables are only created, never
+    altered): answers and flags of an older database keep working without a row here.
+    """
+
+    __tablename__ = "carecall_person_calls"
+    __table_args__ = (Index("ix_carecall_person_calls_person", "person_id", "called_at"),)
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(200))
+    person: Mapped[str] = mapped_column(String(200))
+    scenario_id: Mapped[str] = mapped_column(String(128))
+    called_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recalled: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+
+class FollowupFlagEvent(Base):
+    """What happened to a follow-up flag: raised, reasons added, reopened, closed (who, note)."""
+
+    __tablename__ = "followup_flag_events"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('raised', 'reasons_added', 'reopened', 'closed')",
+            name="ck_followup_flag_events_kind",
+        ),
+        Index("ix_followup_flag_events_call", "call_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    by: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    reasons: Mapped[list[str]] = mapped_column(JsonType, default=list)

@@ -168,13 +168,14 @@ def start_call(
     caller: str | None = None,
     person: str | None = None,
     channel: str | None = None,
+    person_id: str | None = None,
 ) -> Call:
     """Open a call; the agent's greeting is the first reply.
 
     ``channel="voice"`` makes it a phone call (what the voice layer says): re-prompts then
     tell the caller what can be keyed. Without it the call is text chat.
     """
-    session = runtime.new_call(scenario_id, caller=caller, person=person)
+    session = runtime.new_call(scenario_id, caller=caller, person=person, person_id=person_id)
     if channel is not None:
         session.set_channel(channel)
     reply = session.start()
