@@ -320,3 +320,22 @@ def test_only_some_doctors_give_the_service(
     assert ("Dr Lee" if lang == "en" else "이 원장님") in c.text and "provider" not in c.slots
     c.say(w["friday"]).say(w["ten"])
     assert c.slots["provider"] == "dr_lee" and c.asks("name"), c.text
+
+
+def test_a_taken_slot_offers_times_and_another_doctor_taken_by_name(
+    clinic: Scenario, store: SqlBookingBackend, lang: str
+) -> None:
+    assert clinic.business is not None
+    store.book(
+        make_plan(clinic.business, "consultation", "dr_lee", datetime(2026, 11, 27, 10), None)
+    )
+    w = WORDS[lang]
+    c = chat(clinic, store).say(w["book"]).say(w["consultation"]).say(w["lee"])
+    c.say(w["friday"]).say(w["ten"])
+    assert "slot_taken_offer" in c.templates, c.text
+    offers = c.tracker.state.offers
+    assert offers[-1] == {"time": time(10, 0), "provider": "dr_kim"}
+    assert ("10 am with Dr Kim" if lang == "en" else "오전 10시 김 원장님") in c.text
+    c.say(w["kim"])  # the offer with Dr Kim
+    assert (c.slots["provider"], c.slots["time"]) == ("dr_kim", time(10, 0)), c.text
+    assert c.asks("name"), c.text
