@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import nlg.llm
+from agent.campaigns.clock import clock_from_spec
+from agent.campaigns.queue import CampaignQueue, build_queue
+from agent.campaigns.service import AnswerAction, Campaigns
 from agent.config import Settings
 from agent.journal import ActiveCall
 from agent.session import CallSession
@@ -99,6 +102,8 @@ class AgentRuntime:
         self._clock = clock or self._local_now
         self.models_dir = settings.data_dir / "models"
         self.rewriter = rewriter if rewriter is not None else rewriter_from_settings(settings)
+        self._campaigns: Campaigns | None = None
+        self._campaign_queue: CampaignQueue | None = None
 
     def _local_now(self, scenario: Scenario) -> datetime:
         business = scenario.business
@@ -192,6 +197,61 @@ class AgentRuntime:
 
         Returns:
             Whether the call was still in progress (``False``: unknown or ended already).
+    @property
+    def campaigns(self) -> Campaigns:
+        """The campaign API on this runtime's database and ``AICALL_CLOCK``."""
+        if self._campaigns is None:
+            self._campaigns = Campaigns(self.db, clock_from_spec(self.settings.clock))
+        return self._campaigns
+
+    @property
+    def campaign_queue(self) -> CampaignQueue:
+        """The dispatchers' queue (``AICALL_QUEUE_URL``), to wake them after a call ends."""
+        if self._campaign_queue is None:
+            self._campaign_queue = build_queue(self.settings, campaigns=self.campaigns)
+        return self._campaign_queue
+
+    def campaign_answer(
+        self, attempt: str, call_sid: str | None, answered_by: str | None
+    ) -> AnswerAction:
+        """A campaign call was picked up: stream it, or hang up / leave a message on a machine.
+
+        Blocking (database). An attempt id that is not a number is answered as a person.
+        """
+        if not attempt.isdigit():
+            log.warning("voice webhook with a malformed campaign attempt %.20r", attempt)
+            return AnswerAction("stream")
+        return self.campaigns.on_answer(int(attempt), call_sid, answered_by)
+
+    def campaign_status(
+        self,
+        attempt: str,
+        call_sid: str | None,
+        status: str,
+        *,
+        answered_by: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """A status callback of a campaign call: move its attempt, wake a dispatcher.
+
+        Blocking (database, queue). A queue that cannot be reached is logged: the dispatchers'
+        periodic sweep dispatches the campaign within a minute all the same.
+        """
+        if not attempt.isdigit():
+            log.warning("status callback with a malformed campaign attempt %.20r", attempt)
+            return
+        result = self.campaigns.on_status(
+            int(attempt), call_sid, status, answered_by=answered_by, detail=detail
+        )
+        if not result.finished:
+            return
+        try:
+            self.campaign_queue.enqueue_dispatch(result.campaign_id)
+            if result.retry_at is not None:
+                self.campaign_queue.enqueue_dispatch(result.campaign_id, at=result.retry_at)
+        except Exception as e:  # the queue's own errors (Redis, SQLite) are not ours
+            log.error("campaign %s: dispatchers not woken: %s", result.campaign_id, e)
+
 
         Raises:
             StoreUnavailableError: the database failed.

@@ -194,10 +194,12 @@ class StatusResult:
     Attributes:
         finished: the attempt ended (a slot of the cap is free: dispatch again).
         retry_at: when the person's next attempt is due, if one was scheduled.
+        campaign_id: the attempt's campaign (empty for an unknown attempt).
     """
 
     finished: bool = False
     retry_at: datetime | None = None
+    campaign_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -704,7 +706,7 @@ class Campaigns:
                 log.warning("attempt %s: unknown call status %r ignored", attempt_id, status)
                 return StatusResult()
             retry_at = self._end(s, attempt, outcome, reason, now)
-            return StatusResult(finished=True, retry_at=retry_at)
+            return StatusResult(True, retry_at, attempt.campaign_id)
 
     def _completed_outcome(
         self, s: Session, attempt: CampaignAttempt, answered_by: str | None
@@ -728,7 +730,8 @@ class Campaigns:
             attempt = s.get(CampaignAttempt, attempt_id, with_for_update=True)
             if attempt is None or attempt.state not in LIVE_STATES:
                 return StatusResult()
-            return StatusResult(True, self._end(s, attempt, outcome, reason, self.clock.now()))
+            retry_at = self._end(s, attempt, outcome, reason, self.clock.now())
+            return StatusResult(True, retry_at, attempt.campaign_id)
 
     def _end(
         self, s: Session, attempt: CampaignAttempt, outcome: str, reason: str, now: datetime

@@ -5,6 +5,7 @@
     POST /twilio/voice    TwiML <Connect><Stream> with the scenario and a single-use token
                           (``?direction=outbound&scenario=&person=``: a call the agent placed)
     POST /twilio/status   call status callbacks; an outbound call nobody answered is stored
+                          (``&attempt=``: a campaign's call, its attempt moves on instead)
     WS   /twilio/media    the call's audio (Twilio Media Streams), admitted by its token
     GET  /healthz         liveness
 
@@ -44,7 +45,12 @@ from agent.voice.stream_guard import close_reason
 from common.errors import AicallError, InputError
 from common.ids import is_twilio_call_sid
 from common.logs import LogThrottle, call_id_var
-from telephony.twilio.outbound import UNREACHED_STATUSES, hangup_twiml, is_machine
+from telephony.twilio.outbound import (
+    UNREACHED_STATUSES,
+    hangup_twiml,
+    is_machine,
+    message_twiml,
+)
 from telephony.twilio.protocol import (
     CLOSE_POLICY,
     MediaStreamError,
@@ -218,7 +224,21 @@ def create_app(
             return Response(str(e), status_code=404)
         outbound = request.query_params.get("direction") == "outbound"
         person = request.query_params.get("person") if outbound else None
-        if outbound and is_machine(params.get("AnsweredBy")):
+        attempt = request.query_params.get("attempt") if outbound else None
+        if attempt:  # a campaign's call: its policy decides about answering machines
+            try:
+                action = await asyncio.to_thread(
+                    runtime.campaign_answer, attempt, params["CallSid"], params.get("AnsweredBy")
+                )
+            except AicallError as e:
+                log.error("campaign attempt %s: answer not recorded: %s", attempt, e)
+                return Response("could not record the answer", status_code=503)
+            if action.kind == "hangup":
+                return Response(hangup_twiml(), media_type="application/xml")
+            if action.kind == "message":
+                twiml = message_twiml(action.text, action.language)
+                return Response(twiml, media_type="application/xml")
+        elif outbound and is_machine(params.get("AnsweredBy")):
             # Answering-machine detection: leave no message, keep the call for a retry.
             await _store_unreached(
                 runtime, params, scenario_id, person, "voicemail", "answered by a machine"
@@ -262,6 +282,21 @@ def create_app(
         if call_sid and status:
             state.statuses[call_sid] = status
         query = request.query_params
+        attempt = query.get("attempt") if query.get("direction") == "outbound" else None
+        if call_sid and status and attempt:  # a campaign's call: its attempt moves on
+            try:
+                await asyncio.to_thread(
+                    runtime.campaign_status,
+                    attempt,
+                    call_sid,
+                    status,
+                    answered_by=params.get("AnsweredBy"),
+                    detail=_twilio_reason(params),
+                )
+            except AicallError as e:
+                log.error("campaign attempt %s (%s): not recorded: %s", attempt, status, e)
+                return Response("could not record the status", status_code=503)
+            return Response(status_code=204)
         if call_sid and query.get("direction") == "outbound" and query.get("scenario"):
             stored, reason = UNREACHED_STATUSES.get(status or ""), _twilio_reason(params)
             if status == "completed":  # stored only if no media stream ever started the call

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from agent.campaigns.service import AnswerAction
 from agent.journal import ActiveCall
 from agent.voice.call import CallRuntime
 
@@ -25,6 +26,24 @@ class ServerRuntime(CallRuntime, Protocol):
 
     def mark_interrupted(self, call: ActiveCall, reason: str) -> bool:
         """Store a call cut by a server stop as failed and flag its person (blocking)."""
+        ...
+
+    def campaign_answer(
+        self, attempt: str, call_sid: str | None, answered_by: str | None
+    ) -> AnswerAction:
+        """A campaign call (``attempt=`` in the webhook URL) was picked up (blocking)."""
+        ...
+
+    def campaign_status(
+        self,
+        attempt: str,
+        call_sid: str | None,
+        status: str,
+        *,
+        answered_by: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """A status callback of a campaign call (blocking)."""
         ...
 
     def record_unreached(
