@@ -11,6 +11,7 @@ packages=(
     # --- others add their OS packages below this line (e.g. espeak-ng, chromium) ---
     espeak-ng  # agent/voice: Korean speech synthesis (tests synthesise caller audio with it)
     chromium  # tests/voice: the softphone page in Playwright (never a Playwright-downloaded browser)
+    redis-server  # tests/scale: a private Redis on loopback (campaign queue, stream tokens)
 )
 
 if [[ "${1:-}" == "demo" ]]; then

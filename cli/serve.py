@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from agent.config import Settings
+from agent.store.tokens import shared_stream_tokens
 from cli.common import make_runtime
 from common.errors import NotConfiguredError
 from common.logs import configure_logging
@@ -58,7 +59,9 @@ def serve(
         raise NotConfiguredError(
             "AICALL_PUBLIC_URL is not set: the base URL Twilio reaches (https://...)"
         )
-    app = create_app(settings, runtime)
+    # Any process behind the balancer verifies a token another issued, and accepts it once.
+    tokens = shared_stream_tokens(settings, runtime.db, settings.queue_url)
+    app = create_app(settings, runtime, tokens=tokens, warm_scenarios=settings.warm_scenarios)
     reach = (
         f"Twilio webhooks at {settings.public_url}"
         if settings.public_url

@@ -50,6 +50,7 @@ __all__ = [
     "CareCallPersonCall",
     "FollowupFlag",
     "FollowupFlagEvent",
+    "StreamTokenUse",
     "UTCDateTime",
     "VoiceTurn",
     "utcnow",
@@ -266,6 +267,22 @@ class FollowupFlag(Base):
     reasons: Mapped[list[str]] = mapped_column(JsonType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StreamTokenUse(Base):
+    """A redeemed stream token (its nonce), so every server process accepts it only once.
+
+    Rows past ``expires_at`` are deleted by the ledger (``agent/store/tokens.py``); the token
+    itself is refused by then as expired.
+    """
+
+    __tablename__ = "stream_token_uses"
+    __table_args__ = (Index("ix_stream_token_uses_expires", "expires_at"),)
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    redeemed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
 
 class CareCallPersonCall(Base):
     """Who a care call was for, when it took place, and what it referred back to.
