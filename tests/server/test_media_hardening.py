@@ -320,3 +320,18 @@ def test_malformed_messages_on_admitted_calls_end_them_with_the_real_cause(
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not [r for r in errors if "Exception in ASGI application" in r.getMessage()]
     assert not [r for r in errors if r.exc_info], [r.getMessage() for r in errors]
+
+
+def test_a_flood_of_refused_streams_logs_a_line_per_kind_not_per_stream(
+    server, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, *_ = server
+    with caplog.at_level(logging.WARNING):
+        for _ in range(50):
+            with client.websocket_connect("/twilio/media") as ws:
+                ws.send_text("{not json")
+                with pytest.raises(WebSocketDisconnect):
+                    ws.receive_text()
+    lines = [r.getMessage() for r in caplog.records if "rejected a media stream" in r.getMessage()]
+    assert len(lines) <= 1, lines  # one per kind per 10 s (none if one was logged just before)
+    assert all(line.rstrip()[-1] != ":" for line in lines)
