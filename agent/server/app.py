@@ -42,7 +42,7 @@ from agent.voice.call import run_twilio_call
 from agent.voice.engines import VoiceEngines
 from agent.voice.report import CallReport
 from agent.voice.stream_guard import close_reason
-from common.errors import AicallError, InputError
+from common.errors import AicallError, InputError, StoreUnavailableError
 from common.ids import is_twilio_call_sid
 from common.logs import LogThrottle, call_id_var
 from telephony.twilio.outbound import (
@@ -319,7 +319,8 @@ def create_app(
         try:
             start_text = await asyncio.wait_for(_read_start(websocket), _START_TIMEOUT)
             start = parse_start(start_text)
-            grant = issuer.redeem(start.parameters.get("token"))
+            # off the loop: a shared ledger (database, Redis) is a network round trip
+            grant = await asyncio.to_thread(issuer.redeem, start.parameters.get("token"))
             if grant.call_sid != start.call_sid:
                 raise InputError("stream token was issued for another call")
         except TimeoutError:
@@ -333,6 +334,9 @@ def create_app(
             return
         except InputError as e:
             await _refuse(websocket, "token", CLOSE_POLICY, str(e) or "stream token refused")
+            return
+        except StoreUnavailableError as e:  # the shared token ledger is down: try again later
+            await _refuse(websocket, "ledger", CLOSE_TRY_LATER, f"stream token not checked: {e}")
             return
         if len(state.active) >= settings.max_calls or start.call_sid in state.active:
             why = (
