@@ -28,6 +28,8 @@ SUBCOMMAND_MODULES = (
     "cli.simulate",
     "cli.call",
     "cli.calls",
+    "cli.campaign",
+    "cli.person",
 )
 
 app = typer.Typer(
