@@ -26,7 +26,7 @@ from dialogue.booking import (
     read_ask,
     spread,
 )
-from dialogue.events import SlotSet, TaskStarted
+from dialogue.events import SlotSet, TaskStarted, WishNoted
 from dialogue.periods import WINDOWS
 from dialogue.ports import BookingPlan, BookingRecord
 from dialogue.restaurant import Finding, normalize_phone
@@ -188,10 +188,12 @@ def apply_wishes(turn: Turn, text: str, values: dict[str, Any], task: str | None
     if not booking_task(sc, task) or business is None or task is None:
         return False
     wishes = extract_wishes(text, sc.language)
+    n = business.slots
+    if state.wish and state.task in (task, None) and not ({n.date, n.time} & set(values)):
+        wishes.add(state.wish)  # said earlier, before it could be met
     if not wishes:
         return False
     said = False
-    n = business.slots
     slots = sc.tasks[task].slots
     provider_slot = n.provider if n.provider in slots else None
     if "same_as_last" in wishes and provider_slot and provider_slot not in values:
@@ -210,10 +212,12 @@ def apply_wishes(turn: Turn, text: str, values: dict[str, Any], task: str | None
     if "earliest" in wishes and ctx.bookings is not None:
         merged = {**state.slots, **values} if state.task == task else dict(values)
         ask = read_ask(business, merged)
-        if ask.service is None:
+        if ask.service is None or (business.services[ask.service].by_party and ask.party is None):
+            if state.wish != "earliest":  # met once the service (and party) are known
+                turn.emit(WishNoted(wish="earliest"))
             return said
-        if business.services[ask.service].by_party and ask.party is None:
-            return said
+        if state.wish:
+            turn.emit(WishNoted(wish=None))
         found = earliest(
             business,
             ctx.bookings,

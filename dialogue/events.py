@@ -32,6 +32,7 @@ __all__ = [
     "TaskEnded",
     "TaskStarted",
     "UserUttered",
+    "WishNoted",
     "event_from_dict",
 ]
 
@@ -135,6 +136,8 @@ class TaskStarted(Event):
     task: str
 
     def apply(self, state: DialogueState) -> None:  # noqa: D102
+        if state.task is not None:
+            state.wish = None  # a wish said with the request that starts the task is kept
         state.task = self.task
         state.slots = {}
         state.requested = None
@@ -162,6 +165,7 @@ class TaskEnded(Event):
         state.awaiting = None
         state.offers = []
         state.period = None
+        state.wish = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,6 +230,17 @@ class PeriodSaid(Event):
 
     def apply(self, state: DialogueState) -> None:  # noqa: D102
         state.period = self.period
+
+
+@dataclass(frozen=True, kw_only=True)
+class WishNoted(Event):
+    """A booking shortcut to meet once it can be ("the earliest" before the service is known)."""
+
+    type_name: ClassVar[str] = "wish"
+    wish: str | None
+
+    def apply(self, state: DialogueState) -> None:  # noqa: D102
+        state.wish = self.wish
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -45,6 +45,8 @@ class DialogueState:
         channel: ``voice`` on a phone call (the caller has a keypad); ``None`` in text chat.
         period: a part of the day said without an hour ("점심", "dinner"), kept for the task
             so that the time is asked in it and a bare hour is read in it.
+        wish: a booking shortcut said before it could be met ("제일 빠른 시간으로" before the
+            service was known), kept for the task until it is.
     """
 
     task: str | None = None
@@ -69,6 +71,7 @@ class DialogueState:
     outcome: str | None = None
     channel: str | None = None
     period: str | None = None
+    wish: str | None = None
 
     def pending(self) -> str | None:
         """What the agent waits for now: a slot name, ``yesno`` or an ``awaiting`` kind."""

@@ -339,3 +339,24 @@ def test_a_taken_slot_offers_times_and_another_doctor_taken_by_name(
     c.say(w["kim"])  # the offer with Dr Kim
     assert (c.slots["provider"], c.slots["time"]) == ("dr_kim", time(10, 0)), c.text
     assert c.asks("name"), c.text
+
+
+def test_the_earliest_said_before_the_service_is_kept_until_it_is_known(
+    clinic: Scenario, store: SqlBookingBackend, lang: str
+) -> None:
+    w = WORDS[lang]
+    first = (
+        "the earliest appointment you have please"
+        if lang == "en"
+        else "제일 빠른 시간으로 예약해 주세요"
+    )
+    c = chat(clinic, store).say(first)
+    assert c.asks("service") and c.tracker.state.wish == "earliest", c.text
+    c.say(w["consultation"])  # the earliest with whoever is free then
+    assert "earliest_found" in c.templates, c.text
+    assert (c.slots["date"], c.slots["time"], c.slots["provider"]) == (
+        NOW.date(),
+        time(11, 0),
+        "dr_kim",
+    )
+    assert c.tracker.state.wish is None and c.asks("name")

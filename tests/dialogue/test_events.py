@@ -27,6 +27,7 @@ from dialogue.events import (
     TaskEnded,
     TaskStarted,
     UserUttered,
+    WishNoted,
     event_from_dict,
 )
 from dialogue.state import DialogueState
@@ -81,6 +82,7 @@ A_CALL: list[Event] = [
     TaskEnded(task="book", outcome="done"),
     CallEnded(outcome="completed"),
     PeriodSaid(period="lunch"),
+    WishNoted(wish="earliest"),
 ]
 
 
