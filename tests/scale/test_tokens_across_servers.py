@@ -220,6 +220,8 @@ def test_a_token_issued_by_one_server_is_accepted_once_by_the_other(cluster: Clu
 
     heard, closed = asyncio.run(_stream(b, call_sid, params))
     assert heard > 0 and closed is None  # server B ran the call server A answered
+    # redeemed in the shared Redis (AICALL_QUEUE_URL), where both servers look
+    assert redis.Redis.from_url(cluster.redis_url).keys("aicall:stream-token:*")
 
     for server in (b, a):  # the same token again, on either process
         heard, closed = asyncio.run(_stream(server, call_sid, params))
