@@ -155,6 +155,7 @@ class AgentRuntime:
         person: str | None,
         status: str,
         reason: str | None,
+        person_id: str | None = None,
     ) -> bool:
         """Store an outbound call that never reached its person, and flag it for follow-up.
 
@@ -181,22 +182,21 @@ class AgentRuntime:
             reason=reason,
         ):
             return False
+        if is_checkin(scenario):  # in the person's history: called, not reached
+            key = (person_id or callee or person or "unknown").strip()
+            self.carecall.link_call(
+                call_id,
+                person_id=key,
+                person=person or key,
+                scenario_id=scenario.id,
+                called_at=self._utc(scenario, self._clock(scenario)),
+            )
         reasons = [rule.reason for rule in scenario.flags if rule.incomplete]
         if reasons:
             who = person or callee or "unknown"
             self.carecall.raise_flag(call_id, scenario.id, who, [*reasons, status])
         return True
 
-    def mark_interrupted(self, call: ActiveCall, reason: str) -> bool:
-        """Store a call cut by a server stop as failed, and flag a care-call person for a retry.
-
-        Its events stay as stored (turn by turn). When the scenario flags incomplete calls
-        (care calls: ``call_incomplete``), the person is flagged with that reason and
-        ``interrupted``, so ``aicall carecall results`` lists them to be called again.
-        Blocking (database).
-
-        Returns:
-            Whether the call was still in progress (``False``: unknown or ended already).
     @property
     def campaigns(self) -> Campaigns:
         """The campaign API on this runtime's database and ``AICALL_CLOCK``."""
@@ -252,6 +252,16 @@ class AgentRuntime:
         except Exception as e:  # the queue's own errors (Redis, SQLite) are not ours
             log.error("campaign %s: dispatchers not woken: %s", result.campaign_id, e)
 
+    def mark_interrupted(self, call: ActiveCall, reason: str) -> bool:
+        """Store a call cut by a server stop as failed, and flag a care-call person for a retry.
+
+        Its events stay as stored (turn by turn). When the scenario flags incomplete calls
+        (care calls: ``call_incomplete``), the person is flagged with that reason and
+        ``interrupted``, so ``aicall carecall results`` lists them to be called again.
+        Blocking (database).
+
+        Returns:
+            Whether the call was still in progress (``False``: unknown or ended already).
 
         Raises:
             StoreUnavailableError: the database failed.

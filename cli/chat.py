@@ -16,13 +16,23 @@ __all__ = ["register"]
 
 def chat(
     scenario: Annotated[
-        str, typer.Option(help="Scenario id (restaurant-ko, carecall-en) or scenario file.")
+        str,
+        typer.Option(
+            help="Scenario id (restaurant-ko, clinic-en, salon-ko, carecall-en) or scenario file."
+        ),
     ],
     caller: Annotated[
         str | None, typer.Option(help="Caller ID (E.164), e.g. +821012345678.")
     ] = None,
     person: Annotated[
         str | None, typer.Option(help="Care calls: the person called (default: the sample).")
+    ] = None,
+    person_id: Annotated[
+        str | None,
+        typer.Option(
+            help="Care calls: who the person is for the memory between calls and their "
+            "history (default: the name)."
+        ),
     ] = None,
     database: Annotated[
         str | None, typer.Option(help="Database URL (default: AICALL_DATABASE_URL or SQLite).")
@@ -41,7 +51,9 @@ def chat(
     sc = resolve_scenario(scenario, scenario_dir or [])
     runtime = make_runtime(database, scenario_dir, now, scenario=sc)
     interactive = sys.stdin.isatty()
-    session = runtime.new_call(sc.id, caller=caller, person=person, direction=None, callee=None)
+    session = runtime.new_call(
+        sc.id, caller=caller, person=person, person_id=person_id, direction=None, callee=None
+    )
     status, reason = "completed", None
     try:
         reply = session.start()

@@ -7,12 +7,17 @@ from typing import Annotated
 import typer
 
 from agent.store import CareCallResult, SqlBookingBackend, SqlCareCallRecorder
+from cli.carecall import register_memory
 from cli.common import echo_rows, open_database
 
 __all__ = ["register"]
 
 bookings_app = typer.Typer(help="Bookings made by calls.", no_args_is_help=True)
-carecall_app = typer.Typer(help="Care-call answers and follow-up flags.", no_args_is_help=True)
+carecall_app = typer.Typer(
+    help="Care-call answers, follow-up flags, each person's history and trends.",
+    no_args_is_help=True,
+)
+register_memory(carecall_app)
 
 DatabaseOpt = Annotated[
     str | None, typer.Option(help="Database URL (default: AICALL_DATABASE_URL or SQLite).")

@@ -221,9 +221,10 @@ class SqlCareCallRecorder:
                 resolved=False,
             )
             .on_conflict_do_nothing(index_elements=[FollowupFlag.call_id])
+            .returning(FollowupFlag.id)
         )
         with self._db.transaction() as session:
-            created = session.execute(insert).rowcount == 1
+            created = session.execute(insert).scalar_one_or_none() is not None
             # The row exists now (ours or an earlier one); lock it and merge the reasons.
             row = session.scalars(
                 select(FollowupFlag).where(FollowupFlag.call_id == call_id).with_for_update()
