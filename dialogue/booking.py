@@ -454,7 +454,7 @@ def check(
     if provider is not None and ask.service is not None:
         allowed = business.providers_of(ask.service)
         if provider not in allowed:  # "a perm with Sua": only Jieun and Minho do perms
-            values = {
+            values: dict[str, Any] = {
                 "provider": said_provider,
                 "service": _said(scenario, "service", ask.service),
                 "providers": [_label(scenario, business, k) for k in allowed],
@@ -468,8 +468,8 @@ def check(
         if ask.day > now.date() + timedelta(days=business.horizon_days):
             return Finding("beyond_horizon", {"horizon_days": business.horizon_days}, [names.date])
         if provider is not None and not windows(business, ask.day, provider):
-            values = {"provider": said_provider, "date": ask.day}
-            return Finding("provider_day_off", values, [names.date])
+            off = {"provider": said_provider, "date": ask.day}
+            return Finding("provider_day_off", off, [names.date])
     if ask.party is not None and any(s.by_party for s in business.services.values()):
         if ask.party > business.max_party:
             return Finding("party_too_large", {"max_party": business.max_party}, [names.party])
