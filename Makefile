@@ -65,7 +65,7 @@ demo: $(VENV)/.runtime os-deps-demo
 	@echo
 	@echo "aicall demo: the phone agent, on embedded models (SQLite, Whisper, Piper, espeak-ng)."
 	@echo "  Talk to it: open http://$(DEMO_HOST):$(DEMO_PORT)/softphone in a browser, pick a scenario"
-	@echo "  (restaurant-ko, restaurant-en, carecall-ko, carecall-en), press Call, allow the microphone."
+	@echo "  (restaurant-ko/en, clinic-ko/en, salon-ko/en, carecall-ko/en), press Call, allow the microphone."
 	@echo "  A Twilio number can point at POST /twilio/voice (see docs/voice.md)."
 	@echo "  No microphone? 'make demo-text' holds the same call by typing. Ctrl-C stops the server."
 	@echo
@@ -77,7 +77,8 @@ demo-text: $(VENV)/.runtime
 	@echo
 	@echo "aicall demo: a restaurant booking call in Korean, by text."
 	@echo "Type what the caller says (e.g. '내일 저녁 7시에 4명 예약하고 싶어요'); Ctrl-D hangs up."
-	@echo "Other scenarios: $(VENV)/bin/aicall chat --scenario restaurant-en | carecall-ko | carecall-en"
+	@echo "Other scenarios: $(VENV)/bin/aicall chat --scenario restaurant-en | clinic-ko | clinic-en | salon-ko | salon-en | carecall-ko | carecall-en"
+	@echo "A business of your own: $(VENV)/bin/aicall scenario new my-shop-ko --from booking (docs/booking.md)"
 	@echo
 	$(VENV)/bin/aicall chat --scenario restaurant-ko --caller +821012345678
 
