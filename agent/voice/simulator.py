@@ -345,6 +345,7 @@ class CallerSimulator:
                 except ConnectionClosed:
                     pass
                 closed.set()
+                line.drained.set()  # a line being spoken is over: the agent is gone
 
             async def marks_loop() -> None:
                 while True:
@@ -466,6 +467,8 @@ class CallerSimulator:
                 return
             if before_step is not None:
                 await before_step(index)
+                if closed.is_set():
+                    return
             if step.pause:
                 await asyncio.sleep(step.pause)
             if step.hangup:
@@ -483,6 +486,8 @@ class CallerSimulator:
                 line.drained.clear()
                 for f in frames:
                     outbox.put_nowait(f)
+                if closed.is_set():  # the agent went away while the line was prepared
+                    return
                 await asyncio.wait_for(line.drained.wait(), len(frames) * _FRAME_SECS + 5.0)
                 if closed.is_set():
                     return
