@@ -60,7 +60,9 @@ def test_second_week_by_chat_refers_back_then_flags_history_trends_ko(aicall: Ru
     assert trends.returncode == 0, trends.stderr
     assert "seoul-0001 (김영희): 2 call(s), 1 open flag(s)" in trends.stdout
     assert "mood: 최근 2번 중 0번 좋음, 마지막 대답: 좋지 않음" in trends.stdout
-    assert "sleep: 최근 2번 중 1번 잘 주무심, 마지막 대답: 잘 못 주무심, 나빠지는 중" in trends.stdout
+    assert (
+        "sleep: 최근 2번 중 1번 잘 주무심, 마지막 대답: 잘 못 주무심, 나빠지는 중" in trends.stdout
+    )
     (data,) = json.loads(aicall("carecall", "trends", "--json").stdout)
     assert [p["value"] for p in data["trends"]["meal"]["points"]] == ["skipped", "ate_well"]
     assert data["trends"]["meal"]["direction"] == "rising"

@@ -60,7 +60,11 @@ def test_history_in_order_with_flags_raised_and_closed(recorder: SqlCareCallReco
         (c1, ("symptom", "getting_worse")),
     ]
     closed = recorder.close_flag(open_flags[0].id, by="박복지", note="전화로 확인, 병원 예약함")
-    assert (closed.open, closed.closed_by, closed.note) == (False, "박복지", "전화로 확인, 병원 예약함")
+    assert (closed.open, closed.closed_by, closed.note) == (
+        False,
+        "박복지",
+        "전화로 확인, 병원 예약함",
+    )
     assert closed.closed_at is not None and closed.closed_at.tzinfo is not None
     # it stays closed; the other stays open until someone closes it
     assert [f.call_id for f in recorder.flags(person_id="p-1")] == [c1]
