@@ -1,17 +1,24 @@
-"""``aicall calls list`` and ``aicall calls show CALL_ID``: stored calls and their voice timings."""
+"""``aicall calls list|show|purge``: stored calls, their voice timings, and their retention."""
 
 from __future__ import annotations
 
 import json
 import statistics
 from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from agent.config import Settings
+from agent.retention import PurgeReport, purge_expired
 from agent.store import CallLog, CallRecord, VoiceTurnLog, VoiceTurnRecord
+from agent.store.privacy import collected_values_of
 from cli.common import echo_rows, json_default, open_database
+from cli.scenario_ref import known_scenarios
 from common.errors import InputError
+from common.pii import redact
 
 __all__ = ["register"]
 
@@ -70,8 +77,20 @@ def show_call(
         if call is None:
             raise InputError(f"no call with id {call_id!r} (see 'aicall calls list')")
         turns = VoiceTurnLog(db).load_turns(call_id)
+        keep = collected_values_of(db, call_id)
     finally:
         db.close()
+    # rows stored before redaction existed are masked on the way out too (docs/privacy.md)
+    turns = [
+        VoiceTurnRecord(
+            **{
+                **asdict(t),
+                "user": None if t.user is None else redact(t.user, keep=keep),
+                "agent": None if t.agent is None else redact(t.agent, keep=keep),
+            }
+        )
+        for t in turns
+    ]
     if as_json:
         data = {
             "call": asdict(call),
@@ -115,6 +134,67 @@ def _describe(call: CallRecord, turns: list[VoiceTurnRecord]) -> list[str]:
             f"max {max(v2v):.2f} s"
         )
     return lines
+
+
+@calls_app.command("purge")
+def purge_calls(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only say what would be removed.")
+    ] = False,
+    now: Annotated[
+        str | None, typer.Option(help="Purge as of this UTC instant (ISO 8601); default now.")
+    ] = None,
+    as_json: JsonOpt = False,
+    database: DatabaseOpt = None,
+    scenario_dir: Annotated[
+        list[Path] | None, typer.Option(help="More scenario folders (their retention).")
+    ] = None,
+) -> None:
+    """Remove call records past their scenario's retention period (run it daily).
+
+    Transcripts (dialogue events, voice turns, the call's JSON record) after
+    ``retention.transcripts_days``, recordings after ``retention.recordings_days``; the call's
+    row stays with its status and outcome, without its numbers. docs/privacy.md.
+    """
+    when = None
+    if now is not None:
+        try:
+            when = datetime.fromisoformat(now)
+        except ValueError:
+            raise InputError(
+                f"--now: {now!r} is not an ISO date-time like 2026-11-25T10:00"
+            ) from None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+    scenarios = known_scenarios(scenario_dir or [])
+    db = open_database(database)
+    try:
+        report = purge_expired(db, scenarios, Settings().data_dir, now=when, dry_run=dry_run)
+    finally:
+        db.close()
+    _echo_purge(report, as_json=as_json)
+
+
+def _echo_purge(report: PurgeReport, *, as_json: bool) -> None:
+    if as_json:
+        data = {
+            "dry_run": report.dry_run,
+            "calls": [asdict(c) for c in report.calls],
+            "events": report.events,
+            "voice_turns": report.turns,
+            "files": [str(p) for p in report.files],
+        }
+        typer.echo(json.dumps(data, default=json_default, ensure_ascii=False))
+        return
+    verb = "would remove" if report.dry_run else "removed"
+    typer.echo(
+        f"{verb}: the words of {len(report.calls)} calls ({report.events} events, "
+        f"{report.turns} voice turns), {len(report.files)} files"
+    )
+    for c in report.calls:
+        typer.echo(f"  {c.id}  {c.started_at:%Y-%m-%d %H:%M}  {c.scenario_id}")
+    for path in report.files:
+        typer.echo(f"  {path}")
 
 
 def register(app: typer.Typer) -> None:

@@ -26,6 +26,7 @@ __all__ = [
     "Intent",
     "OpeningHours",
     "Persona",
+    "Retention",
     "Scenario",
     "Seating",
     "SlotSpec",
@@ -279,6 +280,38 @@ class Memory(_Model):
     trends: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
+class Retention(_Model):
+    """How long a scenario's call records are kept before ``aicall calls purge`` removes them.
+
+    Days count from the start of the call. ``None`` keeps them until removed by hand
+    (``aicall person delete``). docs/privacy.md.
+
+    Attributes:
+        transcripts_days: the call's words: its dialogue events (``call_events``), its voice
+            turns (``voice_turns``) and its JSON record (``<data_dir>/calls``); the call's
+            row stays (status, outcome) without the caller's and callee's numbers.
+        recordings_days: its recording (``<data_dir>/recordings``, ``AICALL_RECORD_CALLS``);
+            never longer than the transcripts (default: as long as them).
+    """
+
+    transcripts_days: int | None = Field(default=None, ge=1, le=3650)
+    recordings_days: int | None = Field(default=None, ge=1, le=3650)
+
+    @model_validator(mode="after")
+    def _recordings_not_longer(self) -> Retention:
+        days, audio = self.transcripts_days, self.recordings_days
+        if days is not None and audio is not None and audio > days:
+            raise ValueError(
+                f"recordings_days ({audio}) must not be longer than transcripts_days ({days}): "
+                "a recording holds everything its transcript does"
+            )
+        return self
+
+    def recordings(self) -> int | None:
+        """Days a recording is kept (the transcripts' when not set)."""
+        return self.recordings_days if self.recordings_days is not None else self.transcripts_days
+
+
 class Scenario(_Model):
     """One scenario in one language."""
 
@@ -302,6 +335,7 @@ class Scenario(_Model):
     templates: dict[str, str]
     vocabulary: tuple[str, ...] = ()
     sample_person: str | None = None
+    retention: Retention = Field(default_factory=Retention)
 
     @field_validator("facts")
     @classmethod

@@ -15,10 +15,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from agent.store.db import Database
 from agent.store.models import CallEvent, CallRow
 from common.pii import redact, redact_json
 
-__all__ = ["KEEP_EVENT_TYPES", "collected_values", "redact_payload", "redact_text"]
+__all__ = [
+    "KEEP_EVENT_TYPES",
+    "collected_values",
+    "collected_values_of",
+    "redact_payload",
+    "redact_text",
+]
 
 #: Event types whose values the dialogue collected on purpose ("slot": SlotSet, "booking":
 #: BookingLoaded).
@@ -69,6 +76,12 @@ def collected_values(
         if isinstance(payload, Mapping):
             keep.extend(event_values(event_type, payload))
     return tuple(dict.fromkeys(keep))
+
+
+def collected_values_of(db: Database, call_id: str) -> tuple[str, ...]:
+    """:func:`collected_values` of a stored call, in a session of its own."""
+    with db.session() as session:
+        return collected_values(session, call_id)
 
 
 def redact_payload(payload: dict[str, Any], keep: Iterable[str]) -> dict[str, Any]:
