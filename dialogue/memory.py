@@ -252,7 +252,8 @@ def trend(
         points.append(TrendPoint(call.call_id, call.when, value, score))
     recent = [p for p in points if p.value is not None][-window:]
     counts = {v: sum(1 for p in recent if p.value == v) for v in order}
-    change = direction = None
+    change: float | None = None
+    direction: Literal["rising", "falling", "steady"] | None = None
     if len(recent) >= 2:
         scores = [p.score for p in recent if p.score is not None]
         change = round(_slope(scores) * (len(scores) - 1), 3)
