@@ -158,6 +158,8 @@ def export_person(db: Database, data_dir: Path, person: str) -> dict[str, Any]:
         "bookings": data.bookings,
         "carecall_answers": data.carecall_answers,
         "followup_flags": data.followup_flags,
+        "followup_flag_events": data.followup_flag_events,
+        "carecall_person_calls": data.carecall_person_calls,
     }
 
 

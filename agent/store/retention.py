@@ -25,7 +25,9 @@ from agent.store.models import (
     CallEvent,
     CallRow,
     CareCallAnswers,
+    CareCallPersonCall,
     FollowupFlag,
+    FollowupFlagEvent,
     VoiceTurn,
 )
 from common.errors import InputError
@@ -170,6 +172,8 @@ class PersonData:
         bookings: their bookings.
         carecall_answers: their care-call answers.
         followup_flags: their follow-up flags.
+        followup_flag_events: what staff did with those flags (closed, by whom, notes).
+        carecall_person_calls: who each care call was for, and what it referred back to.
     """
 
     person: str
@@ -177,6 +181,8 @@ class PersonData:
     bookings: list[dict[str, Any]] = field(default_factory=list)
     carecall_answers: list[dict[str, Any]] = field(default_factory=list)
     followup_flags: list[dict[str, Any]] = field(default_factory=list)
+    followup_flag_events: list[dict[str, Any]] = field(default_factory=list)
+    carecall_person_calls: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def call_ids(self) -> list[str]:
@@ -185,7 +191,13 @@ class PersonData:
 
     def empty(self) -> bool:
         """Nothing is stored about them."""
-        return not (self.calls or self.bookings or self.carecall_answers or self.followup_flags)
+        return not (
+            self.calls
+            or self.bookings
+            or self.carecall_answers
+            or self.followup_flags
+            or self.carecall_person_calls
+        )
 
 
 def _row(obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -233,6 +245,16 @@ class PersonRecords:
             flag_ids = [f["id"] for f in data.followup_flags]
             if flag_ids:
                 session.execute(delete(FollowupFlag).where(FollowupFlag.id.in_(flag_ids)))
+            event_ids = [e["id"] for e in data.followup_flag_events]
+            if event_ids:
+                session.execute(
+                    delete(FollowupFlagEvent).where(FollowupFlagEvent.id.in_(event_ids))
+                )
+            person_calls = [p["call_id"] for p in data.carecall_person_calls]
+            if person_calls:
+                session.execute(
+                    delete(CareCallPersonCall).where(CareCallPersonCall.call_id.in_(person_calls))
+                )
             if ids:
                 session.execute(delete(CallRow).where(CallRow.id.in_(ids)))
             return data
@@ -247,17 +269,13 @@ class PersonRecords:
         if key is not None:
             bookings = select(Booking).where(or_(Booking.name == person, Booking.phone == key))
         data.bookings = [_row(b) for b in session.scalars(bookings.order_by(Booking.id))]
-        answers = select(CareCallAnswers).where(CareCallAnswers.person == person)
-        data.carecall_answers = [
-            _row(a) for a in session.scalars(answers.order_by(CareCallAnswers.id))
-        ]
-        flags = select(FollowupFlag).where(FollowupFlag.person == person)
-        data.followup_flags = [_row(f) for f in session.scalars(flags.order_by(FollowupFlag.id))]
-        ids = {
-            r["call_id"]
-            for r in (*data.bookings, *data.carecall_answers, *data.followup_flags)
-            if r.get("call_id")
-        }
+        ids = {b["call_id"] for b in data.bookings if b.get("call_id")}
+        named = select(CareCallPersonCall).where(
+            or_(CareCallPersonCall.person == person, CareCallPersonCall.person_id == person)
+        )
+        ids.update(row.call_id for row in session.scalars(named))
+        for model in (CareCallAnswers, FollowupFlag):
+            ids.update(session.scalars(select(model.call_id).where(model.person == person)))
         if key is not None:
             tail = key[-4:]  # stored as given ("+82 10-1111-2222"): compared below
             numbered = select(CallRow).where(
@@ -266,6 +284,40 @@ class PersonRecords:
             for row in session.scalars(numbered):
                 if key in (phone_key(row.caller), phone_key(row.callee)):
                     ids.add(row.id)
+            by_id = select(CareCallPersonCall).where(CareCallPersonCall.person_id.contains(tail))
+            ids.update(r.call_id for r in session.scalars(by_id) if phone_key(r.person_id) == key)
+        data.carecall_answers = [
+            _row(a)
+            for a in session.scalars(
+                select(CareCallAnswers)
+                .where(or_(CareCallAnswers.person == person, CareCallAnswers.call_id.in_(ids)))
+                .order_by(CareCallAnswers.id)
+            )
+        ]
+        data.followup_flags = [
+            _row(f)
+            for f in session.scalars(
+                select(FollowupFlag)
+                .where(or_(FollowupFlag.person == person, FollowupFlag.call_id.in_(ids)))
+                .order_by(FollowupFlag.id)
+            )
+        ]
+        data.followup_flag_events = [
+            _row(e)
+            for e in session.scalars(
+                select(FollowupFlagEvent)
+                .where(FollowupFlagEvent.call_id.in_(ids))
+                .order_by(FollowupFlagEvent.id)
+            )
+        ]
+        data.carecall_person_calls = [
+            _row(p)
+            for p in session.scalars(
+                select(CareCallPersonCall)
+                .where(CareCallPersonCall.call_id.in_(ids))
+                .order_by(CareCallPersonCall.called_at)
+            )
+        ]
         rows = session.scalars(
             select(CallRow).where(CallRow.id.in_(ids)).order_by(CallRow.started_at, CallRow.id)
         )

@@ -136,6 +136,7 @@ def test_person_export_and_delete_cover_calls_bookings_answers_and_files(data: P
     park = json.loads(out.read_text())
     assert [a["person"] for a in park["carecall_answers"]] == ["박순자"]
     assert park["followup_flags"] and len(park["calls"]) == 1
+    assert [p["person"] for p in park["carecall_person_calls"]] == ["박순자"]
 
     unsure = _aicall("person", "delete", "010-1234-5678", stdin="n\n")
     assert unsure.exit_code == 1 and _events(data, mine) > 0  # asked, refused: nothing deleted
@@ -151,5 +152,6 @@ def test_person_export_and_delete_cover_calls_bookings_answers_and_files(data: P
     assert _aicall("person", "delete", "박순자", "--yes").exit_code == 0
     assert _count(data, "SELECT count(*) FROM carecall_answers") == 0
     assert _count(data, "SELECT count(*) FROM followup_flags") == 0
+    assert _count(data, "SELECT count(*) FROM carecall_person_calls") == 0
     gone = _aicall("person", "export", "박순자")
     assert gone.exit_code != 0 and "nothing is stored about '박순자'" in str(gone.exception)
