@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zipfile import BadZipFile
 
 import phonenumbers
 from openpyxl import load_workbook
@@ -129,7 +130,7 @@ def _rows_of_csv(path: Path) -> Iterator[tuple[int, list[str]]]:
 def _rows_of_excel(path: Path) -> Iterator[tuple[int, list[str]]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as e:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as e:
         raise InputError(f"{path}: not a readable Excel workbook (.xlsx): {e}") from e
     try:
         sheet = book.worksheets[0]

@@ -524,7 +524,7 @@ class Campaigns:
             machine = MachinePolicy.from_json(camp.machine)
             lease = now + timedelta(seconds=camp.lease_seconds)
             claims = []
-            for attempt, person in s.execute(query).tuples():
+            for attempt, person in s.execute(query).all():
                 token = uuid.uuid4().hex
                 self._move(
                     s,
@@ -871,14 +871,17 @@ class Campaigns:
                 .with_for_update()
             )
         }
+        busy = {pid for pid, a in live.items() if a.state != "queued"}
         for attempt in live.values():
             if attempt.state == "queued":
                 attempt.outcome, attempt.ended_at = "round-ended", now
                 self._move(s, attempt, "gave-up", now, f"round {number} began before reaching them")
         s.flush()
-        people = s.scalars(select(CampaignPerson.id).where(CampaignPerson.campaign_id == camp.id))
+        people = s.scalars(
+            select(CampaignPerson.id).where(CampaignPerson.campaign_id == camp.id)
+        ).all()
         for person_id in people:
-            if person_id in live and live[person_id].state != "queued":
+            if person_id in busy:
                 continue  # in a call right now: they get the next round
             self._new_attempt(s, camp, person_id, number, 1, start, f"round {number} (weekly)")
         camp.current_round = number
