@@ -524,3 +524,54 @@ def test_a_doctors_own_hours_en(runtime: AgentRuntime) -> None:
 )
 def test_faq(runtime: AgentRuntime, scenario: str, line: str, says: str) -> None:
     start_call(runtime, scenario, caller=KO_CALLER).user(line).agent(says).goes_on()
+
+
+@pytest.mark.parametrize(
+    ("scenario", "lines", "says"),
+    [
+        ("clinic-ko", ["제일 빠른 시간으로 예약해 주세요", "진료요"], "오전 10시 30분"),
+        ("clinic-en", ["the earliest appointment you have please", "a consultation"], "10:30 am"),
+    ],
+)
+def test_the_earliest_said_before_the_service_is_met_once_it_is_known(
+    runtime: AgentRuntime, scenario: str, lines: list[str], says: str
+) -> None:
+    call = start_call(runtime, scenario, caller=KO_CALLER)
+    for line in lines:
+        call.user(line)
+    call.agent(says)
+    assert (call.slots["date"].isoformat(), call.slots["time"].isoformat(timespec="minutes")) == (
+        "2026-11-25",
+        "10:30",
+    )
+
+
+@pytest.mark.parametrize(
+    ("scenario", "lines", "name", "yes", "slot_day"),
+    [
+        (
+            "clinic-ko",
+            ["금요일에 몇 시가 비어 있어요?", "진료요", "아무나요", "오전 11시요"],
+            "홍길동입니다",
+            "네",
+            "2026-11-27",
+        ),
+        (
+            "clinic-en",
+            ["what times do you have on Friday", "a consultation", "anyone", "11 am please"],
+            "my name is John Smith",
+            "yes",
+            "2026-11-27",
+        ),
+    ],
+)
+def test_what_times_then_books_on_that_day(
+    runtime: AgentRuntime, scenario: str, lines: list[str], name: str, yes: str, slot_day: str
+) -> None:
+    call = start_call(runtime, scenario, caller=KO_CALLER)
+    for line in lines:
+        call.user(line)
+    assert call.slots["date"].isoformat() == slot_day and call.state.requested == "name"
+    call.user(name).user(yes)
+    (booking,) = runtime.bookings.list()
+    assert booking.start == datetime(2026, 11, 27, 11, 0) and booking.service == "consultation"
