@@ -474,3 +474,33 @@ def test_closed_on_monday(
 )
 def test_faq(runtime: AgentRuntime, scenario: str, line: str, says: str) -> None:
     start_call(runtime, scenario, caller=KO_CALLER).user(line).agent(says).goes_on()
+
+
+@pytest.mark.parametrize(
+    ("scenario", "book", "hint", "name", "yes"),
+    [
+        (
+            "salon-ko",
+            "예약하고 싶어요",
+            "커트는 1번, 클리닉은 2번, 염색은 3번, 펌은 4번",
+            "김하늘입니다",
+            "1",
+        ),
+        ("salon-en", "I'd like to make an appointment", "press 1 for a cut", "Emily Clark", "1"),
+    ],
+)
+def test_a_caller_on_a_bad_line_keys_the_service_and_the_stylist(
+    runtime: AgentRuntime, scenario: str, book: str, hint: str, name: str, yes: str
+) -> None:
+    call = start_call(runtime, scenario, caller=KO_CALLER, channel="voice")
+    call.user(book)
+    assert call.state.requested == "service"
+    call.user("음").user("어").agent(hint)  # re-prompted on the phone: the keypad menu is said
+    call.keys("4#")  # perm
+    assert call.slots["service"] == "perm" and call.state.requested == "provider"
+    call.keys("2#")  # Minho
+    assert call.slots["provider"] == "minho"
+    call.keys("1127#").keys("1400#")
+    call.user(name).keys(yes)
+    (booking,) = runtime.bookings.list()
+    assert (booking.start, booking.service, booking.provider) == (FRIDAY_14, "perm", "minho")
