@@ -12,7 +12,13 @@ from authoring.korean import count_variants, time_variants
 from scenarios.schema import Scenario
 
 
-@pytest.mark.parametrize("sid", ["restaurant-ko", "restaurant-en", "carecall-ko", "carecall-en"])
+@pytest.mark.parametrize(
+    "sid",
+    [
+        "restaurant-ko", "restaurant-en", "carecall-ko", "carecall-en",
+        "clinic-ko", "clinic-en", "salon-ko", "salon-en",
+    ],
+)  # fmt: skip
 def test_annotations_survive_every_transformation(scenarios: dict[str, Scenario], sid: str) -> None:
     sc = scenarios[sid]
     rng = random.Random(7)
