@@ -352,7 +352,7 @@ def find_providers(
 ) -> list[str]:
     """Resources of ``kind`` (every provider kind when None) working then, in the file's order.
 
-    ``day`` None: any open day of the week; ``between``: at least an hour of that part of the
+    ``day`` None: any open day of the week; ``between``: more than an hour of that part of the
     day is within their hours; ``at``: they work at that time.
     """
     provider_kinds = {s.provider_kind for s in business.services.values() if s.provider_kind}
@@ -366,11 +366,11 @@ def find_providers(
             spans = windows(business, d, key)
             if at is not None:
                 spans = [(a, b) for a, b in spans if a <= at < b]
-            if between is not None:  # at least an hour of it (not a half hour before lunch)
+            if between is not None:  # more than an hour of it (not the hour before lunch)
                 spans = [
                     (a, b)
                     for a, b in spans
-                    if _span_minutes(max(a, between[0]), min(b, between[1])) >= 60
+                    if _span_minutes(max(a, between[0]), min(b, between[1])) > 60
                 ]
             if spans:
                 out.append(key)

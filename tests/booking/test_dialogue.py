@@ -360,3 +360,14 @@ def test_the_earliest_said_before_the_service_is_kept_until_it_is_known(
         "dr_kim",
     )
     assert c.tracker.state.wish is None and c.asks("name")
+
+
+def test_i_need_a_dentist_in_the_afternoon(
+    clinic: Scenario, store: SqlBookingBackend, lang: str
+) -> None:
+    said = "I need a dentist in the afternoon" if lang == "en" else "오후에 진료하는 선생님 계세요?"
+    c = chat(clinic, store).say(said)
+    assert "providers_found" in c.templates, c.text
+    found = next(a for a in c.acts if a.template == "providers_found").values["providers"]
+    # Dr Kim's mornings (to 13:00 at most) are no afternoon; the tasting bar is no doctor
+    assert found == (["Dr Lee"] if lang == "en" else ["이 원장님"])

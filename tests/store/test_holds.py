@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 from agent.store import Database, SqlBookingBackend
+from agent.store.models import Base
 from common.errors import CapacityError, InputError
-from dialogue.ports import BookingPlan, BookingRecord, HoldRequest
+from dialogue.ports import BookingPlan, BookingRecord, BookingRequest, CapacityRule, HoldRequest
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -188,3 +190,24 @@ def test_twelve_callers_different_doctors_one_room(concurrent_db: Database) -> N
     )
     assert all(isinstance(r, BookingRecord) for r in results), results
     concurrent_db.close()
+
+
+def test_a_database_from_before_gains_the_tables_and_keeps_its_bookings(sqlite_url: str) -> None:
+    """Tables are only created: an existing database (no booking_details, no booking_holds)
+    gets them on first use, and its restaurant bookings are still found and still count."""
+    old = [t for name, t in Base.metadata.tables.items() if not name.startswith("booking_")]
+    engine = create_engine(sqlite_url)
+    Base.metadata.create_all(engine, tables=old)
+    engine.dispose()
+    database = Database(sqlite_url)
+    try:
+        store = SqlBookingBackend(database)
+        rule = CapacityRule(venue="bistro", seats={"room": 4}, duration_minutes=90)
+        seven = TEN.replace(hour=19)
+        kept = store.create(rule, BookingRequest("bistro", seven, 4, "room", "Lee", "0101"))
+        made = store.book(plan("dr_kim"))
+        assert made.provider == "dr_kim" and made.resources == ("dr_kim",)
+        assert store.get(kept.id) == kept and kept.service is None
+        assert store.seats_left(rule, "room", seven) == 0  # the restaurant's count is unchanged
+    finally:
+        database.close()
