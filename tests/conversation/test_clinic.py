@@ -575,3 +575,33 @@ def test_what_times_then_books_on_that_day(
     call.user(name).user(yes)
     (booking,) = runtime.bookings.list()
     assert booking.start == datetime(2026, 11, 27, 11, 0) and booking.service == "consultation"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "first", "slots"),
+    [
+        (
+            "clinic-ko",
+            "금요일 오후 세 시에 김 원장님한테 진료 볼 수 있을까요",
+            {"service": "consultation", "provider": "dr_kim", "hour": 15},
+        ),
+        (
+            "clinic-en",
+            "can I get a check-up with Dr. Lee on Friday at 3 pm",
+            {"service": "checkup", "provider": "dr_lee", "hour": 15},
+        ),
+    ],
+)
+def test_one_sentence_fills_what_it_says(
+    runtime: AgentRuntime, scenario: str, first: str, slots: dict[str, object]
+) -> None:
+    call = start_call(runtime, scenario, caller=KO_CALLER)
+    call.user(first)
+    assert call.state.task == "book" and call.state.requested == "name", call
+    got = call.slots
+    assert (got["service"], got["provider"], got["time"].hour) == (
+        slots["service"],
+        slots["provider"],
+        slots["hour"],
+    )
+    assert got["date"].isoformat() == "2026-11-27"
