@@ -118,6 +118,8 @@ class Cluster:
             "AICALL_TWILIO_API_URL": self.cloud_url,
             "AICALL_CLOCK": f"file:{self.clock_file}",
             "AICALL_WARM_SCENARIOS": WARM,
+            # every webhook comes from the balancer's one address (docs/deploy.md)
+            "AICALL_WEBHOOK_RATE_LIMIT": "0",
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         }
