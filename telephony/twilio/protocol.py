@@ -276,9 +276,16 @@ def parse_message(data: str | bytes) -> Connected | StartMessage | Media | Dtmf 
                 kind="size",
             )
         try:
-            return Media(base64.b64decode(payload, validate=True))
+            audio = base64.b64decode(payload, validate=True)
         except (binascii.Error, ValueError) as e:
             raise MediaStreamError("media payload is not valid base64", kind="base64") from e
+        if len(audio) > MAX_MEDIA_PAYLOAD_BYTES:  # the length check above rounds up to 3 bytes
+            raise MediaStreamError(
+                f"media payload over {MAX_MEDIA_PAYLOAD_BYTES} bytes",
+                code=CLOSE_TOO_BIG,
+                kind="size",
+            )
+        return Media(audio)
     if event == "dtmf":
         digit = _section(message, "dtmf").get("digit")
         if not isinstance(digit, str) or digit not in _DIGITS:
