@@ -20,7 +20,7 @@ else
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 endif
 
-.PHONY: demo demo-voice demo-text llm encoder test bench lint typecheck unit os-deps os-deps-demo clean
+.PHONY: demo demo-voice demo-text llm encoder test bench lint typecheck unit security audit lock os-deps os-deps-demo clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -92,7 +92,25 @@ typecheck: $(VENV)/.dev
 unit: $(VENV)/.dev
 	$(PY) -m pytest -q
 
-test: $(VENV)/.dev os-deps lint typecheck unit
+# Supply chain (docs/reliability.md, "Supply chain"): bandit on the code and pip-audit on
+# requirements.lock, each finding fixed or in security/allowlist.toml with its reason. `security`
+# (part of `test`) fails on any open finding and lists every package it could not audit;
+# `audit` also fails when a package went unchecked (PyPI's JSON API unreachable).
+security: $(VENV)/.dev
+	$(PY) security/check.py bandit
+	$(PY) security/check.py audit
+
+audit: $(VENV)/.dev
+	$(PY) security/check.py audit --require-complete
+
+# requirements.lock: every runtime package (the base and the voice extra, what `make demo`
+# installs) pinned with its hashes; `pip install --require-hashes -r requirements.lock` installs
+# exactly that. Re-run after changing the dependencies in pyproject.toml.
+lock: $(VENV)/.dev
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra voice --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+
+test: $(VENV)/.dev os-deps lint typecheck security unit
 
 bench: $(VENV)/.dev
 	$(PY) -m bench

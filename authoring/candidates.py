@@ -36,7 +36,8 @@ STORE_FORMAT = 1
 
 def candidate_id(intent: str, text: str) -> str:
     """A short stable id of an utterance of an intent (the same text gets the same id)."""
-    return hashlib.sha1(f"{intent}\x00{text}".encode()).hexdigest()[:10]
+    # an id, not a security digest
+    return hashlib.sha1(f"{intent}\x00{text}".encode(), usedforsecurity=False).hexdigest()[:10]
 
 
 @dataclass(frozen=True)

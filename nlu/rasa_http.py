@@ -18,7 +18,7 @@ import urllib.request
 from datetime import date
 from typing import Any
 
-from common.errors import BackendUnavailableError
+from common.errors import BackendUnavailableError, NotConfiguredError
 from nlu.slots import SlotFiller, Span
 from nlu.types import OUT_OF_SCOPE, NLUResult
 
@@ -55,6 +55,9 @@ class RasaHTTPNLU:
         oos_threshold: float = 0.3,
         filler: SlotFiller | None = None,
     ) -> None:
+        if not url.startswith(("http://", "https://")):
+            # urllib would also open file:// and other schemes: only a Rasa server is asked
+            raise NotConfiguredError(f"the Rasa server URL must be http(s)://..., got {url!r}")
         self.url = url.rstrip("/")
         self.token = token
         self.timeout = timeout
@@ -72,7 +75,7 @@ class RasaHTTPNLU:
             endpoint, data=body, method="POST", headers={"Content-Type": "application/json"}
         )
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # nosec B310 - http(s) only (__init__)
                 payload = json.loads(resp.read().decode("utf-8"))
         except urllib.error.HTTPError as e:
             raise BackendUnavailableError(
