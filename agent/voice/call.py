@@ -186,7 +186,9 @@ async def run_twilio_call(
             allowed_origins=[],
         ),
     )
-    vad = VADProcessor(vad_analyzer=endpoint.vad_analyzer())
+    # Silero's ONNX session loads per call (~0.5 s on a busy machine; the watchdog caught it
+    # blocking every call's audio): built in a worker thread, off the event loop
+    vad = VADProcessor(vad_analyzer=await asyncio.to_thread(endpoint.vad_analyzer))
     recognition = SpeechRecognitionProcessor(
         engines.recognizer(language),
         RecognitionOptions(language, tuple(scenario.vocabulary or ())),

@@ -185,15 +185,21 @@ class SimulatedCall:
 
 
 def dead_air(
-    chunks: list[tuple[float, bytes]], since: float, until: float, threshold: int = 300
+    chunks: list[tuple[float, bytes]],
+    since: float,
+    until: float,
+    threshold: int = 300,
+    *,
+    line_start: float | None = None,
 ) -> float:
     """The longest silence a caller waited through between ``since`` and ``until``.
 
     ``chunks`` are the agent's mu-law messages with their arrival times; each is played from
     its arrival or the end of the previous one (as Twilio plays them), and every 20 ms frame
     whose peak is above ``threshold`` counts as heard. The silence after the last heard frame
-    is the caller's own (they judged the reply finished), so it is not counted; with no heard
-    frame at all the whole wait counts.
+    is the caller's own (they judged the reply finished), so it is not counted. With no heard
+    frame after ``since`` the whole wait counts, unless the agent answered while the caller
+    was still speaking (a heard frame after ``line_start``): then nobody waited for it.
     """
     voiced: list[tuple[float, float]] = []
     play_end = 0.0
@@ -212,7 +218,8 @@ def dead_air(
         longest = max(longest, begin - quiet_from)
         quiet_from = max(quiet_from, end)
     if quiet_from == since:
-        return max(0.0, until - since)
+        overlapped = line_start is not None and any(line_start < e <= since for _, e in voiced)
+        return 0.0 if overlapped else max(0.0, until - since)
     return max(0.0, longest)
 
 
@@ -454,11 +461,12 @@ class CallerSimulator:
         if line.chunks:
             result.greeting_latency = round(line.chunks[0][0] - started, 3)
         last_input = started
+        line_start: float | None = None
         barge_next: float | None = None
         for index, step in enumerate(steps):
             if barge_next is None:
                 await self._agent_done(line, last_input, closed)
-                waited = dead_air(line.chunks, last_input, time.monotonic())
+                waited = dead_air(line.chunks, last_input, time.monotonic(), line_start=line_start)
                 result.turns[-1].dead_air = round(waited, 3)
             else:
                 await self._first_audio_after(line, last_input, closed)
@@ -484,6 +492,7 @@ class CallerSimulator:
                     for i in range(0, len(phone), TWILIO_FRAME_BYTES)
                 ]
                 line.drained.clear()
+                line_start = time.monotonic()
                 for f in frames:
                     outbox.put_nowait(f)
                 if closed.is_set():  # the agent went away while the line was prepared
@@ -494,6 +503,7 @@ class CallerSimulator:
                 last_input = time.monotonic()  # the last voiced frame just went out
                 starts[-1] = len(line.chunks)
             elif step.dtmf:
+                line_start = time.monotonic()
                 for digit in step.dtmf:
                     await ws.send(protocol.build_dtmf(stream_sid, digit))
                     await asyncio.sleep(0.15)
@@ -508,7 +518,7 @@ class CallerSimulator:
                 barge_next = steps[index + 1].barge_in
         if barge_next is None:
             await self._agent_done(line, last_input, closed)
-            waited = dead_air(line.chunks, last_input, time.monotonic())
+            waited = dead_air(line.chunks, last_input, time.monotonic(), line_start=line_start)
             result.turns[-1].dead_air = round(waited, 3)
         # Give the agent a moment to close the stream after its goodbye.
         with contextlib.suppress(TimeoutError):
