@@ -69,6 +69,9 @@ EFFECT_TESTS = {
     "AICALL_LLM_THREADS": "tests/settings/test_llm_settings.py::test_llm_model_path_and_threads_are_what_llama_cpp_loads",
     "AICALL_LLM_FIRST_TOKEN_MS": "tests/settings/test_llm_settings.py::test_llm_first_token_ms_is_the_first_token_budget",
     "AICALL_LLM_REPLY_MS": "tests/settings/test_llm_settings.py::test_llm_reply_ms_is_the_whole_reply_budget",
+    "AICALL_QUEUE_URL": "tests/settings/test_campaign_settings.py::test_queue_url_is_where_dispatch_tasks_go",
+    "AICALL_TWILIO_API_URL": "tests/settings/test_campaign_settings.py::test_twilio_api_url_is_where_calls_are_placed",
+    "AICALL_CLOCK": "tests/settings/test_campaign_settings.py::test_clock_is_what_campaigns_decide_by",
 }
 
 
