@@ -106,9 +106,12 @@ class AgentRuntime:
         self._campaign_queue: CampaignQueue | None = None
 
     def _local_now(self, scenario: Scenario) -> datetime:
+        """Now at the venue (naive local time), on ``AICALL_CLOCK`` (simulated weeks too)."""
         business = scenario.business
         tz = business.timezone if business else self.settings.timezone
-        return datetime.now(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
+        return (
+            self.campaigns.clock.now().astimezone(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
+        )
 
     def scenario_ids(self) -> list[str]:
         """Ids of the loaded scenarios."""
