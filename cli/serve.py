@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from agent.campaigns.queue import build_queue
 from agent.config import Settings
 from agent.store.tokens import shared_stream_tokens
 from cli.common import make_runtime
@@ -25,6 +26,15 @@ def serve(
         bool, typer.Option(help="Serve the browser softphone at /softphone (no Twilio needed).")
     ] = False,
     verbose: Annotated[bool, typer.Option(help="Pipeline debug logs.")] = False,
+    worker: Annotated[
+        int,
+        typer.Option(
+            "--worker",
+            min=0,
+            help="Also run N campaign dispatcher threads in this process (one machine; "
+            "at scale run `aicall worker` processes instead).",
+        ),
+    ] = 0,
 ) -> None:
     """Serve Twilio's webhooks and media streams.
 
@@ -32,8 +42,6 @@ def serve(
     ``?scenario=ID`` to pick a scenario per number) and its status callback at
     ``/twilio/status``. Needs ``TWILIO_AUTH_TOKEN`` (webhook signatures are always checked).
     """
-    import uvicorn
-
     from agent.server.app import create_app  # noqa: PLC0415 - the voice extra
     from agent.server.limits import is_loopback  # noqa: PLC0415 - the voice extra
     from agent.voice.logs import quiet_pipecat  # noqa: PLC0415 - the voice extra
@@ -70,6 +78,23 @@ def serve(
     print(f"aicall: serving on http://{host}:{port} ({reach})")
     if settings.softphone:
         print(f"aicall: softphone at http://{host}:{port}/softphone", flush=True)
+    consumer: Any = None
+    if worker:
+        # the dispatchers of `aicall worker`, as threads of this process (no signal loop of
+        # their own: uvicorn handles SIGINT/SIGTERM, then they stop gracefully)
+        consumer = build_queue(settings).consumer(workers=worker)
+        consumer.start()
+        print(f"aicall: {worker} campaign dispatcher thread(s) in this process", flush=True)
+    try:
+        _run(app, host, port, verbose, MAX_MESSAGE_BYTES)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+def _run(app: Any, host: str, port: int, verbose: bool, max_message: int) -> None:
+    import uvicorn
+
     # log_config=None: uvicorn's lines go through configure_logging's handler;
     # ws_max_size: a WebSocket message over the protocol's limit is refused (1009) unread
     uvicorn.run(
@@ -79,7 +104,7 @@ def serve(
         log_level="debug" if verbose else "info",
         log_config=None,
         ws="websockets-sansio",
-        ws_max_size=MAX_MESSAGE_BYTES,
+        ws_max_size=max_message,
     )
 
 

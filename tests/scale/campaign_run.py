@@ -67,6 +67,7 @@ class CampaignPlan:
         cap: calls at once.
         rates: the stand-in's outcome rates.
         seed: the stand-in's seed.
+        caller_seconds: how long an answering person stays on the line (real seconds).
         schedule: days, windows, holidays.
         retry: the retry policy.
     """
@@ -78,6 +79,7 @@ class CampaignPlan:
         default_factory=lambda: Rates(no_answer=0.25, busy=0.1, failed=0.05, voicemail=0.1)
     )
     seed: int = 13
+    caller_seconds: float = 0.6
     schedule: Schedule = field(
         default_factory=lambda: Schedule(
             days=(0, 1, 2, 3, 4),
@@ -191,6 +193,7 @@ def run_campaign(
                 "voicemail": plan.rates.voicemail,
             },
             "script": {},
+            "caller_seconds": plan.caller_seconds,
         },
         timeout=10,
     ).raise_for_status()

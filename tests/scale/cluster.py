@@ -232,11 +232,12 @@ class AicallProcess:
 
 
 def serve_process(
-    name: str, workdir: Path, env: Mapping[str, str], port: int | None = None
+    name: str, workdir: Path, env: Mapping[str, str], *extra: str
 ) -> tuple[AicallProcess, str]:
     """An ``aicall serve`` on a free loopback port; returns it and its base URL (not started)."""
-    port = port or free_port()
-    proc = AicallProcess(name, ["serve", "--host", "127.0.0.1", "--port", str(port)], env, workdir)
+    port = free_port()
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port), *extra]
+    proc = AicallProcess(name, args, env, workdir)
     return proc, f"http://127.0.0.1:{port}"
 
 

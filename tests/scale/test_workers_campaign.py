@@ -3,7 +3,7 @@
 Two `aicall serve` + two `aicall worker` processes on PostgreSQL and Redis, behind the Twilio
 stand-in (its balancer in front of the servers); mid-campaign one worker and one server are
 killed with SIGKILL. Then the same campaign on the embedded default: SQLite and huey's SQLite
-queue, one server and one worker on one data directory, no server software at all.
+queue in one data directory, one process (`aicall serve --worker 2`), no server software.
 
 Every person must be reached or retried exactly as the policy says (the stand-in's outcome
 draws are reproducible, so the calls each number must get are known), no call may start
@@ -141,7 +141,7 @@ def test_a_campaign_survives_kill_9_of_a_worker_and_a_server(
 
 
 def test_the_same_campaign_on_the_embedded_default(tmp_path: Path) -> None:
-    """SQLite and huey's SQLite queue: one data directory, one server, one worker."""
+    """SQLite and huey's SQLite queue in one data directory, one `aicall serve --worker`."""
     home = tmp_path / "aicall"
     clock_file = tmp_path / "clock.txt"
     clock_file.write_text("2026-09-23T16:00:00+09:00", encoding="utf-8")
@@ -157,8 +157,8 @@ def test_the_same_campaign_on_the_embedded_default(tmp_path: Path) -> None:
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
     }
-    server, url = serve_process("serve", home, env)
-    worker = AicallProcess("worker", ["worker", "--workers", "2"], env, home)
+    # one process: the voice server with the dispatchers as its threads (`serve --worker`)
+    server, url = serve_process("serve", home, env, "--worker", "2")
     config = tmp_path / "cloud.json"
     config.write_text(
         json.dumps({"public_url": PUBLIC_URL, "upstreams": [url], "clock_file": str(clock_file)}),
@@ -168,7 +168,6 @@ def test_the_same_campaign_on_the_embedded_default(tmp_path: Path) -> None:
     try:
         cloud.start()
         server.start()
-        worker.start()
         server.wait_http(f"{url}/healthz")
         cloud.wait_http(f"{cloud_url}/_standin/healthz")
         settings = Settings(data_dir=home, clock=f"file:{clock_file}")
@@ -181,5 +180,5 @@ def test_the_same_campaign_on_the_embedded_default(tmp_path: Path) -> None:
         assert problems == [], "\n".join(problems)
         assert _answered_calls_stored(settings.resolved_database_url(), run) == []
     finally:
-        for proc in (worker, server, cloud):
+        for proc in (server, cloud):
             proc.stop()
