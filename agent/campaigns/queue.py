@@ -52,6 +52,9 @@ def make_huey(url: str | None, data_dir: Path) -> Huey:
             or ``memory://`` (one process: tests).
         data_dir: where the embedded default keeps ``queue.db``.
 
+    Task results are not kept (``results=False``): the database holds every outcome, and a
+    result nobody reads would pile up in the queue's storage.
+
     Raises:
         NotConfiguredError: an unsupported URL.
     """
@@ -63,11 +66,11 @@ def make_huey(url: str | None, data_dir: Path) -> Huey:
             )
         path = path or data_dir / "queue.db"
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(QUEUE_NAME, filename=str(path), utc=True)
+        return SqliteHuey(QUEUE_NAME, filename=str(path), utc=True, results=False)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisHuey(QUEUE_NAME, url=url, utc=True)
+        return RedisHuey(QUEUE_NAME, url=url, utc=True, results=False)
     if url == "memory://":
-        return MemoryHuey(QUEUE_NAME, utc=True)
+        return MemoryHuey(QUEUE_NAME, utc=True, results=False)
     raise NotConfiguredError(
         f"AICALL_QUEUE_URL={url!r}: expected sqlite:///path/queue.db (embedded, the default), "
         "redis://host:6379/0 or memory://"

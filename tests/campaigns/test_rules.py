@@ -19,7 +19,7 @@ from agent.campaigns import (
     read_people,
 )
 from agent.campaigns.policy import parse_days, parse_window
-from agent.store import CallLog
+from agent.store import CallLog, SqlCareCallRecorder
 from agent.store.campaign_models import CampaignAttempt
 from common.errors import InputError
 from tests.campaigns.conftest import (
@@ -239,12 +239,16 @@ def test_a_person_who_answers_is_in_call_then_reached_when_the_agent_ran_the_cal
     calls = CallLog(campaigns.db)
     calls.start_call(call_id=sid_a, scenario_id="carecall-ko", direction="outbound", caller=None)
     calls.end_call(sid_a, "completed", outcome="checked_in")
+    SqlCareCallRecorder(campaigns.db).raise_flag(sid_a, "carecall-ko", "김영희0", ["chest pain"])
     assert campaigns.on_status(a, sid_a, "completed").finished
     # b answered but its media stream never reached the agent: failed, retried
     assert campaigns.on_status(b, sid_b, "completed").retry_at is not None
     report = {p.phone: p for p in campaigns.report("test").people}
     assert report[dialer.calls[0].to].result == "reached"
     assert "checked_in" in report[dialer.calls[0].to].reasons[0]
+    assert report[dialer.calls[0].to].flagged
+    assert report[dialer.calls[0].to].flag_reasons == ("chest pain",)
+    assert campaigns.report("test").totals["flagged"] == 1
     assert report[dialer.calls[1].to].result == "retrying"
     assert "never ran the call" in report[dialer.calls[1].to].reasons[0]
 
