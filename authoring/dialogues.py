@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Any
 
-from authoring.goals import Goal
+from authoring.goals import Goal, asked_slots
 from authoring.korean import attach, native_count
 from authoring.model import Dialogue, jsonable
 from nlg.render import render_time
@@ -198,7 +198,7 @@ def write_dialogue(sc: Scenario, goal: Goal, *, today: date, variant: int = 0) -
     opening, given = _opening(sc, goal, today, variant)
     if opening:
         turns.append(("user", opening))
-    for slot in task.slots:
+    for slot in asked_slots(sc, goal.task):
         if slot in given or sc.slots[slot].default == "caller_id":
             continue
         turns.append(("agent", sc.templates.get(sc.slots[slot].prompt, sc.slots[slot].prompt)))

@@ -24,7 +24,7 @@ from nlu.categories import match_category
 from nlu.parsers import extract_all
 from scenarios.schema import Scenario
 
-__all__ = ["Goal", "GoalError", "plan_goal"]
+__all__ = ["Goal", "GoalError", "asked_slots", "plan_goal"]
 
 _NAME = {"ko": "김민수", "en": "Alex Kim"}
 _CHANGE = re.compile(
@@ -84,6 +84,16 @@ class Goal:
         return {**self.values, **self.corrections}
 
 
+def asked_slots(sc: Scenario, task_name: str) -> list[str]:
+    """The task's slots a first call asks, in order.
+
+    Without the memory's follow-ups: a call asks those only when an earlier call of the same
+    person said something to refer back to.
+    """
+    follow_ups = set(sc.memory.follow_ups) if sc.memory is not None else set()
+    return [s for s in sc.tasks[task_name].slots if s not in follow_ups]
+
+
 def _task_of(sc: Scenario, goal: str) -> str:
     if sc.start_task:
         return sc.start_task
@@ -139,7 +149,7 @@ def plan_goal(sc: Scenario, goal: str, *, today: date) -> Goal:
             out.corrections[slot] = value
         elif slot not in out.values:
             out.values[slot] = value
-    for slot in task.slots:
+    for slot in asked_slots(sc, task_name):
         spec = sc.slots[slot]
         if spec.type == "category":
             hits = []
@@ -180,7 +190,9 @@ def plan_goal(sc: Scenario, goal: str, *, today: date) -> Goal:
         elif spec.type == "yesno":
             out.values[slot] = spec.stop_if is not True
             out.assumed.append(slot)
-    missing = [s for s in task.slots if s not in out.values and s not in out.assumed]
+    missing = [
+        s for s in asked_slots(sc, task_name) if s not in out.values and s not in out.assumed
+    ]
     if missing:
         hints = {
             "date": "a day (tomorrow, Friday)",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authoring.generate import PROMPT_VERSION, ask_llm
+from authoring.goals import asked_slots
 from authoring.templates import PLACEHOLDER
 from common.errors import InputError
 from dialogue.acts import SystemAct
@@ -89,7 +90,7 @@ def _points(sc: Scenario, task_name: str) -> list[Point]:
         "hand the call over to a person" if sc.globals.fallback == "handover" else "end the call"
     )
     reprompts = sc.globals.max_reprompts
-    asked = [s for s in task.slots if sc.slots[s].default != "caller_id"]
+    asked = [s for s in asked_slots(sc, task_name) if sc.slots[s].default != "caller_id"]
     points: list[Point] = []
     for i, slot in enumerate(asked):
         nxt = (
