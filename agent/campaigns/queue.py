@@ -170,7 +170,13 @@ class CampaignQueue:
     def consumer(self, workers: int = 4) -> Any:
         """A huey consumer running the tasks with ``workers`` threads (``aicall worker``)."""
         return self.huey.create_consumer(
-            workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+            workers=workers,
+            worker_type="thread",
+            periodic=True,
+            check_worker_health=True,
+            # an idle worker polls the embedded (SQLite) queue at most a second apart (huey's
+            # default backs off to 10 s: a dispatch could wait that long); Redis blocks instead
+            max_delay=1.0,
         )
 
 

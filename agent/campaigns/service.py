@@ -807,6 +807,7 @@ class Campaigns:
                     CampaignAttempt.state.in_(_BUSY_STATES),
                     CampaignAttempt.lease_until < now,
                 )
+                .order_by(CampaignAttempt.id)  # one lock order for every sweeper
                 .with_for_update()
             ).all()
             for attempt in expired:
@@ -868,6 +869,7 @@ class Campaigns:
                     CampaignAttempt.campaign_id == camp.id,
                     CampaignAttempt.state.in_(LIVE_STATES),
                 )
+                .order_by(CampaignAttempt.id)
                 .with_for_update()
             )
         }

@@ -90,7 +90,7 @@ def test_the_worker_places_the_calls_of_a_started_campaign(
                 time.sleep(0.2)
             time.sleep(0.5)  # a third call would be over the cap of 2
         finally:
-            worker.send_signal(signal.SIGINT)
+            worker.send_signal(signal.SIGTERM)  # huey: stop now
             try:
                 _out, err = worker.communicate(timeout=20)
             except subprocess.TimeoutExpired:

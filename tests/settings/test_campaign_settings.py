@@ -66,11 +66,14 @@ def test_twilio_api_url_is_where_calls_are_placed(monkeypatch: pytest.MonkeyPatc
     assert parse_qs(urlsplit(form["StatusCallback"][0]).query)["attempt"] == ["7"]
 
 
-def test_clock_is_what_campaigns_decide_by(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_clock_is_what_campaigns_decide_by(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     clock_file = tmp_path / "clock.txt"
     FileClock(clock_file).set(parse_instant("2026-09-21T09:00:00+09:00"))  # Monday, before 10
     monkeypatch.setenv("AICALL_CLOCK", f"file:{clock_file}")
     campaigns = build_queue(Settings()).campaigns
+    request.addfinalizer(campaigns.db.close)
     campaigns.create(CampaignSpec("gangnam", "carecall-ko", caller_id="+15550100100"))
     people = tmp_path / "people.csv"
     people.write_text("name,phone\n김영희,010-1234-5678\n", encoding="utf-8")
@@ -81,9 +84,9 @@ def test_clock_is_what_campaigns_decide_by(monkeypatch: pytest.MonkeyPatch, tmp_
     assert len(campaigns.claim_due("gangnam")) == 1
 
     monkeypatch.setenv("AICALL_CLOCK", "fixed:2026-09-25T10:00:00+09:00")  # Chuseok
-    assert build_queue(Settings()).campaigns.clock.now() == parse_instant(
-        "2026-09-25T10:00:00+09:00"
-    )
+    fixed = build_queue(Settings()).campaigns
+    fixed.db.close()
+    assert fixed.clock.now() == parse_instant("2026-09-25T10:00:00+09:00")
     monkeypatch.setenv("AICALL_CLOCK", "tomorrow")
     with pytest.raises(NotConfiguredError, match="AICALL_CLOCK"):
         build_queue(Settings()).campaigns  # noqa: B018  (building it is the point)
