@@ -9,6 +9,7 @@ import typer
 from agent.store import CareCallResult, SqlBookingBackend, SqlCareCallRecorder
 from cli.carecall import register_memory
 from cli.common import echo_rows, open_database
+from dialogue.ports import BookingRecord
 
 __all__ = ["register"]
 
@@ -22,6 +23,13 @@ register_memory(carecall_app)
 DatabaseOpt = Annotated[
     str | None, typer.Option(help="Database URL (default: AICALL_DATABASE_URL or SQLite).")
 ]
+
+
+def _what(record: BookingRecord) -> str:
+    """The seating of a table; the service and provider of any other business's booking."""
+    if record.service is None:
+        return record.seating
+    return f"{record.service} with {record.provider}" if record.provider else record.service
 
 
 @bookings_app.command("list")
@@ -41,8 +49,8 @@ def list_bookings(
         as_json=as_json,
         empty="no bookings",
         line=lambda r: (
-            f"#{r.id:<4} {r.start:%Y-%m-%d %H:%M}  {r.party_size:>2} ppl  {r.seating:8} "
-            f"{r.name:12} {r.phone:14} {r.status}  ({r.venue})"
+            f"#{r.id:<4} {r.start:%Y-%m-%d %H:%M}  {r.party_size:>2} ppl  "
+            f"{_what(r):8} {r.name:12} {r.phone:14} {r.status}  ({r.venue})"
         ),
     )
 
