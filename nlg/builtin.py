@@ -127,7 +127,7 @@ BUILTIN_TEMPLATES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "en": "I'm sorry, there's nothing free as far ahead as we take bookings.",
         },
         "last_provider": {
-            "ko": "네, 지난번과 같은 {provider}으로 예약해 드릴게요.",
+            "ko": "네, 지난번에 예약하셨던 {provider} 예약으로 진행하겠습니다.",
             "en": "Sure, {provider}, like last time.",
         },
         "no_last_provider": {
