@@ -46,6 +46,10 @@ class DialoguePort(Protocol):
         """A call event (silence, dtmf, barge_in, hangup)."""
         ...
 
+    def keep_values(self) -> tuple[str, ...]:
+        """Numbers the call collected that redaction keeps (the booking's phone...)."""
+        ...
+
     def close(self, status: str, reason: str | None = None) -> bool | None:
         """Mark the call ended (blocking: the database; called in a worker thread).
 

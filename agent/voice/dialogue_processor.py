@@ -275,8 +275,10 @@ class DialogueProcessor(FrameProcessor):
                 if not stream.rewording:
                     await self._transcript("agent", reply.text)
                 await self._say(stream, reply.text, turn)
-        if item.kind is not InputKind.BARGE_IN:
-            turn.agent = stream.reply.text  # what was released, once the stream is done
+        if item.kind is not InputKind.BARGE_IN and turn.agent is None:
+            # what was released, once the stream is done (an apology that replaced a reply
+            # the synthesizer failed on was recorded by _speak)
+            turn.agent = stream.reply.text
             if stream.rewording and turn.agent:
                 await self._transcript("agent", turn.agent)
         if reply.transfer_to or reply.end_call:
@@ -404,6 +406,8 @@ class DialogueProcessor(FrameProcessor):
             # the voice layer's phrases are pinned at warm-up: they play without the engine
             last = self._tts_failures > self._max_failures
             phrase = self._phrases.goodbye_failure if last else self._phrases.trouble
+            if turn is not None:
+                turn.agent = phrase  # what the caller heard instead
             try:
                 await self._send_speech(_one(phrase), phrase, turn)
             except AicallError:

@@ -57,6 +57,9 @@ class FakeSession:
     async def event_stream(self, kind: str, value: str | None = None) -> ReplyStream:
         return ReplyStream(self.event(kind, value))
 
+    def keep_values(self) -> tuple[str, ...]:
+        return ()
+
     def close(self, status: str, reason: str | None = None) -> None:
         self.closed = (status, reason)
 

@@ -68,7 +68,7 @@ def test_recognition_hanging_is_held_then_apologised_and_retried(
         if step == 0:
             armed.arm("asr", "hang", times=1)
 
-    result = asyncio.run(_call(runtime, engines, PERSON * 2, arm))
+    result = asyncio.run(_call(runtime, engines, PERSON * 3, arm))
     report = result.report
     print(result.to_dict())
     assert report is not None and armed.fired == {"asr": 1}
@@ -80,7 +80,7 @@ def test_recognition_hanging_is_held_then_apologised_and_retried(
     assert report["transfer_to"] and report["status"] == "completed"
     stored = runtime.calls.get_call(result.call_sid)
     assert stored is not None and stored.status == "completed"
-    assert "recognition failed x1" in (stored.failure_reason or "")  # what failed
+    assert "recognition failed x" in (stored.failure_reason or "")  # what failed
     runtime.close()
 
 
@@ -88,6 +88,7 @@ def test_synthesis_down_for_good_apologises_then_says_goodbye(
     faults, tmp_path: Path, voice_data_dir: Path
 ) -> None:
     armed, engines = faults
+    engines.recognizers["en"].timeout = 60.0  # only synthesis fails, even on a loaded machine
     runtime = _runtime(f"sqlite:///{tmp_path / 'calls.db'}", voice_data_dir)
 
     async def arm(step: int) -> None:
@@ -100,6 +101,7 @@ def test_synthesis_down_for_good_apologises_then_says_goodbye(
     print(result.to_dict())
     assert report is not None and armed.fired["tts"] == 3
     # each failed reply was replaced by the pinned apology, the third by the goodbye
+    assert [t["agent"] for t in report["turns"][1:]] == [EN.trouble, EN.trouble, EN.goodbye_failure]
     assert all(t.agent_audio_seconds > 1.0 for t in result.turns[1:])
     assert result.ended_by == "agent"
     assert report["status"] == "failed" and "speech synthesis failed" in report["reason"]
@@ -113,6 +115,7 @@ def test_a_blocked_event_loop_is_logged_by_the_watchdog_and_the_call_goes_on(
     faults, tmp_path: Path, voice_data_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     armed, engines = faults
+    engines.recognizers["en"].timeout = 60.0  # only the loop is blocked, even on a loaded machine
     runtime = _runtime(f"sqlite:///{tmp_path / 'calls.db'}", voice_data_dir)
 
     async def arm(step: int) -> None:
@@ -145,8 +148,10 @@ def postgres():
 
 @pytest.mark.postgres
 def test_database_stopped_mid_call_apologises_and_stores_the_call_once_back(
-    engines, postgres: PostgresServer, voice_data_dir: Path
+    faults, postgres: PostgresServer, voice_data_dir: Path
 ) -> None:
+    _, engines = faults  # none armed: the database is really stopped
+    engines.recognizers["en"].timeout = 60.0  # only the database fails, even on a loaded machine
     runtime = _runtime(postgres.create_database("faults_db"), voice_data_dir)
     runtime.calls.list_calls()  # the schema, before the outage
 
