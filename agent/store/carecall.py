@@ -357,10 +357,11 @@ class SqlCareCallRecorder:
         with self._db.transaction() as session:
             session.execute(stmt)
 
-    def history(self, person_id: str) -> list[PersonCall]:
+    def history(self, person_id: str, *, by_name: bool = True) -> list[PersonCall]:
         """A person's care calls with their answers and flags, oldest first.
 
-        Calls stored before calls were linked to a person id are found by the person's name.
+        With ``by_name``, answers stored before calls were linked to a person id are found by
+        the person's name (a scan of ``carecall_answers``, which has no index on the name).
 
         Raises:
             StoreUnavailableError: the database failed.
@@ -371,13 +372,17 @@ class SqlCareCallRecorder:
                     select(CareCallPersonCall).where(CareCallPersonCall.person_id == person_id)
                 )
             )
-            unlinked = list(
-                session.scalars(
-                    select(CareCallAnswers).where(
-                        CareCallAnswers.person == person_id,
-                        CareCallAnswers.call_id.not_in(select(CareCallPersonCall.call_id)),
+            unlinked = (
+                list(
+                    session.scalars(
+                        select(CareCallAnswers).where(
+                            CareCallAnswers.person == person_id,
+                            CareCallAnswers.call_id.not_in(select(CareCallPersonCall.call_id)),
+                        )
                     )
                 )
+                if by_name
+                else []
             )
             ids = [r.call_id for r in linked] + [r.call_id for r in unlinked]
             answers = {
@@ -420,14 +425,16 @@ class SqlCareCallRecorder:
         return calls
 
     def past_calls(self, person_id: str, before: datetime | None = None) -> list[PastCall]:
-        """A person's earlier calls with answers, newest first (for the next call's memory).
+        """A person's earlier linked calls with answers, newest first (the next call's memory).
+
+        Index reads only (``carecall_person_calls`` by person and time, the rest by call id).
 
         Raises:
             StoreUnavailableError: the database failed.
         """
         calls = [
             c.as_past()
-            for c in self.history(person_id)
+            for c in self.history(person_id, by_name=False)
             if c.answers and (before is None or c.when < before)
         ]
         calls.reverse()
