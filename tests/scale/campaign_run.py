@@ -68,6 +68,7 @@ class CampaignPlan:
         rates: the stand-in's outcome rates.
         seed: the stand-in's seed.
         caller_seconds: how long an answering person stays on the line (real seconds).
+        hold: a longer stay for some numbers (a conversation a kill can cut).
         schedule: days, windows, holidays.
         retry: the retry policy.
     """
@@ -80,6 +81,7 @@ class CampaignPlan:
     )
     seed: int = 13
     caller_seconds: float = 0.6
+    hold: dict[str, float] = field(default_factory=dict)
     schedule: Schedule = field(
         default_factory=lambda: Schedule(
             days=(0, 1, 2, 3, 4),
@@ -194,6 +196,7 @@ def run_campaign(
             },
             "script": {},
             "caller_seconds": plan.caller_seconds,
+            "hold": plan.hold,
         },
         timeout=10,
     ).raise_for_status()

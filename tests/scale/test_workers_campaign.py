@@ -14,6 +14,7 @@ and the campaign's cap on calls at once must hold.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,7 +45,9 @@ from tests.scale.conftest import PUBLIC_URL, STREAM_SECRET, WARM, Cluster
 
 pytestmark = pytest.mark.timeout(900)
 
-PLAN = CampaignPlan(name="city-weekly", people=50, cap=4)
+#: people 13-24 stay on the line 4 s: conversations long enough for a kill to cut
+_LONG = {f"+8210{20000000 + i:08d}": 4.0 for i in range(13, 25)}
+PLAN = CampaignPlan(name="city-weekly", people=50, cap=4, hold=_LONG)
 
 
 def _worker(name: str, workdir: Path, env: dict[str, str]) -> AicallProcess:
@@ -100,10 +103,21 @@ def workers(cluster: Cluster) -> Iterator[list[AicallProcess]]:
 def test_a_campaign_survives_kill_9_of_a_worker_and_a_server(
     cluster: Cluster, workers: list[AicallProcess], tmp_path: Path
 ) -> None:
+    killed_at: list[float] = []
+
     def kill(cloud: dict[str, Any]) -> list[str]:
-        # mid-campaign, with calls in flight: one dispatcher and one voice server die
-        if len(cloud["calls"]) < 15 or cloud["in_flight"] < 2:
+        # mid-campaign, while server B holds a conversation: one dispatcher and one voice
+        # server die
+        on_b = [
+            c
+            for c in cloud["calls"]
+            if c["ended_at"] is None
+            and c["stream_upstream"] == cluster.urls[1]
+            and c["to"] in _LONG
+        ]
+        if len(cloud["calls"]) < 15 or not (on_b or len(cloud["calls"]) > 40):
             return []
+        killed_at.append(time.time())
         workers[1].kill()
         cluster.servers[1].kill()
         return [workers[1].name, cluster.servers[1].name]
@@ -126,6 +140,13 @@ def test_a_campaign_survives_kill_9_of_a_worker_and_a_server(
     (tmp_path / "run.json").write_text(json.dumps(run.cloud, indent=1, default=str))
     _dump_history(cluster.database_url, PLAN.name, tmp_path / "history.txt")
     assert run.killed == ["worker-b", "serve-b"]
+    cut = [
+        c
+        for c in run.cloud["calls"]
+        if c["stream_upstream"] == cluster.urls[1] and c["placed_at"] < killed_at[0] < c["ended_at"]
+    ]
+    assert cut, "no conversation was in progress on the killed server"
+    assert any(c["stream_close"] == "1006" for c in cut)  # the line went dead, no close frame
     problems = check_run(PLAN, run)
     assert problems == [], "\n".join(problems)
     assert sum(len(expected_calls(PLAN, n)[0]) for n in PLAN.numbers()) == len(run.cloud["calls"])

@@ -103,6 +103,7 @@ class CloudConfig:
         script: outcomes by number, in order, instead of draws (the n-th call to the number
             gets the n-th; past the end: draws).
         caller_seconds: how long an answering person stays on the line (real seconds).
+        hold: a longer stay for some numbers (real seconds by number).
         ring_seconds: real seconds of ringing before the outcome.
         clock_file: the simulated clock's file (``AICALL_CLOCK=file:...``): calls are stamped
             with its instant.
@@ -116,6 +117,7 @@ class CloudConfig:
     seed: int = 13
     script: dict[str, list[str]] = field(default_factory=dict)
     caller_seconds: float = 1.0
+    hold: dict[str, float] = field(default_factory=dict)
     ring_seconds: float = 0.1
     clock_file: str | None = None
 
@@ -359,7 +361,8 @@ class Cloud:
 
         listener = asyncio.create_task(listen())
         try:
-            seq, deadline = 0, time.monotonic() + self.config.caller_seconds
+            stay = self.config.hold.get(call.to, self.config.caller_seconds)
+            seq, deadline = 0, time.monotonic() + stay
             next_frame = time.monotonic()
             while time.monotonic() < deadline and not listener.done():
                 seq += 1
