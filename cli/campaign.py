@@ -189,11 +189,22 @@ def import_(
 
 
 @campaign_app.command("start")
-def start(name: NameArg, database: DatabaseOpt = None) -> None:
+def start(
+    name: NameArg,
+    caller_id: Annotated[
+        str | None,
+        typer.Option(
+            "--caller-id",
+            envvar="AICALL_CALLER_ID",
+            help="The number calls come from, if the campaign has none (or AICALL_CALLER_ID).",
+        ),
+    ] = None,
+    database: DatabaseOpt = None,
+) -> None:
     """Start calling (round 1 for everyone); `aicall worker` places the calls."""
     campaigns, settings = _campaigns(database)
     try:
-        campaign = campaigns.start(name)
+        campaign = campaigns.start(name, caller_id=caller_id)
         _wake(settings, campaigns, name)
     finally:
         campaigns.db.close()

@@ -50,7 +50,7 @@ from agent.store.campaign_models import (
 from agent.store.db import Database
 from agent.store.models import CallRow, FollowupFlag
 from common.errors import BackendUnavailableError, InputError
-from telephony.twilio.outbound import OutboundCall, PlacedCall, is_machine
+from telephony.twilio.outbound import OutboundCall, PlacedCall, check_number, is_machine
 
 __all__ = [
     "AnswerAction",
@@ -401,15 +401,27 @@ class Campaigns:
             camp.updated_at = now
         return len(report.people)
 
-    def start(self, campaign_id: str) -> Campaign:
+    def start(self, campaign_id: str, *, caller_id: str | None = None) -> Campaign:
         """Start calling: the first round's attempts are queued for everyone.
 
+        Args:
+            campaign_id: the campaign.
+            caller_id: the number calls come from, if the campaign has none yet (E.164).
+
         Raises:
-            InputError: no people, or the campaign is not a draft (resume a paused one).
+            InputError: no people, no caller id, or the campaign is not a draft (resume a
+                paused one).
         """
         now = self.clock.now()
         with self.db.transaction() as s:
             camp = self._lock(s, campaign_id)
+            if caller_id and not camp.caller_id:
+                camp.caller_id = check_number(caller_id, "--caller-id")
+            if not camp.caller_id:
+                raise InputError(
+                    f"campaign {campaign_id} has no caller id: give --caller-id NUMBER "
+                    "(a Twilio number) or set AICALL_CALLER_ID"
+                )
             if camp.status != "draft":
                 raise InputError(
                     f"campaign {campaign_id} is {camp.status}"
@@ -639,8 +651,9 @@ class Campaigns:
             if is_machine(answered_by) and machine.action != "off":
                 if machine.action == "message":
                     attempt.outcome = "reached-by-message"
-                    reason = f"answering machine ({answered_by}): leaving the message"
-                    self._move(s, attempt, "in-call", now, reason)
+                    attempt.reason = f"answering machine ({answered_by}): leaving the message"
+                    if attempt.state == "dialing":
+                        self._move(s, attempt, "in-call", now, attempt.reason)
                     text = machine.message.replace("{name}", person.name)
                     return AnswerAction("message", text, camp.language)
                 attempt.outcome = "voicemail"

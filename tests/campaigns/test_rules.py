@@ -331,3 +331,12 @@ def test_retry_rules_parse_durations_backoff_and_maximum() -> None:
     assert RetryRule.parse("1h") == RetryRule(3600, 1.0, 3)
     assert RetryRule.parse("90s,4") == RetryRule(90, 1.0, 4)
     assert parse_days("월-금") == (0, 1, 2, 3, 4) and parse_days("sat-mon") == (0, 5, 6)
+
+
+def test_a_campaign_starts_only_with_a_caller_id(campaigns: Campaigns, tmp_path: Path) -> None:
+    setup_campaign(campaigns, tmp_path, korean_people(1), start=False, caller_id=None)
+    with pytest.raises(InputError, match="no caller id"):
+        campaigns.start("test")
+    with pytest.raises(InputError, match="not an E.164"):
+        campaigns.start("test", caller_id="12")
+    assert campaigns.start("test", caller_id="+15550100100").caller_id == "+15550100100"
