@@ -207,7 +207,11 @@ def apply_wishes(turn: Turn, text: str, values: dict[str, Any], task: str | None
         else:
             turn.say(ActKind.INFORM, "no_last_provider")
         said = True
-    elif "anyone" in wishes and provider_slot and provider_slot not in values:
+    elif (
+        ("anyone" in wishes or ("no_preference" in wishes and state.requested == provider_slot))
+        and provider_slot
+        and provider_slot not in values
+    ):
         values[provider_slot] = ANY
     if "earliest" in wishes and ctx.bookings is not None:
         merged = {**state.slots, **values} if state.task == task else dict(values)

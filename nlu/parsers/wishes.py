@@ -12,8 +12,9 @@ import re
 
 __all__ = ["WISHES", "extract_wishes"]
 
-#: What a caller may wish, as the dialogue knows it.
-WISHES = ("anyone", "earliest", "same_as_last")
+#: What a caller may wish, as the dialogue knows it (``no_preference``: "I don't mind",
+#: "상관없어요", anyone only when it answers "which doctor?").
+WISHES = ("anyone", "earliest", "same_as_last", "no_preference")
 
 _KO = {
     "anyone": re.compile(
@@ -21,6 +22,9 @@ _KO = {
         "(?:나|이나|라도|한테|께|에게)?\\s*(?:괜찮|상관|좋|되|돼|해|예약)"
         "|아무나|아무\\s*분(?:이나|이라도)?|누구(?:든지|든|라도|나)\\s*(?:괜찮|상관|좋|되|돼)?"
         "|(?:선생님|원장님|디자이너|담당)(?:은|는)?\\s*(?:상관\\s*없|아무나|누구든)"
+    ),
+    "no_preference": re.compile(
+        "^\\W*(?:아무\\s*(?:분|쪽)?이?나\\s*)?(?:상관\\s*없|괜찮|다\\s*좋)"
     ),
     "earliest": re.compile(
         "(?:제일|가장|젤|최대한)\\s*(?:빠른|빨리|이른|일찍)|빠른\\s*(?:시간|날|걸로|거로|날짜)"
@@ -36,8 +40,13 @@ _KO = {
 _EN = {
     "anyone": re.compile(
         r"\b(?:any(?:one|body)|whoever|whichever)\b(?:\s+(?:is|will|who|'s))?"
-        r"|\b(?:don'?t|do not|doesn'?t)\s+(?:mind|care|have a preference)\b(?!\s+(?:the\s+)?(?:time|day))"
-        r"|\bno\s+preference\b|\bany\s+(?:doctor|stylist|dentist|therapist|provider)\b",
+        r"|\bany\s+(?:doctor|stylist|dentist|therapist|provider|hairdresser)\b",
+        re.IGNORECASE,
+    ),
+    # only an answer to "which doctor?": said to another question it is about that one
+    "no_preference": re.compile(
+        r"\b(?:don'?t|do not|doesn'?t)\s+(?:mind|care|have a preference)\b"
+        r"(?!\s+(?:the\s+)?(?:time|day|date|when))|\bno\s+preference\b|\beither(?:\s+one)?\s+is\s+fine\b",
         re.IGNORECASE,
     ),
     "earliest": re.compile(
