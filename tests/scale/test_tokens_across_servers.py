@@ -36,8 +36,14 @@ from agent.store.tokens import (
 from common.errors import InputError, NotConfiguredError, StoreUnavailableError
 from telephony.twilio import protocol
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
-from tests.scale.cluster import ACCOUNT_SID, AUTH_TOKEN, RedisServer
-from tests.scale.conftest import PUBLIC_URL, STREAM_SECRET, Cluster
+from tests.scale.cluster import (
+    ACCOUNT_SID,
+    AUTH_TOKEN,
+    PUBLIC_URL,
+    STREAM_SECRET,
+    Cluster,
+    RedisServer,
+)
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -16,8 +16,7 @@ import pytest
 from agent.store.calls import CallLog
 from agent.store.db import Database
 from telephony.twilio.outbound import OutboundCall, TwilioDialer
-from tests.scale.cluster import ACCOUNT_SID, AUTH_TOKEN
-from tests.scale.conftest import PUBLIC_URL, Cluster
+from tests.scale.cluster import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, Cluster
 from tests.scale.twilio_cloud import Rates
 
 pytestmark = pytest.mark.timeout(300)

@@ -36,12 +36,15 @@ from tests.scale.campaign_run import (
 from tests.scale.cluster import (
     ACCOUNT_SID,
     AUTH_TOKEN,
+    PUBLIC_URL,
+    STREAM_SECRET,
+    WARM,
     AicallProcess,
     CloudProcess,
+    Cluster,
     free_port,
     serve_process,
 )
-from tests.scale.conftest import PUBLIC_URL, STREAM_SECRET, WARM, Cluster
 
 pytestmark = pytest.mark.timeout(900)
 

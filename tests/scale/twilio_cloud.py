@@ -198,7 +198,7 @@ class Cloud:
             events=[e for v in form.get("StatusCallbackEvent", []) for e in v.split()],
             machine_detection=one("MachineDetection"),
             timeout=int(one("Timeout") or 60),
-            attempt=(query.get("attempt") or [None])[0],
+            attempt=next(iter(query.get("attempt", [])), None),
             outcome=outcome,
             placed_at=time.time(),
             sim_placed_at=self._sim_now(),
