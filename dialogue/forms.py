@@ -5,6 +5,7 @@ Each function works on a :class:`dialogue.turn.Turn`, the events and acts of one
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dialogue.acts import ActKind
@@ -24,7 +25,7 @@ from dialogue.state import AwaitKind
 from dialogue.tracker import Tracker
 from dialogue.turn import Turn
 from nlu.parsers import extract_yesno, negated_mention
-from nlu.types import NLUResult
+from nlu.types import NLUResult, SlotValue
 from scenarios.schema import Scenario
 
 __all__ = [
@@ -98,7 +99,7 @@ def collect_values(
     if only is not None:
         allowed = {only}
     values: dict[str, Any] = {}
-    for sv in result.slots:
+    for sv in _undenied(result, sc.language):
         if sv.name == "yesno":
             yes_no = bool(sv.value)
             continue
@@ -139,6 +140,33 @@ def collect_values(
             if mapped is not None:
                 values[requested] = [mapped] if spec.multiple else mapped
     return values
+
+
+_KO_NOT_THIS = re.compile("^\\s*(?:은|는|이|가)?\\s*(?:말고|아니고|아니라|대신|안\\s*되|안돼)")
+
+
+def _undenied(result: NLUResult, lang: str) -> list[SlotValue]:
+    """The slot values, without a date or time said only to reject it when another one is said.
+
+    "not tomorrow, book it on Friday", "내일 말고 금요일로요": Friday. One value alone is kept
+    (a lone "not at 7?" is a question, not an answer, and the read-back handles "no, 8").
+    """
+    out = list(result.slots)
+    for name in ("date", "time"):
+        said = [sv for sv in out if sv.name == name]
+        if len(said) < 2:
+            continue
+        denied = [sv for sv in said if _denied(result.text, sv, lang)]
+        if denied and len(denied) < len(said):
+            out = [sv for sv in out if sv not in denied]
+    return out
+
+
+def _denied(text: str, sv: SlotValue, lang: str) -> bool:
+    if lang == "ko":
+        return bool(_KO_NOT_THIS.match(text[sv.end :]))
+    before = text[: sv.start].split()[-3:]
+    return bool(re.search(r"\b(?:not|no|n't)\b|n't\b", " ".join(before), re.IGNORECASE))
 
 
 def _only_yes_no(text: str, lang: str) -> bool:

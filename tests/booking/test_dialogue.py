@@ -371,3 +371,14 @@ def test_i_need_a_dentist_in_the_afternoon(
     found = next(a for a in c.acts if a.template == "providers_found").values["providers"]
     # Dr Kim's mornings (to 13:00 at most) are no afternoon; the tasting bar is no doctor
     assert found == (["Dr Lee"] if lang == "en" else ["이 원장님"])
+
+
+def test_a_date_said_only_to_reject_it_is_not_taken(
+    clinic: Scenario, store: SqlBookingBackend, lang: str
+) -> None:
+    w = WORDS[lang]
+    c = chat(clinic, store).say(w["book"]).say(w["consultation"]).say(w["lee"])
+    c.say("not on Thursday, on Friday please" if lang == "en" else "목요일 말고 금요일로요")
+    assert c.slots["date"] == FRI and c.asks("time"), c.text
+    c.say("not 9, 10 am" if lang == "en" else "9시 말고 10시로요")
+    assert c.slots["time"] == time(10, 0) and c.asks("name"), c.text
