@@ -158,8 +158,9 @@ class RunResult:
     killed: list[str] = field(default_factory=list)
 
 
-def _cloud(cloud_url: str) -> dict[str, Any]:
-    return httpx.get(f"{cloud_url}/_standin/calls", timeout=30).json()
+def _cloud(cloud_url: str, summary: bool = False) -> dict[str, Any]:
+    params = {"summary": "true"} if summary else {}
+    return httpx.get(f"{cloud_url}/_standin/calls", params=params, timeout=30).json()
 
 
 def run_campaign(
@@ -180,8 +181,8 @@ def run_campaign(
         cloud_url: the Twilio stand-in.
         clock_file: the simulated clock's file.
         workdir: where the list of people is written.
-        kill: called with the stand-in's report on each loop until it returns what it killed
-            (non-empty).
+        kill: called with the stand-in's summary (``count``, ``live`` calls, ``in_flight``) on
+            each loop until it returns what it killed (non-empty).
         timeout: real seconds before giving up.
     """
     httpx.post(
@@ -257,8 +258,8 @@ def _drive(
         if now_real - started > timeout:
             raise AssertionError(f"campaign not finished after {timeout:g} s: {result}")
         status = campaigns.status(plan.name)
-        cloud = _cloud(cloud_url)
-        placed = len(cloud["calls"])
+        cloud = _cloud(cloud_url, summary=True)
+        placed = cloud["count"]
         if moved_at is not None and placed > calls_at_move:
             result.dispatch_latency.append(now_real - moved_at)
             moved_at = None

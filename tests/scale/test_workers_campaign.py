@@ -112,13 +112,9 @@ def test_a_campaign_survives_kill_9_of_a_worker_and_a_server(
         # mid-campaign, while server B holds a conversation: one dispatcher and one voice
         # server die
         on_b = [
-            c
-            for c in cloud["calls"]
-            if c["ended_at"] is None
-            and c["stream_upstream"] == cluster.urls[1]
-            and c["to"] in _LONG
+            c for c in cloud["live"] if c["stream_upstream"] == cluster.urls[1] and c["to"] in _LONG
         ]
-        if len(cloud["calls"]) < 15 or not (on_b or len(cloud["calls"]) > 40):
+        if cloud["count"] < 15 or not (on_b or cloud["count"] > 40):
             return []
         killed_at.append(time.time())
         workers[1].kill()

@@ -25,7 +25,7 @@ thread (:func:`serve_in_thread`). It is what a campaign talks to instead of Twil
   refuse connections (a killed process); a call's media stream goes to a different upstream
   than its voice webhook whenever two are alive, as behind a real balancer.
 
-* ``GET /_standin/calls`` reports every call (outcome, simulated time it was placed at, which
+* ``GET /_standin/calls`` (``?summary=true``: counts and the calls in flight only) reports every call (outcome, simulated time it was placed at, which
   upstream served its webhook and its stream, what the caller heard) and the peaks the tests
   check: calls in flight at once, overall and per number (a call is in flight from the API
   request until its final status is about to be posted, as in Twilio).
@@ -220,10 +220,13 @@ class Cloud:
         except OSError:
             return None
 
-    def report(self) -> dict[str, Any]:
-        """Every call and the peaks, JSON-ready."""
+    def report(self, summary: bool = False) -> dict[str, Any]:
+        """Every call (``summary``: only the calls in flight) and the peaks, JSON-ready."""
+        live = [asdict(c) for c in self.calls if c.ended_at is None]
         return {
-            "calls": [asdict(c) for c in self.calls],
+            "count": len(self.calls),
+            "live": live,
+            **({} if summary else {"calls": [asdict(c) for c in self.calls]}),
             "max_active": self.max_active,
             "max_active_per_number": self.max_active_per_number,
             "in_flight": sum(self.active.values()),
@@ -472,8 +475,8 @@ def build_app(config: CloudConfig) -> FastAPI:
         )
 
     @app.get("/_standin/calls")
-    async def calls() -> dict[str, Any]:
-        return cloud.report()
+    async def calls(summary: bool = False) -> dict[str, Any]:
+        return cloud.report(summary)
 
     @app.post("/_standin/config")
     async def configure(request: Request) -> dict[str, str]:
