@@ -52,9 +52,9 @@ def test_configure_twice_keeps_one_handler_and_json_lines(restore_root) -> None:
     configure_logging("INFO", "json", stream=out)
     ours = [h for h in logging.getLogger().handlers if getattr(h, "_aicall_handler", False)]
     assert len(ours) == 1
-    logging.getLogger("uvicorn.error").info("Started server process")  # uvicorn propagates
+    logging.getLogger("uvicorn.error").warning("Started server process")  # uvicorn propagates
     record = json.loads(out.getvalue().splitlines()[-1])
-    assert record["logger"] == "uvicorn.error" and record["level"] == "INFO"
+    assert record["logger"] == "uvicorn.error" and record["level"] == "WARNING"
 
 
 def test_personal_numbers_are_masked_in_log_lines(restore_root) -> None:

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from agent.config import Settings
 from agent.server.app import create_app
+from agent.store import Database
 from agent.voice.engines import VoiceEngines
 from tests.settings.test_server_settings import FakeRuntime
 
@@ -159,9 +160,12 @@ def _serve(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, dict[str, 
         asyncio.run(a_call())
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
-    monkeypatch.setattr(
-        serve_module, "make_runtime", lambda _db: SimpleNamespace(settings=Settings())
-    )
+
+    def runtime(_database: str | None) -> SimpleNamespace:  # no scenarios, no models
+        settings = Settings()
+        return SimpleNamespace(settings=settings, db=Database(settings.resolved_database_url()))
+
+    monkeypatch.setattr(serve_module, "make_runtime", runtime)
     result = CliRunner().invoke(cli, ["serve", *args])
     logging.getLogger().handlers[:] = [
         h for h in logging.getLogger().handlers if not getattr(h, "_aicall_handler", False)
