@@ -15,6 +15,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 __all__ = ["RECOGNIZERS", "Candidate", "Recognizer", "national_phone"]
 
@@ -100,11 +101,14 @@ class Recognizer:
 
 
 def _rrn_date_ok(digits: str) -> bool:
+    """A real birth date: in its calendar, and not in the future (the 7th digit's century)."""
     century = {"1": 1900, "2": 1900, "5": 1900, "6": 1900, "3": 2000, "4": 2000, "7": 2000}
     century |= {"8": 2000, "9": 1800, "0": 1800}
     year = century[digits[6]] + int(digits[:2])
     month, day = int(digits[2:4]), int(digits[4:6])
-    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+        return False
+    return date(year, month, day) <= date.today()
 
 
 def _rrn_checksum_ok(digits: str) -> bool:

@@ -10,9 +10,9 @@ from bench.pii import evaluate, load_phrasings
 from common.pii import RedactingFilter, find, redact, redact_json, redact_secrets, register_secrets
 
 # Measured on tests/common/data/pii_phrasings.jsonl (python -m bench pii, docs/privacy.md):
-# precision 0.989, recall 0.962. A change that loses recall or precision fails here.
+# precision 0.994, recall 0.962. A change that loses recall or precision fails here.
 RECALL_FLOOR = 0.96
-PRECISION_FLOOR = 0.98
+PRECISION_FLOOR = 0.99
 
 
 def test_the_issues_example_in_korean_and_english() -> None:
