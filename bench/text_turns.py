@@ -34,6 +34,40 @@ SCRIPTS = {
         "yes",
         "no thanks",
     ],
+    # any business: each round's caller takes the earliest free time, so the rounds fill the diary
+    "clinic-ko": [
+        "진료 예약하고 싶어요",
+        "아무나요",
+        "제일 빠른 시간으로 해 주세요",
+        "홍길동입니다",
+        "네",
+        "아니요",
+    ],
+    "clinic-en": [
+        "I'd like to make an appointment",
+        "a consultation",
+        "anyone is fine",
+        "the earliest you have",
+        "my name is John Smith",
+        "yes",
+        "no thanks",
+    ],
+    "salon-ko": [
+        "커트 예약하려고요",
+        "아무나요",
+        "제일 빠른 시간으로요",
+        "김하늘입니다",
+        "네",
+        "아니요",
+    ],
+    "salon-en": [
+        "I'd like a haircut",
+        "anyone is fine",
+        "the earliest you have",
+        "my name is Emily Clark",
+        "yes",
+        "no thanks",
+    ],
     "carecall-ko": ["네 맞아요", "잘 먹었어요", "푹 잤어요", "허리가 아파요", "좋아요", "없어요"],
     "carecall-en": [
         "yes speaking",
@@ -57,6 +91,7 @@ def main() -> None:
         settings = Settings(data_dir=Path(tmp))
         runtime = AgentRuntime(settings, clock=lambda _s: datetime(2026, 11, 25, 10, 0))
         rows = []
+        booked: dict[str, int] = {}
         for sid, lines in SCRIPTS.items():
             sc = runtime.scenario(sid)
             t0 = time.perf_counter()
@@ -73,6 +108,7 @@ def main() -> None:
                     if session.ended:
                         break
                 session.close()
+            booked[sid] = len(runtime.bookings.list()) - sum(booked.values())
             rows.append((sid, len(turns), train_ms, _pct(turns, 0.5), _pct(turns, 0.95)))
         runtime.close()
     print(
@@ -80,3 +116,4 @@ def main() -> None:
     )
     for sid, n, train, p50, p95 in rows:
         print(f"{sid:15} {n:6d} {train:13.0f} {p50:12.1f} {p95:12.1f}")
+    print("bookings stored per scenario:", booked)
