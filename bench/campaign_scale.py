@@ -21,6 +21,7 @@ policy, windows, one call per person, the cap) and prints:
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from collections import Counter
@@ -134,6 +135,7 @@ def main() -> None:
             cluster.stop()
         rds.stop()
         pg.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _redis_commands(url: str) -> int:
