@@ -9,7 +9,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check
 DEMO_EXTRAS := voice
-TEST_EXTRAS := voice,llm,encoder,dev
+TEST_EXTRAS := voice,llm,encoder,redis,dev
 
 # llama-cpp-python compiles from source (~8 min on 2 cores, then pip caches the wheel). A native
 # build crashed here on the first token (the CPU advertises AMX that the VM does not enable), so
