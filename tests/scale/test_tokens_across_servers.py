@@ -19,12 +19,15 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 import redis
+from fastapi.testclient import TestClient
 from sqlalchemy import text
+from starlette.websockets import WebSocketDisconnect
 from twilio.request_validator import RequestValidator
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from agent.config import Settings
+from agent.server.app import create_app
 from agent.store.db import Database
 from agent.store.tokens import (
     RedisTokenLedger,
@@ -33,6 +36,7 @@ from agent.store.tokens import (
     stream_secret,
     token_ledger,
 )
+from agent.voice.engines import VoiceEngines
 from common.errors import InputError, NotConfiguredError, StoreUnavailableError
 from telephony.twilio import protocol
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
@@ -44,6 +48,7 @@ from tests.scale.cluster import (
     Cluster,
     RedisServer,
 )
+from tests.server.test_webhooks import FakeRuntime
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -242,3 +247,25 @@ def test_a_token_for_another_call_is_refused_by_every_server(cluster: Cluster) -
     heard, closed = asyncio.run(_stream(a, "CA" + "e" * 32, params))
     assert heard == 0
     assert closed == "1008 stream token was issued for another call"
+
+
+class _DownLedger:
+    def claim(self, nonce: str, expires: float) -> bool:
+        raise StoreUnavailableError("Redis is unavailable for stream tokens: ConnectionError")
+
+
+def test_a_stream_is_refused_1013_while_the_ledger_is_down() -> None:
+    """Never accepted unchecked: the caller's stream is closed with 'try again later'."""
+    settings = Settings(public_url=PUBLIC_URL, twilio_auth_token=AUTH_TOKEN)
+    issuer = StreamTokenIssuer(SECRET, ledger=_DownLedger())
+    runtime = FakeRuntime()
+    app = create_app(settings, runtime, engines=VoiceEngines(), tokens=issuer)
+    grant = StreamGrant("CA" + "f" * 32, "restaurant-en")
+    with TestClient(app) as client, client.websocket_connect("/twilio/media") as ws:
+        ws.send_text(protocol.build_connected())
+        ws.send_text(protocol.build_start("MZ1", grant.call_sid, {"token": issuer.issue(grant)}))
+        with pytest.raises(WebSocketDisconnect) as exc:
+            ws.receive_text()
+    assert exc.value.code == 1013
+    assert "stream token not checked" in exc.value.reason
+    assert runtime.calls == []
