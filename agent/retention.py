@@ -1,7 +1,7 @@
 """Retention periods and people's rights over their data, database and files together.
 
-* :func:`purge_expired` — the purge job (``aicall calls purge``, run daily from cron or a
-  timer): for every scenario with a ``retention`` section, the words of its calls older than
+* :func:`purge_expired` — the purge (``aicall calls purge``; :class:`PurgeJob` runs it in
+  ``aicall serve`` at start and every day): for every scenario with a ``retention`` section, the words of its calls older than
   ``transcripts_days`` (events, voice turns, the call's JSON record under ``<data_dir>/calls``)
   and the recordings older than ``recordings_days`` (``<data_dir>/recordings``).
 * :func:`export_person` / :func:`delete_person` — everything stored about one person, as JSON,
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,9 +24,17 @@ from typing import Any
 
 from agent.store import Database
 from agent.store.retention import CallRetention, ExpiredCall, PersonRecords
+from common.errors import AicallError
 from scenarios.schema import Scenario
 
-__all__ = ["PurgeReport", "delete_person", "export_person", "purge_expired", "retention_cutoffs"]
+__all__ = [
+    "PurgeJob",
+    "PurgeReport",
+    "delete_person",
+    "export_person",
+    "purge_expired",
+    "retention_cutoffs",
+]
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +130,57 @@ def purge_expired(
         len(report.files),
     )
     return report
+
+
+class PurgeJob:
+    """:func:`purge_expired` in a daemon thread: once at start, then every ``interval`` seconds.
+
+    A failed purge (the database away) is logged and tried again at the next interval; the
+    job never touches a live call's event loop.
+
+    Args:
+        db: the server's database.
+        scenarios: the loaded scenarios.
+        data_dir: the data directory.
+        interval: seconds between two purges (a day by default).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        scenarios: Mapping[str, Scenario],
+        data_dir: Path,
+        *,
+        interval: float = 86400.0,
+    ) -> None:
+        self._db, self._scenarios, self._data_dir = db, scenarios, data_dir
+        self.interval = interval
+        self.reports: list[PurgeReport] = []
+        self.ran = threading.Event()  # set after each attempt (tests wait on it)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread (no-op when no scenario has a retention period)."""
+        if not any(retention_cutoffs(self._scenarios, datetime.now(UTC))):
+            return
+        self._thread = threading.Thread(target=self._loop, name="aicall-purge", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the thread (a purge in progress finishes first)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.reports.append(purge_expired(self._db, self._scenarios, self._data_dir))
+            except (AicallError, OSError) as e:
+                log.error("purge failed (tried again in %.0f s): %s", self.interval, e)
+            self.ran.set()
+            self._stop.wait(self.interval)
 
 
 def _call_files(data_dir: Path, call_ids: list[str]) -> list[Path]:

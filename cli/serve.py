@@ -8,6 +8,7 @@ import typer
 
 from agent.campaigns.queue import build_queue
 from agent.config import Settings
+from agent.retention import PurgeJob
 from agent.store.tokens import shared_stream_tokens
 from cli.common import make_runtime
 from common.errors import NotConfiguredError
@@ -85,9 +86,12 @@ def serve(
         consumer = build_queue(settings).consumer(workers=worker)
         consumer.start()
         print(f"aicall: {worker} campaign dispatcher thread(s) in this process", flush=True)
+    purge = PurgeJob(runtime.db, runtime.scenarios, settings.data_dir)  # retention, daily
+    purge.start()
     try:
         _run(app, host, port, verbose, MAX_MESSAGE_BYTES)
     finally:
+        purge.stop()
         if consumer is not None:
             consumer.stop(graceful=True)
 
