@@ -25,7 +25,7 @@ from agent.store import CallLog, Database
 from agent.voice.simulator import CallerSimulator, CallerStep
 from agent.voice.synthesizers import PiperSynthesizer
 
-pytestmark = pytest.mark.timeout(420)
+pytestmark = pytest.mark.timeout(900)  # two server starts and a call; slow on a loaded machine
 
 TOKEN = "crash-test-token"
 PERSON, PERSON_NUMBER = "Mary Jones", "+15550100288"
