@@ -335,6 +335,10 @@ def check_run(plan: CampaignPlan, run: RunResult) -> list[str]:
                         f"{number}: call {i + 1} {at - before} after {calls[i - 1]['outcome']}, "
                         f"policy says {wait} s"
                     )
+    for call in run.cloud["calls"]:
+        if call["outcome"] == "answer" and call["heard_bytes"] == 0:
+            if call["stream_close"] != "1006":  # only a server's death may silence the agent
+                problems.append(f"{call['to']}: answered, but the agent never spoke ({call})")
     if run.cloud["max_active"] > plan.cap:
         problems.append(f"{run.cloud['max_active']} calls at once, cap {plan.cap}")
     if run.cloud["max_active_per_number"] > 1:

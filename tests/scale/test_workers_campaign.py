@@ -50,7 +50,7 @@ pytestmark = pytest.mark.timeout(900)
 
 #: people 13-24 stay on the line 4 s: conversations long enough for a kill to cut
 _LONG = {f"+8210{20000000 + i:08d}": 4.0 for i in range(13, 25)}
-PLAN = CampaignPlan(name="city-weekly", people=50, cap=4, hold=_LONG)
+PLAN = CampaignPlan(name="city-weekly", people=50, cap=6, hold=_LONG)
 
 
 def _worker(name: str, workdir: Path, env: dict[str, str]) -> AicallProcess:
@@ -191,7 +191,7 @@ def test_the_same_campaign_on_the_embedded_default(tmp_path: Path) -> None:
         server.wait_http(f"{url}/healthz")
         cloud.wait_http(f"{cloud_url}/_standin/healthz")
         settings = Settings(data_dir=home, clock=f"file:{clock_file}")
-        plan = CampaignPlan(name="city-embedded", people=50, cap=4)
+        plan = CampaignPlan(name="city-embedded", people=50, cap=6)
         run = run_campaign(
             plan, settings=settings, cloud_url=cloud_url, clock_file=clock_file, workdir=tmp_path
         )

@@ -16,8 +16,9 @@ thread (:func:`serve_in_thread`). It is what a campaign talks to instead of Twil
     machine answers like a person who says nothing;
   - ``answer``: the voice webhook (``AnsweredBy=human`` under detection), then a scripted caller
     over the real Media Streams protocol to the ``<Stream>`` URL of the TwiML (``connected``,
-    ``start`` with its parameters, 20 ms mu-law frames at real-time pace, ``stop``), then
-    ``completed`` with the call's duration.
+    ``start`` with its parameters, 20 ms mu-law frames of silence at real-time pace until the
+    agent's greeting is heard and ``caller_seconds`` more, ``stop``), then ``completed`` with
+    the call's duration.
 
 * Every webhook is signed like Twilio's (``X-Twilio-Signature`` over the public URL) and sent
   through a built-in load balancer: the public URL (``AICALL_PUBLIC_URL`` of the servers) is
@@ -67,6 +68,8 @@ __all__ = ["CloudConfig", "Rates", "build_app", "serve_in_thread"]
 OUTCOMES = ("no-answer", "busy", "failed", "voicemail", "answer")
 _SILENCE = b"\xff" * 160  # 20 ms of mu-law silence
 _FRAME = 0.02
+#: Seconds an answering person waits to hear the agent before hanging up.
+GREETING_WAIT = 15.0
 
 
 @dataclass
@@ -102,7 +105,8 @@ class CloudConfig:
         seed: the draws' seed.
         script: outcomes by number, in order, instead of draws (the n-th call to the number
             gets the n-th; past the end: draws).
-        caller_seconds: how long an answering person stays on the line (real seconds).
+        caller_seconds: how long an answering person stays on the line once the agent's
+            greeting is heard (real seconds).
         hold: a longer stay for some numbers (real seconds by number).
         ring_seconds: real seconds of ringing before the outcome.
         clock_file: the simulated clock's file (``AICALL_CLOCK=file:...``): calls are stamped
@@ -356,18 +360,26 @@ class Cloud:
         await ws.send(protocol.build_connected())
         await ws.send(protocol.build_start(stream_sid, call.sid, params, self.config.account_sid))
 
+        heard = asyncio.Event()
+
         async def listen() -> None:
             async for raw in ws:
                 message = json.loads(raw)
                 if message.get("event") == "media":
                     call.heard_bytes += len(base64.b64decode(message["media"]["payload"]))
+                    heard.set()
 
         listener = asyncio.create_task(listen())
         try:
+            # the person listens for the agent's greeting (at most GREETING_WAIT s), then stays
+            # on the line `stay` seconds more and hangs up
             stay = self.config.hold.get(call.to, self.config.caller_seconds)
-            seq, deadline = 0, time.monotonic() + stay
+            seq, deadline = 0, time.monotonic() + GREETING_WAIT
+            greeted = False
             next_frame = time.monotonic()
             while time.monotonic() < deadline and not listener.done():
+                if not greeted and heard.is_set():
+                    greeted, deadline = True, time.monotonic() + stay
                 seq += 1
                 await ws.send(
                     protocol.build_media(stream_sid, _SILENCE, seq=seq, timestamp_ms=seq * 20)
