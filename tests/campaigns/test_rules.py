@@ -340,3 +340,15 @@ def test_a_campaign_starts_only_with_a_caller_id(campaigns: Campaigns, tmp_path:
     with pytest.raises(InputError, match="not an E.164"):
         campaigns.start("test", caller_id="12")
     assert campaigns.start("test", caller_id="+15550100100").caller_id == "+15550100100"
+
+
+def test_people_imported_into_a_running_campaign_join_the_current_round(
+    campaigns: Campaigns, clock: FixedClock, dialer: RecordingDialer, tmp_path: Path
+) -> None:
+    setup_campaign(campaigns, tmp_path, korean_people(1))
+    late = tmp_path / "late.csv"
+    late.write_text("name,phone\nJane Doe,+1 201 555 0123\n", encoding="utf-8")
+    assert campaigns.import_people("test", read_people(late, region="KR")) == 1
+    assert campaigns.status("test").states == {"queued": 2}
+    advance_to(clock, kst(21, 10))
+    assert len(dial_all(campaigns, "test", dialer)) == 2
