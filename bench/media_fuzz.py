@@ -6,7 +6,8 @@ before admission, a well-behaved call timing its audio all along. Then concurren
 the same server: 20 and 40 at once, and 25 against ``AICALL_MAX_CALLS=20``.
 
 Environment: ``FUZZ_MESSAGES`` (default 100000) messages over admitted calls,
-``FUZZ_STARTS`` (default 3000) generated ``start`` messages.
+``FUZZ_STARTS`` (default 3000) generated ``start`` messages, ``FUZZ_BASELINE_SECONDS``
+(default 40) of the steady call alone first (the machine's own audio gaps, for comparison).
 
     python -m bench media_fuzz
 """
@@ -41,6 +42,13 @@ def _settings(examples: int) -> settings:
         suppress_health_check=list(HealthCheck),
         derandomize=False,
     )
+
+
+def baseline(harness: FuzzHarness, seconds: float) -> dict:
+    """The steady call alone for ``seconds`` (no fuzzing): the machine's own audio gaps."""
+    with harness.steady_caller(window=8.0) as steady:
+        time.sleep(seconds)
+    return {"calls": steady.calls, "audio": steady.audio_messages, "max_gap": steady.max_gap}
 
 
 def fuzz_calls(harness: FuzzHarness, target: int) -> tuple[Tally, float, dict]:
@@ -128,6 +136,7 @@ def main() -> None:
     target = int(os.environ.get("FUZZ_MESSAGES", "100000"))
     starts = int(os.environ.get("FUZZ_STARTS", "3000"))
     with tempfile.TemporaryDirectory() as tmp, FuzzHarness(Path(tmp)) as harness:
+        quiet = baseline(harness, float(os.environ.get("FUZZ_BASELINE_SECONDS", "40")))
         tally, seconds, steady = fuzz_calls(harness, target)
         start_count, start_problems = fuzz_starts(harness, starts)
         loads = [load_probe(harness, 20, 60), load_probe(harness, 40, 60)]
@@ -148,6 +157,11 @@ def main() -> None:
         f"(failures {steady['steady_failures']}) | {seconds:.0f} s |"
     )
     print()
+    print(
+        f"the steady call alone before the fuzzing (same server, same machine): "
+        f"{quiet['calls']} windows, {quiet['audio']} audio messages, "
+        f"max audio gap {quiet['max_gap']:.3f} s"
+    )
     print("faults by kind:", ", ".join(f"{k} {v}" for k, v in sorted(tally.faults.items())))
     for problem in tally.problems[:10]:
         print("  problem:", problem)
