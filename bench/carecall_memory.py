@@ -15,6 +15,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import insert
+
 from agent.store import Database, SqlCareCallRecorder
 from agent.store.models import CareCallAnswers, CareCallPersonCall, FollowupFlag
 from agent.trends import person_trends
@@ -63,9 +65,9 @@ def _fill(db: Database) -> None:
             }
         )
     with db.transaction() as session:
-        session.execute(CareCallPersonCall.__table__.insert(), linked)
-        session.execute(CareCallAnswers.__table__.insert(), answers)
-        session.execute(FollowupFlag.__table__.insert(), flags)
+        session.execute(insert(CareCallPersonCall), linked)
+        session.execute(insert(CareCallAnswers), answers)
+        session.execute(insert(FollowupFlag), flags)
 
 
 def _time(what: Callable[[int], object]) -> float:
