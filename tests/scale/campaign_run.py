@@ -115,21 +115,39 @@ class CampaignPlan:
         return path
 
 
-def expected_calls(plan: CampaignPlan, number: str) -> tuple[list[str], str]:
+def expected_calls(
+    plan: CampaignPlan, number: str, cut: frozenset[int] = frozenset()
+) -> tuple[list[str], str]:
     """The outcomes of the calls ``number`` must get, and the person's result.
 
     The stand-in draws the n-th call's outcome from ``Random(f"{seed}|{number}|{n}")``; the
-    retry policy says whether another call follows.
+    retry policy says whether another call follows. ``cut``: calls (0-based) answered but cut
+    before the agent spoke (its server was killed): the campaign counts them as ``failed``
+    (reached means the agent ran the call).
     """
     outcomes: list[str] = []
     while True:
         n = len(outcomes)
         outcome = plan.rates.draw(random.Random(f"{plan.seed}|{number}|{n}").random())
         outcomes.append(outcome)
-        if outcome == "answer":
+        if outcome == "answer" and n not in cut:
             return outcomes, "reached"
-        if plan.retry.next_try(outcome, len(outcomes)) is None:
+        seen = "failed" if outcome == "answer" else outcome
+        if plan.retry.next_try(seen, len(outcomes)) is None:
             return outcomes, "gave-up"
+
+
+def _cut_before_greeting(call: dict[str, Any]) -> bool:
+    """An answered call whose server died before the agent said anything."""
+    return (
+        call["outcome"] == "answer" and call["heard_bytes"] == 0 and call["stream_close"] == "1006"
+    )
+
+
+def _not_run(call: dict[str, Any], stored: set[str] | None) -> bool:
+    """A call cut before the agent ran it: no call row was stored (``stored``: the SIDs of the
+    stored calls; ``None``: unknown, taken as not stored)."""
+    return _cut_before_greeting(call) and (stored is None or call["sid"] not in stored)
 
 
 @dataclass
@@ -185,6 +203,8 @@ def run_campaign(
             each loop until it returns what it killed (non-empty).
         timeout: real seconds before giving up.
     """
+    reset = httpx.post(f"{cloud_url}/_standin/reset", timeout=10).json()
+    assert reset["status"] == "ok", reset
     httpx.post(
         f"{cloud_url}/_standin/config",
         json={
@@ -298,8 +318,15 @@ def _drive(
         time.sleep(0.1)
 
 
-def check_run(plan: CampaignPlan, run: RunResult) -> list[str]:
-    """Every way the run broke the campaign's rules (empty: none)."""
+def check_run(plan: CampaignPlan, run: RunResult, stored: set[str] | None = None) -> list[str]:
+    """Every way the run broke the campaign's rules (empty: none).
+
+    Args:
+        plan: the campaign.
+        run: what the run saw.
+        stored: SIDs of the calls stored in the database; a call cut by a killed server before
+            the agent spoke counts as reached if it was stored (the agent ran it), else failed.
+    """
     problems: list[str] = []
     calls_by_number: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for call in run.cloud["calls"]:
@@ -309,8 +336,10 @@ def check_run(plan: CampaignPlan, run: RunResult) -> list[str]:
         problems.append(f"calls to unknown numbers: {set(calls_by_number) - set(numbers)}")
     calendar = holidays.country_holidays("KR", years=range(2026, 2028))
     for number in numbers:
-        outcomes, result = expected_calls(plan, number)
-        got = [c["outcome"] for c in calls_by_number.get(number, [])]
+        made = calls_by_number.get(number, [])
+        cut = frozenset(i for i, c in enumerate(made) if _not_run(c, stored))
+        outcomes, result = expected_calls(plan, number, cut)
+        got = [c["outcome"] for c in made]
         if got != outcomes:
             problems.append(f"{number}: calls {got}, policy says {outcomes}")
         if run.results.get(number) != result:
@@ -329,7 +358,8 @@ def check_run(plan: CampaignPlan, run: RunResult) -> list[str]:
                 problems.append(f"{number}: called at {at:%a %Y-%m-%d %H:%M}, outside the window")
             if i:
                 before = datetime.fromisoformat(calls[i - 1]["sim_placed_at"])
-                wait = plan.retry.next_try(calls[i - 1]["outcome"], i)
+                seen = "failed" if i - 1 in cut else calls[i - 1]["outcome"]
+                wait = plan.retry.next_try(seen, i)
                 if wait is None or (at - before).total_seconds() < wait:
                     problems.append(
                         f"{number}: call {i + 1} {at - before} after {calls[i - 1]['outcome']}, "
@@ -337,7 +367,7 @@ def check_run(plan: CampaignPlan, run: RunResult) -> list[str]:
                     )
     for call in run.cloud["calls"]:
         if call["outcome"] == "answer" and call["heard_bytes"] == 0:
-            if call["stream_close"] != "1006":  # only a server's death may silence the agent
+            if not _cut_before_greeting(call):  # only a server's death may silence the agent
                 problems.append(f"{call['to']}: answered, but the agent never spoke ({call})")
     if run.cloud["max_active"] > plan.cap:
         problems.append(f"{run.cloud['max_active']} calls at once, cap {plan.cap}")

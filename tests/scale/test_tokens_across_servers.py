@@ -14,6 +14,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import httpx
@@ -259,7 +260,7 @@ def test_a_stream_is_refused_1013_while_the_ledger_is_down() -> None:
     settings = Settings(public_url=PUBLIC_URL, twilio_auth_token=AUTH_TOKEN)
     issuer = StreamTokenIssuer(SECRET, ledger=_DownLedger())
     runtime = FakeRuntime()
-    app = create_app(settings, runtime, engines=VoiceEngines(), tokens=issuer)
+    app = create_app(settings, cast(Any, runtime), engines=VoiceEngines(), tokens=issuer)
     grant = StreamGrant("CA" + "f" * 32, "restaurant-en")
     with TestClient(app) as client, client.websocket_connect("/twilio/media") as ws:
         ws.send_text(protocol.build_connected())

@@ -26,7 +26,7 @@ thread (:func:`serve_in_thread`). It is what a campaign talks to instead of Twil
   refuse connections (a killed process); a call's media stream goes to a different upstream
   than its voice webhook whenever two are alive, as behind a real balancer.
 
-* ``GET /_standin/calls`` (``?summary=true``: counts and the calls in flight only) reports every call (outcome, simulated time it was placed at, which
+* ``POST /_standin/reset`` forgets the calls and peaks (between runs); ``GET /_standin/calls`` (``?summary=true``: counts and the calls in flight only) reports every call (outcome, simulated time it was placed at, which
   upstream served its webhook and its stream, what the caller heard) and the peaks the tests
   check: calls in flight at once, overall and per number (a call is in flight from the API
   request until its final status is about to be posted, as in Twilio).
@@ -494,6 +494,14 @@ def build_app(config: CloudConfig) -> FastAPI:
     async def configure(request: Request) -> dict[str, str]:
         data = await request.json()
         cloud.config = CloudConfig.from_dict({**asdict(cloud.config), **data})
+        return {"status": "ok"}
+
+    @app.post("/_standin/reset")
+    async def reset() -> dict[str, str]:
+        if cloud.active:
+            return {"status": "calls in flight: not reset"}
+        cloud.calls.clear()
+        cloud.max_active = cloud.max_active_per_number = 0
         return {"status": "ok"}
 
     @app.get("/_standin/healthz")
