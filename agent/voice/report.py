@@ -74,6 +74,9 @@ class CallReport:
         status: ``completed``, ``hangup`` or ``failed``.
         reason: why it ended that way.
         transfer_to: the number the call was handed over to, if any.
+        faults: what failed during the call and was covered (``kind: detail`` in order:
+            recognition, dialogue, synthesis); stored with the call's end reason.
+        holds: how many times "one moment" was played while the caller waited.
         keep: numbers the call may keep in its written words (the booking's phone: the
             session's ``keep_values()``); every other personal number is masked.
     """
@@ -85,7 +88,24 @@ class CallReport:
     status: str | None = None
     reason: str | None = None
     transfer_to: str | None = None
+    faults: list[str] = field(default_factory=list)
+    holds: int = 0
     keep: tuple[str, ...] = ()
+
+    def fault(self, kind: str, detail: str) -> None:
+        """Note one failure the call survived (``kind``: recognition, dialogue, synthesis)."""
+        self.faults.append(f"{kind}: {detail}")
+
+    def fault_summary(self) -> str | None:
+        """The faults as one line: each kind with its count and latest detail; ``None`` if none."""
+        if not self.faults:
+            return None
+        latest: dict[str, tuple[int, str]] = {}
+        for fault in self.faults:
+            kind, _, detail = fault.partition(": ")
+            count = latest.get(kind, (0, ""))[0]
+            latest[kind] = (count + 1, detail)
+        return "; ".join(f"{kind} failed x{n} ({detail})" for kind, (n, detail) in latest.items())
 
     def rel(self, t: float | None) -> float | None:
         """``t`` (monotonic) relative to the call's start, rounded to the millisecond."""
@@ -107,6 +127,8 @@ class CallReport:
             "status": self.status,
             "reason": self.reason,
             "transfer_to": self.transfer_to,
+            "faults": list(self.faults),
+            "holds": self.holds,
             "turns": turns,
         }
 
