@@ -166,6 +166,7 @@ def test_korean_booking_over_the_phone(runtime, engines) -> None:
 
 def test_malformed_media_fails_only_that_call(runtime, engines) -> None:
     from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosedError
 
     from agent.server.app import create_app
     from agent.server.loopback import serve_on_loopback
@@ -193,8 +194,11 @@ def test_malformed_media_fails_only_that_call(runtime, engines) -> None:
                     protocol.build_start("MZbad", "CA00000000000000000000000000000bad", params)
                 )
                 await ws.send(json.dumps({"event": "media", "media": {"payload": "@@not base64"}}))
-                async for _ in ws:  # the server closes the stream
-                    pass
+                with pytest.raises(ConnectionClosedError):  # the server closes the stream
+                    async for _ in ws:
+                        pass
+            # with the cause: policy violation, and why
+            assert ws.close_code == 1008 and "base64" in (ws.close_reason or "")
             for _ in range(100):
                 if app.state.aicall.reports:
                     break
