@@ -10,7 +10,6 @@ import asyncio
 import json
 import logging
 import xml.etree.ElementTree as ET
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,8 +18,8 @@ from twilio.request_validator import RequestValidator
 from typer.testing import CliRunner
 
 from agent.config import Settings
+from agent.runtime import AgentRuntime
 from agent.server.app import create_app
-from agent.store import Database
 from agent.voice.engines import VoiceEngines
 from tests.settings.test_server_settings import FakeRuntime
 
@@ -161,9 +160,8 @@ def _serve(monkeypatch: pytest.MonkeyPatch, *args: str) -> tuple[Any, dict[str, 
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
 
-    def runtime(_database: str | None) -> SimpleNamespace:  # no scenarios, no models
-        settings = Settings()
-        return SimpleNamespace(settings=settings, db=Database(settings.resolved_database_url()))
+    def runtime(_database: str | None) -> AgentRuntime:  # the real runtime, no scenarios
+        return AgentRuntime(Settings(), scenarios={})
 
     monkeypatch.setattr(serve_module, "make_runtime", runtime)
     result = CliRunner().invoke(cli, ["serve", *args])
