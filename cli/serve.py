@@ -70,7 +70,7 @@ def serve(
         )
     # Any process behind the balancer verifies a token another issued, and accepts it once.
     tokens = shared_stream_tokens(settings, runtime.db, settings.queue_url)
-    app = create_app(settings, runtime, tokens=tokens, warm_scenarios=settings.warm_scenarios)
+    app = create_app(settings, runtime, tokens=tokens)
     reach = (
         f"Twilio webhooks at {settings.public_url}"
         if settings.public_url

@@ -128,9 +128,12 @@ def create_app(
         runtime: the dialogue runtime (``agent.runtime.AgentRuntime``).
         engines: speech engines (built from ``settings`` and warmed up at start-up if absent).
         tokens: the stream-token issuer (a fresh one by default).
-        warm_scenarios: scenarios whose NLU is trained at start-up (default: all), so the
-            first caller does not wait for it.
+        warm_scenarios: scenarios whose NLU is trained at start-up (default:
+            ``settings.warm_scenarios``, and when that is unset all), so the first caller does
+            not wait for it.
     """
+    if warm_scenarios is None:
+        warm_scenarios = settings.warm_scenarios
     issuer = tokens or StreamTokenIssuer(ttl=settings.stream_token_ttl)
     state = ServerState()
     limiter = RateLimiter(settings.webhook_rate_limit)

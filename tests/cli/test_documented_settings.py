@@ -24,6 +24,7 @@ READ_ELSEWHERE = {
     "AICALL_NLU_ENCODER_PATH": "nlu/encoder_net.py",  # a model directory for the encoder
     "AICALL_CALLER_ID": "cli/call.py",  # the --from option's environment variable
     "AICALL_BENCH_VERBOSE": "bench/voice_asr_window.py",  # benchmarks only
+    "AICALL_SGD_DIR": "bench/booking_sgd.py",  # benchmarks only: where the SGD data is
 }
 
 #: Each variable -> a test that fails when the variable stops changing what the docs say
@@ -71,6 +72,10 @@ EFFECT_TESTS = {
     "AICALL_LLM_REPLY_MS": "tests/settings/test_llm_settings.py::test_llm_reply_ms_is_the_whole_reply_budget",
     "AICALL_QUEUE_URL": "tests/settings/test_campaign_settings.py::test_queue_url_is_where_dispatch_tasks_go",
     "AICALL_TWILIO_API_URL": "tests/settings/test_campaign_settings.py::test_twilio_api_url_is_where_calls_are_placed",
+    "AICALL_SGD_DIR": "tests/scenarios/test_booking_sgd_reader.py::test_sgd_dir_is_where_the_bench_reads_the_dialogues",
+    "AICALL_STREAM_SECRET": "tests/scale/test_tokens_across_servers.py::test_the_secret_comes_from_the_setting_or_the_twilio_auth_token",
+    "AICALL_WARM_SCENARIOS": "tests/settings/test_server_settings.py::test_warm_scenarios_are_the_nlus_prepared_before_answering",
+    "AICALL_LOOP_WATCHDOG_SECONDS": "tests/server/test_watchdog.py::test_the_server_runs_the_watchdog_while_it_serves",
     "AICALL_CLOCK": "tests/settings/test_campaign_settings.py::test_clock_is_what_campaigns_decide_by",
 }
 
@@ -146,6 +151,8 @@ def _other_value(field: str, default: object) -> str:
         "asr_model": "tiny.en",
         "llm_threads": "2",
         "log_format": "json",
+        "warm_scenarios": '["restaurant-en"]',
+        "stream_secret": "a-shared-secret-of-20-chars",
     }
     if field in special:
         return special[field]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date, time
 from pathlib import Path
 
@@ -96,3 +99,14 @@ def test_a_turn_is_scored_on_intent_date_and_time(tmp_path: Path) -> None:
     )  # fmt: skip
     # the values are parsed exactly (the intent is what the engine makes of it, not asserted)
     assert (score.date_ok, score.time_ok) == (1, 1), score.misses
+
+
+def test_sgd_dir_is_where_the_bench_reads_the_dialogues(tmp_path: Path) -> None:
+    """AICALL_SGD_DIR names the copy of the dataset; a copy without dialogues is a clear skip."""
+    (tmp_path / "train").mkdir()
+    env = {**os.environ, "AICALL_SGD_DIR": str(tmp_path)}
+    code = "import bench.booking_sgd as b; print(b.DATA); print(len(b.read_turns(b.DATA)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [str(tmp_path), "0"]

@@ -196,3 +196,23 @@ def test_max_call_seconds_ends_a_live_call(monkeypatch: pytest.MonkeyPatch) -> N
     (session,) = runtime.sessions
     assert session.closed == ("completed", "time limit")
     assert elapsed < 10
+
+
+def test_warm_scenarios_are_the_nlus_prepared_before_answering(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    class Recording(FakeRuntime):
+        prepared: list[object] = []
+
+        def prepare_nlu(self, scenario_ids=None) -> None:
+            self.prepared.append(None if scenario_ids is None else list(scenario_ids))
+
+    monkeypatch.setenv("AICALL_DATA_DIR", str(tmp_path))
+    for env, expected in ((None, None), ('["restaurant-en"]', ["restaurant-en"])):
+        if env is not None:
+            monkeypatch.setenv("AICALL_WARM_SCENARIOS", env)
+        runtime = Recording()
+        runtime.prepared = []
+        with TestClient(create_app(Settings(), runtime, engines=VoiceEngines())):
+            pass
+        assert runtime.prepared == [expected]  # unset: every scenario (None); set: only those
