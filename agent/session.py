@@ -202,7 +202,13 @@ class CallSession:
             try:
                 self._flush()
                 outcome = self.tracker.state.outcome
-                self._calls.end_call(self.call_id, status, outcome=outcome, failure_reason=reason)
+                self._calls.end_call(
+                    self.call_id,
+                    status,
+                    outcome=outcome,
+                    failure_reason=reason,
+                    keep=self.keep_values(),
+                )
             except StoreUnavailableError as e:
                 log.error("call %s: could not store its end: %s", self.call_id, e)
                 return False

@@ -269,6 +269,7 @@ class CallLog:
         failure_reason: str | None = None,
         *,
         ended_at: datetime | None = None,
+        keep: Sequence[str] = (),
     ) -> CallRecord:
         """Record how a call ended.
 
@@ -278,6 +279,8 @@ class CallLog:
             outcome: the business result, e.g. ``"booked"``.
             failure_reason: why it failed, if it did.
             ended_at: when it ended (aware, or naive UTC); now when ``None``.
+            keep: values the reason may name besides what the call collected (the scenario's
+                hand-over number in "transferred to …").
 
         Returns:
             The updated call.
@@ -292,7 +295,8 @@ class CallLog:
             row = self._get_call(session, call_id)
             row.status = status
             row.outcome = outcome
-            row.failure_reason = redact_text(failure_reason, collected_values(session, call_id))
+            kept = (*keep, *collected_values(session, call_id))
+            row.failure_reason = redact_text(failure_reason, kept)
             row.ended_at = ended_at or utcnow()
             session.flush()
             return _call_record(row)

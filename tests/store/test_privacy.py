@@ -82,3 +82,16 @@ def test_an_unreached_calls_reason_is_masked(db: Database) -> None:
     record = calls.get_call("CA3")
     assert record is not None
     assert record.failure_reason == "busy; fallback [PHONE] tried; callee 010-5555-6666"
+
+
+def test_a_hand_over_reason_keeps_the_scenarios_number(db: Database) -> None:
+    """The hand-over number is the business's, not a person's: "transferred to …" keeps it."""
+    calls = CallLog(db)
+    calls.start_call(call_id="CA3", scenario_id="restaurant-ko", direction="inbound")
+    reason = "caller asked for a person, transferred to 02-555-0100; card 4111 1111 1111 1111"
+    calls.end_call("CA3", "completed", failure_reason=reason, keep=("02-555-0100",))
+    record = calls.get_call("CA3")
+    assert record is not None
+    assert record.failure_reason == (
+        "caller asked for a person, transferred to 02-555-0100; card [CARD]"
+    )
