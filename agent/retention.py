@@ -220,6 +220,7 @@ def export_person(db: Database, data_dir: Path, person: str) -> dict[str, Any]:
         "followup_flags": data.followup_flags,
         "followup_flag_events": data.followup_flag_events,
         "carecall_person_calls": data.carecall_person_calls,
+        "campaign_people": data.campaign_people,
     }
 
 
@@ -232,6 +233,7 @@ class DeletedPerson:
     carecall_answers: int
     followup_flags: int
     files: tuple[Path, ...]
+    campaign_people: int = 0
 
     @property
     def nothing(self) -> bool:
@@ -242,6 +244,7 @@ class DeletedPerson:
             or self.carecall_answers
             or self.followup_flags
             or self.files
+            or self.campaign_people
         )
 
 
@@ -252,11 +255,13 @@ def delete_person(db: Database, data_dir: Path, person: str) -> DeletedPerson:
     for path in files:
         path.unlink(missing_ok=True)
     log.info(
-        "person deleted: %d calls, %d bookings, %d care-call answers, %d flags, %d files",
+        "person deleted: %d calls, %d bookings, %d care-call answers, %d flags, "
+        "%d campaign list rows, %d files",
         len(data.calls),
         len(data.bookings),
         len(data.carecall_answers),
         len(data.followup_flags),
+        len(data.campaign_people),
         len(files),
     )
     return DeletedPerson(
@@ -265,4 +270,5 @@ def delete_person(db: Database, data_dir: Path, person: str) -> DeletedPerson:
         carecall_answers=len(data.carecall_answers),
         followup_flags=len(data.followup_flags),
         files=tuple(files),
+        campaign_people=len(data.campaign_people),
     )

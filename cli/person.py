@@ -42,16 +42,16 @@ def export(
 ) -> None:
     """Everything stored about one person, as JSON.
 
-    Their calls (with events and voice turns), bookings, care-call answers and follow-up flags.
+    Their calls (with events and voice turns), bookings, care-call answers, follow-up flags and
+    their rows in campaign lists (with every attempt and its transitions).
     """
     db = open_database(database)
     try:
         data = export_person(db, Settings().data_dir, person)
     finally:
         db.close()
-    if not (
-        data["calls"] or data["bookings"] or data["carecall_answers"] or data["followup_flags"]
-    ):
+    kinds = ("calls", "bookings", "carecall_answers", "followup_flags", "campaign_people")
+    if not any(data[kind] for kind in kinds):
         raise InputError(f"nothing is stored about {person!r}")
     text = json.dumps(data, default=json_default, ensure_ascii=False, indent=2)
     if out is None:
@@ -79,7 +79,8 @@ def delete(
         raise InputError(f"nothing is stored about {person!r}")
     typer.echo(
         f"deleted: {done.calls} calls, {done.bookings} bookings, {done.carecall_answers} "
-        f"care-call answers, {done.followup_flags} follow-up flags, {len(done.files)} files"
+        f"care-call answers, {done.followup_flags} follow-up flags, "
+        f"{done.campaign_people} campaign list rows, {len(done.files)} files"
     )
 
 

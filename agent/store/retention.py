@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from agent.store.campaign_models import CampaignAttempt, CampaignPerson, CampaignTransition
 from agent.store.db import Database
 from agent.store.models import (
     Booking,
@@ -174,6 +175,8 @@ class PersonData:
         followup_flags: their follow-up flags.
         followup_flag_events: what staff did with those flags (closed, by whom, notes).
         carecall_person_calls: who each care call was for, and what it referred back to.
+        campaign_people: their rows in campaign lists, each with its ``attempts`` (and each
+            attempt's ``transitions``).
     """
 
     person: str
@@ -183,6 +186,7 @@ class PersonData:
     followup_flags: list[dict[str, Any]] = field(default_factory=list)
     followup_flag_events: list[dict[str, Any]] = field(default_factory=list)
     carecall_person_calls: list[dict[str, Any]] = field(default_factory=list)
+    campaign_people: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def call_ids(self) -> list[str]:
@@ -197,6 +201,7 @@ class PersonData:
             or self.carecall_answers
             or self.followup_flags
             or self.carecall_person_calls
+            or self.campaign_people
         )
 
 
@@ -257,6 +262,16 @@ class PersonRecords:
                 )
             if ids:
                 session.execute(delete(CallRow).where(CallRow.id.in_(ids)))
+            people = [p["id"] for p in data.campaign_people]
+            if people:
+                attempts = select(CampaignAttempt.id).where(CampaignAttempt.person_id.in_(people))
+                session.execute(
+                    delete(CampaignTransition).where(CampaignTransition.attempt_id.in_(attempts))
+                )
+                session.execute(
+                    delete(CampaignAttempt).where(CampaignAttempt.person_id.in_(people))
+                )
+                session.execute(delete(CampaignPerson).where(CampaignPerson.id.in_(people)))
             return data
 
     def _collect(self, session: Session, person: str) -> PersonData:
@@ -336,4 +351,36 @@ class PersonRecords:
                 )
             ]
             data.calls.append(call)
+        data.campaign_people = _campaign_people(session, person, key)
         return data
+
+
+def _campaign_people(session: Session, person: str, key: str | None) -> list[dict[str, Any]]:
+    """``person``'s rows in campaign lists (by name, or by number: stored as E.164)."""
+    query = select(CampaignPerson).where(CampaignPerson.name == person)
+    if key is not None:
+        query = select(CampaignPerson).where(
+            or_(CampaignPerson.name == person, CampaignPerson.phone.contains(key[-4:]))
+        )
+    found = []
+    for row in session.scalars(query.order_by(CampaignPerson.id)):
+        if row.name != person and phone_key(row.phone) != key:
+            continue
+        entry = _row(row)
+        attempts = select(CampaignAttempt).where(CampaignAttempt.person_id == row.id)
+        entry["attempts"] = []
+        for attempt in session.scalars(attempts.order_by(CampaignAttempt.id)):
+            transitions = select(CampaignTransition).where(
+                CampaignTransition.attempt_id == attempt.id
+            )
+            entry["attempts"].append(
+                {
+                    **_row(attempt),
+                    "transitions": [
+                        _row(t, skip=("attempt_id",))
+                        for t in session.scalars(transitions.order_by(CampaignTransition.id))
+                    ],
+                }
+            )
+        found.append(entry)
+    return found
