@@ -45,6 +45,7 @@ PACKAGES = [
     "telephony",
     "agent",
     "authoring",
+    "console",
     "cli",
 ]
 BIN = Path(sys.executable).parent

@@ -2,7 +2,7 @@
 
 ::
 
-    cli > authoring > agent > telephony > nlg > dialogue > nlu > scenarios > common
+    cli > console > authoring > agent > telephony > nlg > dialogue > nlu > scenarios > common
 
 Every ``.py`` file of the packages is parsed with :mod:`ast`; every import counts, at module
 level, inside functions and under ``if TYPE_CHECKING:``. The checker is tested on a small tree
@@ -29,6 +29,7 @@ LADDER = (
     "telephony",
     "agent",
     "authoring",
+    "console",
     "cli",
 )
 
