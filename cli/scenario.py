@@ -58,7 +58,10 @@ def list_scenarios() -> None:
 def new(
     scenario_id: Annotated[str, typer.Argument(help="Id of the new scenario (my-shop-ko).")],
     starter: Annotated[
-        str, typer.Option("--from", help="Starter to copy (booking: any appointment business).")
+        str,
+        typer.Option(
+            "--from", help="Starter to copy: booking (any appointment business), carecall, survey."
+        ),
     ] = "booking",
     language: Annotated[str, typer.Option(help="ko or en.")] = "ko",
     out: Annotated[

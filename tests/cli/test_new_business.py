@@ -368,11 +368,18 @@ def test_scenario_new_refuses_a_bad_id_an_unknown_starter_and_overwriting(
     bad = cli("scenario", "new", "My Shop", "--out", str(tmp_path / "x.yaml"))
     assert bad.returncode == 2 and "scenario id 'My Shop'" in bad.stderr
     unknown = cli("scenario", "new", "shop-ko", "--from", "bakery")
-    assert unknown.returncode == 2 and "no starter 'bakery'; have: booking" in unknown.stderr
+    assert (
+        unknown.returncode == 2
+        and "no starter 'bakery'; have: booking, carecall, survey" in unknown.stderr
+    )
     first = cli("scenario", "new", "shop-ko")
     assert first.returncode == 0, first.stderr
     assert (tmp_path / "shop-ko.yaml").is_file()  # default: ./ID.yaml
     again = cli("scenario", "new", "shop-ko")
     assert again.returncode == 2 and "exists" in again.stderr
     listed = cli("scenario", "starters")
-    assert listed.returncode == 0 and listed.stdout.split() == ["booking", "ko,", "en"]
+    assert listed.returncode == 0 and listed.stdout.split() == [
+        *("booking", "ko,", "en"),
+        *("carecall", "ko,", "en"),
+        *("survey", "ko,", "en"),
+    ]
