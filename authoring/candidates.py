@@ -27,11 +27,20 @@ from ruamel.yaml.error import YAMLError
 
 from common.errors import InputError
 
-__all__ = ["Candidate", "CandidateStore", "ReviewState", "candidate_id"]
+__all__ = ["Candidate", "CandidateStore", "ReviewState", "candidate_id", "store_path"]
 
 ReviewState = Literal["pending", "accepted", "rejected"]
 STATES: tuple[ReviewState, ...] = ("pending", "accepted", "rejected")
 STORE_FORMAT = 1
+
+
+def store_path(data_dir: str | Path, scenario_id: str) -> Path:
+    """The default candidates file of a scenario: ``<data dir>/authoring/<id>/candidates.yml``.
+
+    The CLI (``aicall scenario augment|review|train``) and the console both use it, so each
+    sees the other's candidates and decisions.
+    """
+    return Path(data_dir) / "authoring" / scenario_id / "candidates.yml"
 
 
 def candidate_id(intent: str, text: str) -> str:

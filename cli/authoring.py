@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import nlg.llm
 from agent.config import Settings
-from authoring.candidates import Candidate, CandidateStore
+from authoring.candidates import Candidate, CandidateStore, store_path
 from authoring.dialogue_llm import goal_dialogues
 from authoring.domain import AuthoringDomain
 from authoring.generate import PROMPT_VERSION, LLMUnavailableError
@@ -61,7 +61,7 @@ ScenarioArg = Annotated[str, typer.Argument(help="Scenario id or scenario file."
 
 def store_for(scenario: Scenario, store: Path | None) -> CandidateStore:
     """The candidates store of ``scenario`` (``store`` or the default path)."""
-    path = store or Settings().data_dir / "authoring" / scenario.id / "candidates.yml"
+    path = store or store_path(Settings().data_dir, scenario.id)
     return CandidateStore(path, scenario.id)
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "NLUBackend",
     "NLUSettings",
     "UtteranceParser",
+    "forget_scenario_parsers",
     "make_parser",
     "scenario_parser",
 ]
@@ -163,6 +164,16 @@ def scenario_parser(
                 _trained[trained_key] = parser
             _trained[key] = parser
         return parser
+
+
+def forget_scenario_parsers(scenario_id: str) -> None:
+    """Drop this process's parsers of a scenario: its live model was just retrained here.
+
+    The console trains in the server's own process; the next call then loads the new model.
+    """
+    with _trained_lock:
+        for key in [k for k in _trained if k[0] != "dir" and k[1] == scenario_id]:
+            del _trained[key]
 
 
 def _train(scenario: Scenario, engine: str) -> UtteranceParser:
