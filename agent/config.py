@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # Languages whose speech the base model decodes on the utterance + 1 s instead of a 30 s
     # window (docs/voice.md, "Speech recognition"); [] for the stock window everywhere.
     asr_window_languages: list[str] = Field(default_factory=lambda: ["en"])
+    # End of the caller's turn: "dialogue" judges the speculative transcript with the NLU in the
+    # dialogue's context (answer at once when it completes what was asked, wait longer when it
+    # is unfinished); "silence" waits a fixed silence per expected input (docs/voice.md).
+    endpointing: Literal["dialogue", "silence"] = "dialogue"
     # A coqui-tts model directory per language replaces Piper / espeak-ng for that language
     # (the optional `coqui` extra; docs/voice.md, "coqui-tts").
     tts_coqui_model_en: Path | None = None
@@ -98,6 +102,10 @@ class Settings(BaseSettings):
     nlu_rasa_url: str | None = None
     nlu_rasa_token: str | None = None
     nlu_rasa_timeout: float = 3.0
+    # The operator console (console/, docs/console.md): the first admin's password on a first
+    # start with no users (unset: a random one, printed once and written to
+    # data_dir/console-admin.txt).
+    console_admin_password: str | None = None
 
     @property
     def nlu(self) -> NLUSettings:
@@ -119,6 +127,7 @@ class Settings(BaseSettings):
             self.softphone_token,
             self.nlu_rasa_token,
             self.stream_secret,
+            self.console_admin_password,
         ]
         for url in (
             self.database_url,

@@ -46,6 +46,7 @@ def serve(
     from agent.server.app import create_app  # noqa: PLC0415 - the voice extra
     from agent.server.limits import is_loopback  # noqa: PLC0415 - the voice extra
     from agent.voice.logs import quiet_pipecat  # noqa: PLC0415 - the voice extra
+    from console.app import mount_console  # noqa: PLC0415 - the voice extra (jinja2, argon2)
     from telephony.twilio.protocol import MAX_MESSAGE_BYTES  # noqa: PLC0415 - the voice extra
 
     env = Settings()
@@ -71,6 +72,7 @@ def serve(
     # Any process behind the balancer verifies a token another issued, and accepts it once.
     tokens = shared_stream_tokens(settings, runtime.db, settings.queue_url)
     app = create_app(settings, runtime, tokens=tokens)
+    mount_console(app, settings=settings, runtime=runtime)  # /console, /api/v1 (docs/console.md)
     reach = (
         f"Twilio webhooks at {settings.public_url}"
         if settings.public_url
@@ -79,6 +81,7 @@ def serve(
     print(f"aicall: serving on http://{host}:{port} ({reach})")
     if settings.softphone:
         print(f"aicall: softphone at http://{host}:{port}/softphone", flush=True)
+    print(f"aicall: console at http://{host}:{port}/console (API docs at /docs)", flush=True)
     consumer: Any = None
     if worker:
         # the dispatchers of `aicall worker`, as threads of this process (no signal loop of
