@@ -32,6 +32,7 @@ from dialogue.tracker import Tracker
 from nlg.rewrite import ReplyRewriter, ReplyStream, RewriteRequest, plan_turn, recent_turns
 from nlg.templates import TemplateNLG
 from nlu.config import UtteranceParser
+from nlu.types import NLUResult
 from scenarios.schema import Scenario
 
 __all__ = ["CallSession"]
@@ -94,6 +95,23 @@ class CallSession:
         exp = expected_for(self.tracker, self.scenario)
         spec = self.scenario.slots.get(exp) if exp else None
         return spec.type if spec is not None else exp
+
+    def understand(self, text: str) -> tuple[str | None, str | None, NLUResult] | None:
+        """What ``text`` would mean now, for end-of-turn (blocking: the NLU; no state change).
+
+        Returns:
+            What the agent waits for (as :attr:`expects`), the awaited slot's name, and the
+            NLU's parse of ``text`` in that context; ``None`` while a turn is being decided.
+        """
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            expected = expected_for(self.tracker, self.scenario)
+            expects = self.expects
+            today = self._clock().date()
+        finally:
+            self._lock.release()
+        return expects, expected, self._nlu.parse(text, today=today, expected=expected)
 
     def set_channel(self, channel: str) -> None:
         """Say how the caller reaches the agent (``voice``: a phone line with a keypad).

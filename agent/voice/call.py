@@ -32,7 +32,7 @@ from agent.voice.asr import RecognitionOptions
 from agent.voice.dead_air import DeadAirWatch
 from agent.voice.dialogue_port import DialoguePort, DialogueTimeouts, Handover
 from agent.voice.dialogue_processor import DialogueProcessor
-from agent.voice.endpointing import EndpointPolicy
+from agent.voice.endpointing import EndpointPolicy, session_judge
 from agent.voice.engines import VoiceEngines
 from agent.voice.frames import CallState
 from agent.voice.keypad import KeypadAggregator
@@ -48,7 +48,7 @@ from telephony.twilio.serializer import AicallTwilioSerializer, MediaStreamError
 from telephony.twilio.tokens import StreamGrant
 from telephony.twilio.twiml import transfer_twiml
 
-__all__ = ["CallRuntime", "run_twilio_call", "twilio_handover"]
+__all__ = ["CallRuntime", "endpoint_policy", "run_twilio_call", "twilio_handover"]
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,11 @@ def twilio_handover(settings: Settings, call_sid: str) -> Handover | None:
     return handover
 
 
+def endpoint_policy(settings: Settings) -> EndpointPolicy:
+    """The end-of-turn policy of the process's calls (``AICALL_ENDPOINTING``)."""
+    return EndpointPolicy(mode=settings.endpointing)
+
+
 def _recorder(settings: Settings, call_id: str) -> Any:
     """A stereo recorder (caller left, agent right) writing ``recordings/<call_id>.wav``."""
     recorder = AudioBufferProcessor(sample_rate=8000, num_channels=2)
@@ -148,7 +153,7 @@ async def run_twilio_call(
     Returns:
         The call's voice record (also written to ``<data_dir>/calls``).
     """
-    endpoint = endpoint or EndpointPolicy()
+    endpoint = endpoint or endpoint_policy(settings)
     timeouts = timeouts or DialogueTimeouts(
         max_call=settings.max_call_seconds, silence=settings.silence_reprompt_seconds
     )
@@ -172,6 +177,8 @@ async def run_twilio_call(
     await asyncio.to_thread(journal.add, active)
     report = CallReport(call_id=session.call_id, scenario=scenario.id)
     state = CallState()
+    if endpoint.mode == "dialogue":  # end of turn from what was said (docs/voice.md)
+        state.judge = session_judge(getattr(session, "understand", None), language)
     # closes a broken stream with its cause; remembers the peer's close code
     guard = StreamGuard(websocket)
     serializer = AicallTwilioSerializer(start.stream_sid, start.call_sid, on_error=guard.fail)
@@ -206,7 +213,10 @@ async def run_twilio_call(
         handover=twilio_handover(settings, start.call_sid),
         handover_number=scenario.handover_number,
         timeouts=timeouts,
-        transcript_events=settings.softphone and start.parameters.get("softphone") == "1",
+        # the softphone page, or the console's (grants with caller "softphone" are issued only
+        # by those two, the console's to a logged-in operator of the scenario's organisation)
+        transcript_events=(settings.softphone or grant.caller == "softphone")
+        and start.parameters.get("softphone") == "1",
         playback=playback,
     )
     keypad = KeypadAggregator(timeout=timeouts.dtmf)

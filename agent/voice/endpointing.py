@@ -1,58 +1,170 @@
-"""End-of-turn: how long to wait after the caller stops before answering.
+"""End of turn: how long to wait after the caller stops before answering, from what was said.
 
-Silero VAD reports the end of speech after a short silence (``stop_secs``). That is too short
-for a caller dictating a phone number or a date, who pauses between groups of digits; too long
-a wait costs every turn. So the extra hold after VAD's end of speech depends on what the
-dialogue expects. Recognition starts at VAD's end of speech, during the hold (speculatively):
-if the caller goes on, its result is discarded.
+Silero VAD reports the end of speech after a short silence (``vad_stop_secs``). That is too
+short for a caller dictating a phone number or a date, who pauses between groups of digits;
+too long a wait costs every turn. Recognition starts at VAD's end of speech, during the hold
+(speculatively): if the caller goes on, its result is discarded and the utterance continues.
+
+Two modes (``AICALL_ENDPOINTING``):
+
+* ``silence``: the hold depends only on what the dialogue expects (0.5 s of silence in all
+  for an ordinary answer, 1.0 s for a date, 1.6 s for a phone number).
+* ``dialogue`` (the default): VAD ends speech after 0.15 s; the speculative transcript is
+  parsed by the scenario's NLU in the dialogue's context (:meth:`agent.session.CallSession.understand`,
+  in a worker thread) and judged by :func:`judge_completeness`. A turn that completes what was
+  asked (a time when a time was asked, yes or no at the read-back, a whole phone number, a
+  request the NLU is sure of) is answered at once; an unfinished one ("I'd like to book a
+  table for", "다음 주", "예약하고", half a phone number) waits up to an extended silence; an
+  unclear one waits as in ``silence`` mode.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 from pipecat.audio.vad.vad_analyzer import VADParams
 
-__all__ = ["EndpointPolicy"]
+from nlu.types import OUT_OF_SCOPE, NLUResult
+
+__all__ = [
+    "Completeness",
+    "EndpointPolicy",
+    "TurnJudge",
+    "judge_completeness",
+    "phone_digits",
+    "session_judge",
+]
+
+log = logging.getLogger(__name__)
+
+EndpointMode = Literal["dialogue", "silence"]
+
+
+class Completeness(StrEnum):
+    """What a speculative transcript says about the caller's turn."""
+
+    COMPLETE = "complete"  # it answers what was asked: reply at once
+    INCOMPLETE = "incomplete"  # the caller is mid-sentence: wait longer
+    UNSURE = "unsure"  # wait as long as the silence-only endpointer would
+
+
+#: judges a speculative transcript in the call's dialogue context (blocking: NLU; in a thread)
+TurnJudge = Callable[[str], Completeness]
 
 
 @dataclass(frozen=True)
 class EndpointPolicy:
-    """Seconds to hold after VAD's end of speech, by expected input.
+    """How long to wait after the caller's last word, by what the dialogue expects.
+
+    Silences are counted from the caller's last voiced audio; the hold after VAD's end of
+    speech is the silence minus ``vad_stop_secs``.
 
     Attributes:
+        mode: ``dialogue`` (judge the speculative transcript) or ``silence`` (holds only).
         vad_start_secs: speech after which Silero VAD reports the start of speech. pipecat's
             default (0.2 s) never fires on a short "Yes." or "네" (0.3-0.4 s of voice on the
             phone): they would be lost entirely.
-        vad_stop_secs: silence after which Silero VAD reports the end of speech.
+        vad_stop_secs: silence after which Silero VAD reports the end of speech (the
+            speculative recognition starts then).
         vad_confidence: Silero's speech probability that counts as voice.
         vad_min_volume: loudness that counts as voice (pipecat's 0.6 missed 3 in 8 "No."s).
-        default_hold: extra hold for ordinary answers.
-        holds: extra hold per expected input kind.
+        default_silence: silence before an ordinary answer is taken as finished.
+        silences: silence per expected input kind.
+        complete_silence: silence before a turn judged complete is answered (at least VAD's
+            stop time; the recognition and the judgement run inside it or add to it).
+        incomplete_silence: silence before a turn judged unfinished is taken anyway.
+        incomplete_silences: the same per expected input kind (a phone number being
+            dictated waits longer).
     """
 
+    mode: EndpointMode = "dialogue"
     vad_start_secs: float = 0.1
-    vad_stop_secs: float = 0.2
+    vad_stop_secs: float = 0.15
     vad_confidence: float = 0.6
     vad_min_volume: float = 0.4
-    default_hold: float = 0.3
-    holds: dict[str, float] = field(
+    default_silence: float = 0.5
+    silences: dict[str, float] = field(
         default_factory=lambda: {
-            "phone": 1.4,
-            "date": 0.8,
-            "time": 0.6,
-            "datetime": 0.8,
-            "name": 0.5,
-            "yesno": 0.2,
+            "phone": 1.6,
+            "date": 1.0,
+            "time": 0.8,
+            "datetime": 1.0,
+            "name": 0.7,
+            "yesno": 0.4,
         }
     )
+    complete_silence: float = 0.15
+    incomplete_silence: float = 1.5
+    incomplete_silences: dict[str, float] = field(default_factory=lambda: {"phone": 1.8})
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("dialogue", "silence"):
+            raise ValueError(f"endpointing mode must be 'dialogue' or 'silence', not {self.mode!r}")
+
+    def silence(self, expects: str | None) -> float:
+        """Silence before an answer to ``expects`` counts as finished (silence only)."""
+        if expects is None:
+            return self.default_silence
+        return self.silences.get(expects, self.default_silence)
 
     def hold(self, expects: str | None) -> float:
-        """The extra hold when the dialogue expects ``expects``."""
-        if expects is None:
-            return self.default_hold
-        return self.holds.get(expects, self.default_hold)
+        """The hold after VAD's end of speech when the dialogue expects ``expects``."""
+        return max(0.0, self.silence(expects) - self.vad_stop_secs)
+
+    def extended_hold(self, expects: str | None) -> float:
+        """The longest hold, for a turn judged unfinished."""
+        longest = self.incomplete_silences.get(expects or "", self.incomplete_silence)
+        return max(self.hold(expects), longest - self.vad_stop_secs)
+
+    def decided_hold(self, expects: str | None, decision: Completeness) -> float:
+        """The hold after VAD's end of speech once the transcript is judged."""
+        if decision is Completeness.COMPLETE:
+            return max(0.0, self.complete_silence - self.vad_stop_secs)
+        if decision is Completeness.INCOMPLETE:
+            return self.extended_hold(expects)
+        return self.hold(expects)
+
+    async def wait(
+        self, recognition: asyncio.Future[Any], expects: str | None, judge: TurnJudge | None
+    ) -> Completeness | None:
+        """Hold after VAD's end of speech until the caller's turn counts as finished.
+
+        Called as VAD reports the end of speech, with the speculative recognition already
+        running. Cancelled (by the recognition stage) when the caller speaks again.
+
+        Args:
+            recognition: the speculative recognition (a :class:`~agent.voice.asr.Transcript`).
+            expects: what the dialogue expects (a slot type, ``yesno``).
+            judge: the call's completeness judge (``None``, or ``silence`` mode: holds only).
+
+        Returns:
+            The judgement (``None`` when the silence alone decided).
+        """
+        if self.mode != "dialogue" or judge is None:
+            await asyncio.sleep(self.hold(expects))
+            return None
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        longest = self.extended_hold(expects)
+        done, _ = await asyncio.wait({recognition}, timeout=longest)
+        decision = Completeness.UNSURE
+        if done and not recognition.cancelled() and recognition.exception() is None:
+            text = recognition.result().text
+            if text:
+                try:
+                    decision = await asyncio.to_thread(judge, text)
+                except Exception as e:  # never lose a turn to the judge: hold as usual
+                    log.warning("end-of-turn judgement failed: %s", e)
+        remaining = self.decided_hold(expects, decision) - (loop.time() - started)
+        if remaining > 0:
+            await asyncio.sleep(remaining)
+        return decision
 
     def vad_analyzer(self) -> Any:
         """A Silero VAD analyzer with this policy's start and stop times (one per call)."""
@@ -65,3 +177,206 @@ class EndpointPolicy:
             min_volume=self.vad_min_volume,
         )
         return SileroVADAnalyzer(params=params)
+
+
+# Judging a transcript ------------------------------------------------------------------------
+
+#: English words a finished answer does not end with ("a table for", "at", "and", "um")
+_TRAIL_EN = frozenset(
+    """for at to and or but so the a an my our your his her their on in of with about is are
+    was were be it's its um uh er erm hmm like around than then because if that this these
+    next i i'd i'm we we'd we're you could can would will just maybe some under by from
+    into as say uhm mm""".split()
+)
+#: Korean connectives and fillers a finished answer does not end with
+_TRAIL_KO_WORDS = frozenset(
+    "그리고 그런데 근데 그래서 그러니까 그러면 아니면 또는 음 어 저 그 저기 아 뭐 좀 그게 다음 이번 제".split()
+)
+#: Korean connective endings ("예약하고", "7시인데", "가는데", "있어서", "되면", "좋지만")
+_TRAIL_KO_ENDINGS = ("고", "데", "서", "면", "며", "지만", "거나", "랑", "든지", "는지")
+#: Korean particles a word hangs on when the sentence goes on ("다음 주에", "네 명이")
+_PARTICLES_KO = (
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "에",
+    "의",
+    "로",
+    "와",
+    "과",
+    "도",
+    "부터",
+    "까지",
+    "하고",
+)
+#: a date or time said only in part ("next week", "다음 주", "this", "저녁")
+_PART_EN = frozenset("next this week month morning afternoon evening tonight around about".split())
+_PART_KO = ("주", "다음", "이번", "저녁", "오후", "오전", "아침", "점심", "밤", "달")
+
+_KO_DIGIT_RUN = re.compile(r"^[공영빵일이삼사오육륙칠팔구]+$")
+_KO_SUFFIX = re.compile(r"(이요|이에요|입니다|에요|예요|이고|하고|다시|에|요|고)$")
+_WORD = re.compile(r"[\w']+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def phone_digits(text: str) -> str:
+    """The digits of a number being dictated, written or spoken, in Korean or English.
+
+    ``"oh one oh, one two three"`` → ``"010123"``; ``"공일공 일이삼사"`` → ``"0101234"``;
+    ``"double five"`` → ``"55"``. Other words are skipped (a Korean word counts only when it
+    is made of digit syllables, so "이번" adds nothing).
+    """
+    ko = dict(zip("공영빵일이삼사오육륙칠팔구", "0001234566789", strict=True))
+    en = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4"}
+    en |= {"five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+    out: list[str] = []
+    repeat = 1
+    for word in _words(text):
+        if word in ("double", "triple"):
+            repeat = 2 if word == "double" else 3
+            continue
+        if word.isdigit():
+            out.append(word[0] * repeat + word[1:])
+        elif word in en:
+            out.append(en[word] * repeat)
+        else:
+            stem = _KO_SUFFIX.sub("", word)
+            if stem and _KO_DIGIT_RUN.match(stem):
+                out.append("".join(ko[c] for c in stem))
+            else:
+                continue
+        repeat = 1
+    return "".join(out)
+
+
+def _phone_complete(digits: str, language: str) -> Completeness:
+    """Whether ``digits`` are a whole phone number (national form)."""
+    n = len(digits)
+    if digits.startswith("0") or language == "ko":
+        if digits.startswith("01"):  # mobile: 010-1234-5678 (old 011-123-4567)
+            return Completeness.COMPLETE if n >= 11 else _short(n, 10)
+        if digits.startswith("02"):  # Seoul: 02-123-4567 or 02-1234-5678
+            return Completeness.COMPLETE if n >= 10 else _short(n, 9)
+        return Completeness.COMPLETE if n >= 11 else _short(n, 10)
+    if digits.startswith("1"):  # 1-555-123-4567
+        return Completeness.COMPLETE if n >= 11 else Completeness.INCOMPLETE
+    return Completeness.COMPLETE if n >= 10 else Completeness.INCOMPLETE
+
+
+def _short(n: int, maybe: int) -> Completeness:
+    return Completeness.UNSURE if n == maybe else Completeness.INCOMPLETE
+
+
+def _trails_off(text: str, language: str) -> bool:
+    """Whether ``text`` ends mid-sentence (a connective, a preposition, a filler, "...")."""
+    stripped = text.strip()
+    if stripped.endswith(("...", "…", "-", "—")):
+        return True
+    words = _words(stripped)
+    if not words:
+        return False
+    last = words[-1]
+    if last in _TRAIL_EN:
+        return True
+    if language == "ko" or re.search(r"[가-힣]", last):
+        if last in _TRAIL_KO_WORDS:
+            return True
+        if len(last) >= 2 and last.endswith(_TRAIL_KO_ENDINGS):
+            return True
+    return False
+
+
+def _hangs_ko(text: str) -> bool:
+    """Whether the last Korean word hangs on a particle ("다음 주에", "네 명이", "7시를")."""
+    words = _words(text)
+    if not words:
+        return False
+    last = words[-1]
+    return (
+        len(last) >= 2 and re.search(r"[가-힣]$", last) is not None and last.endswith(_PARTICLES_KO)
+    )
+
+
+def _partial_when(text: str, language: str) -> bool:
+    """Whether ``text`` ends on part of a date or time ("next week", "다음 주", "저녁")."""
+    words = _words(text)
+    if not words:
+        return False
+    last = words[-1]
+    return last in _PART_EN or (language == "ko" and last.endswith(_PART_KO))
+
+
+def judge_completeness(
+    text: str,
+    language: str,
+    expects: str | None,
+    result: NLUResult | None,
+    *,
+    slot: str | None = None,
+) -> Completeness:
+    """Whether a speculative transcript completes what the dialogue asked.
+
+    Args:
+        text: the transcript so far.
+        language: ``ko`` or ``en``.
+        expects: what the dialogue waits for: a slot type (``date``, ``time``, ``count``,
+            ``phone``, ``name``, ``category``...), ``yesno`` at a read-back, or ``None`` (an
+            open question such as the greeting).
+        result: the NLU's parse of ``text`` in the dialogue context (``None``: not parsed).
+        slot: the name of the awaited slot (``party_size`` for ``count``).
+
+    Returns:
+        ``COMPLETE`` when it answers what was asked; ``INCOMPLETE`` when the caller is
+        mid-sentence or mid-number; ``UNSURE`` otherwise.
+    """
+    if not text.strip():
+        return Completeness.UNSURE
+    if _trails_off(text, language):
+        return Completeness.INCOMPLETE
+    found = {s.name for s in result.slots} if result is not None else set()
+    if expects == "phone":
+        digits = phone_digits(text)
+        if "phone" in found or len(digits) >= 3:
+            return _phone_complete(digits, language) if digits else Completeness.COMPLETE
+    answered = expects is not None and bool({expects, slot} & found)
+    if expects == "yesno" and result is not None:
+        answered = answered or result.intent in ("affirm", "deny")
+    if expects == "datetime":
+        answered = {"date", "time"} <= found
+    if not answered and (_partial_when(text, language) or (language == "ko" and _hangs_ko(text))):
+        return Completeness.INCOMPLETE
+    if answered and expects != "name":
+        return Completeness.COMPLETE
+    if result is None or expects == "name":
+        return Completeness.UNSURE
+    # an open question, or another request than the one asked ("what time do you close?")
+    sure = result.intent not in (OUT_OF_SCOPE, "inform") and result.confidence >= 0.8
+    if sure and (expects is None or result.intent not in ("affirm", "deny")):
+        return Completeness.COMPLETE
+    return Completeness.UNSURE
+
+
+def session_judge(understand: Callable[[str], Any] | None, language: str) -> TurnJudge | None:
+    """The completeness judge of a call whose session can ``understand`` a transcript.
+
+    ``understand(text)`` (:meth:`agent.session.CallSession.understand`) returns what the
+    dialogue awaits (its type, the slot's name) and the NLU's parse in that context, or
+    ``None`` while a turn is being decided; blocking, so the judge runs in a worker thread.
+    """
+    if understand is None:
+        return None
+
+    def judge(text: str) -> Completeness:
+        seen = understand(text)
+        if seen is None:
+            return Completeness.UNSURE
+        expects, slot, result = seen
+        return judge_completeness(text, language, expects, result, slot=slot)
+
+    return judge

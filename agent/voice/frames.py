@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pipecat.frames.frames import SystemFrame
 
@@ -117,7 +119,10 @@ class CallState:
     Attributes:
         expects: what the dialogue waits for (``phone``, ``date``, ``yesno``...), which tunes
             end-of-turn.
+        judge: judges a speculative transcript in the dialogue's context (blocking; see
+            :func:`agent.voice.endpointing.session_judge`); ``None``: end of turn by silence.
     """
 
     def __init__(self) -> None:
         self.expects: str | None = None
+        self.judge: Callable[[str], Any] | None = None

@@ -131,7 +131,7 @@ class SpeechRecognitionProcessor(FrameProcessor):
     async def _finish(self, audio: PcmAudio, speech_end: float, hold: float) -> None:
         recognition = asyncio.ensure_future(self._recognizer.recognize(audio, self._options))
         try:
-            await asyncio.sleep(hold)
+            await self._endpoint.wait(recognition, self._state.expects, self._state.judge)
             # Committed: later speech starts a new utterance.
             self._committed = True
             self._utterance = bytearray()
