@@ -87,12 +87,14 @@ class ServerState:
         reports: voice records of finished calls (most recent last, bounded).
         active: calls in progress, by call SID.
         watchdog: the event-loop watchdog, while the server runs.
+        issuer: the stream-token issuer (the console's softphone issues its tokens with it).
     """
 
     statuses: dict[str, str] = field(default_factory=dict)
     reports: list[CallReport] = field(default_factory=list)
     active: dict[str, asyncio.Task[Any]] = field(default_factory=dict)
     watchdog: LoopWatchdog | None = None
+    issuer: StreamTokenIssuer | None = None
 
 
 def _public_url(settings: Settings, request: Request) -> str:
@@ -135,7 +137,7 @@ def create_app(
     if warm_scenarios is None:
         warm_scenarios = settings.warm_scenarios
     issuer = tokens or StreamTokenIssuer(ttl=settings.stream_token_ttl)
-    state = ServerState()
+    state = ServerState(issuer=issuer)
     limiter = RateLimiter(settings.webhook_rate_limit)
     voice: dict[str, VoiceEngines] = {}
     if engines is not None:

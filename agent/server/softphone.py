@@ -33,7 +33,13 @@ from agent.voice.call import CallRuntime
 from common.errors import AicallError
 from telephony.twilio.tokens import StreamGrant, StreamTokenIssuer
 
-__all__ = ["SOFTPHONE_PARAMETER", "add_softphone", "softphone_login_error"]
+__all__ = [
+    "KEYPAD_HTML",
+    "SOFTPHONE_JS",
+    "SOFTPHONE_PARAMETER",
+    "add_softphone",
+    "softphone_login_error",
+]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +95,7 @@ def add_softphone(
         )
         login = _LOGIN if settings.softphone_token else ""
         page = _PAGE.replace("{{OPTIONS}}", options).replace("{{KEYS}}", _KEYS)
+        page = page.replace("{{SCRIPT}}", SOFTPHONE_JS)
         return HTMLResponse(page.replace("{{LOGIN}}", login))
 
     @app.post("/softphone/call")
@@ -128,8 +135,8 @@ _LOGIN = (
     'autocomplete="current-password"></label></p>'
 )
 
-#: The keypad: a phone's twelve keys, each sending Twilio's ``dtmf`` message.
-_KEYS = "".join(
+#: The keypad: a phone's twelve keys (the console's softphone panel shows the same), each sending Twilio's ``dtmf`` message.
+KEYPAD_HTML = _KEYS = "".join(
     f'<button type="button" data-key="{k}" aria-label="key {k}">{k}</button>'
     for k in "123456789*0#"
 )
@@ -157,15 +164,32 @@ _PAGE = r"""<!doctype html>
 <div id="keypad" aria-label="keypad">{{KEYS}}</div>
 <div id="log" aria-live="polite"></div>
 <script>
-"use strict";
+{{SCRIPT}}</script>
+</body>
+</html>
+"""
+
+#: The page's script: Twilio's Media Streams protocol from the browser, the keypad, the live
+#: transcript and each turn's latency. The console's softphone panel serves the same script
+#: (it reads its token URL from ``data-call-url`` of ``#softphone`` and sends the CSRF token).
+SOFTPHONE_JS = r""""use strict";
 const $ = (id) => document.getElementById(id);
 let ws = null, ctx = null, micNode = null, micStream = null, playTime = 0, sources = [];
 let streamSid = "", pending = new Uint8Array(0);
 
+let lastAgent = null;
 function show(cls, text) {
   const line = document.createElement("div");
   line.className = cls; line.textContent = (cls === "agent" ? "agent: " : cls === "caller" ? "you: " : "") + text;
   $("log").appendChild(line);
+  if (cls === "agent") lastAgent = line;
+}
+// per-turn latency (server-measured: end of the caller's speech to the reply's first audio)
+function showTiming(msg) {
+  if (!lastAgent || msg.voice_to_voice_ms == null) return;
+  const tag = document.createElement("span");
+  tag.className = "latency"; tag.textContent = " · " + msg.voice_to_voice_ms + " ms";
+  lastAgent.appendChild(tag);
 }
 // G.711 mu-law
 function muEncode(s) {
@@ -206,8 +230,14 @@ function echoMark(name) {
 
 async function call() {
   $("call").disabled = true; $("status").textContent = "dialling";
+  // the console embeds this script: it names its own token URL and sends its CSRF token
+  const root = $("softphone");
+  const url = root && root.dataset.callUrl ? root.dataset.callUrl
+    : "/softphone/call?scenario=" + encodeURIComponent($("scenario").value);
   const headers = $("token") ? {Authorization: "Bearer " + $("token").value} : {};
-  const r = await fetch("/softphone/call?scenario=" + encodeURIComponent($("scenario").value), {method: "POST", headers});
+  const csrf = document.querySelector('meta[name="csrf-token"]');
+  if (csrf) headers["X-CSRF-Token"] = csrf.content;
+  const r = await fetch(url, {method: "POST", headers, credentials: "same-origin"});
   const info = await r.json();
   if (!r.ok) { show("info", info.error || "call failed"); $("call").disabled = false; return; }
   streamSid = "MZ" + Math.random().toString(16).slice(2);
@@ -240,6 +270,7 @@ async function call() {
     else if (msg.event === "mark") echoMark(msg.mark.name);
     else if (msg.event === "clear") { for (const s of sources) { try { s.stop(); } catch (e) {} } sources = []; playTime = ctx.currentTime; }
     else if (msg.event === "transcript") show(msg.role, msg.text);
+    else if (msg.event === "turn_timing") showTiming(msg);
   };
   ws.onclose = () => { cleanup(); show("info", "call ended"); };
 }
@@ -263,7 +294,4 @@ for (const key of document.querySelectorAll("#keypad button")) {
   };
 }
 $("call").onclick = call; $("hangup").onclick = hangup;
-</script>
-</body>
-</html>
 """

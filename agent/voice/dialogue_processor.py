@@ -281,6 +281,7 @@ class DialogueProcessor(FrameProcessor):
             turn.agent = stream.reply.text
             if stream.rewording and turn.agent:
                 await self._transcript("agent", turn.agent)
+        await self._timing(turn)
         if reply.transfer_to or reply.end_call:
             await self._playback.wait_played()
             reason = "time limit" if item.kind is InputKind.TIME_LIMIT else None
@@ -333,6 +334,17 @@ class DialogueProcessor(FrameProcessor):
             reply = Reply(text=self._phrases.goodbye_failure, end_call=True)
         self._given_up = reply
         return reply
+
+    async def _timing(self, turn: TurnTiming) -> None:
+        """Softphone calls: the turn's latency, shown beside the reply (the console)."""
+        if self._transcript_events and turn.voice_to_voice is not None:
+            message = {
+                "event": "turn_timing",
+                "kind": turn.kind,
+                "voice_to_voice_ms": round(turn.voice_to_voice * 1000),
+                "asr_ms": None if turn.asr_seconds is None else round(turn.asr_seconds * 1000),
+            }
+            await self.push_frame(OutputTransportMessageUrgentFrame(message=message))
 
     async def _transcript(self, role: str, text: str) -> None:
         if self._transcript_events:
