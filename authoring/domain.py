@@ -43,6 +43,8 @@ class AuthoringDomain:
         categories: category slot -> canonical key -> surface forms.
         out_of_scope: the intent that collects off-topic utterances, if the domain has one.
         threshold: the NLU's intent threshold (below it, an utterance is out of scope).
+        intent_slots: intent -> the slots its task asks for (frames say some of them).
+        slot_examples: slot -> example values written with the descriptions (benchmarks).
     """
 
     language: str
@@ -53,6 +55,8 @@ class AuthoringDomain:
     categories: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     out_of_scope: str | None = None
     threshold: float = 0.45
+    intent_slots: dict[str, list[str]] = field(default_factory=dict)
+    slot_examples: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> AuthoringDomain:
@@ -67,6 +71,7 @@ class AuthoringDomain:
             categories=data.categories,
             out_of_scope="out_of_scope" if "out_of_scope" in sc.intents else None,
             threshold=sc.globals.intent_threshold,
+            intent_slots={t.intent: list(t.slots) for t in sc.tasks.values()},
         )
 
     @classmethod

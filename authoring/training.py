@@ -68,6 +68,7 @@ def training_data_with(base: TrainingData, accepted: Sequence[Candidate]) -> Tra
         multiple=list(base.multiple),
         language=base.language,
         domain=base.domain,
+        descriptions=dict(base.descriptions),
     )
 
 

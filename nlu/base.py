@@ -71,6 +71,7 @@ _MODULES = {
     "joint": "nlu.joint",
     "ensemble": "nlu.ensemble",
     "encoder": "nlu.encoder",
+    "prior": "nlu.zeroshot",
 }
 
 #: Hesitations that answer nothing; small (scenario) data learns them as a hidden intent whose
@@ -138,6 +139,8 @@ class NLUEngine(ABC):
     """
 
     name: ClassVar[str] = ""
+    #: whether the engine can predict intents that have a description and no examples
+    uses_descriptions: ClassVar[bool] = False
 
     def __init__(self, *, oos_threshold: float = 0.45, seed: int = 0) -> None:
         self.oos_threshold = oos_threshold
@@ -168,6 +171,8 @@ class NLUEngine(ABC):
             TrainingDataError: fewer than two intents, or no examples.
         """
         intents = data.intents
+        if self.uses_descriptions:
+            intents = list(dict.fromkeys([*intents, *data.descriptions]))
         if len(intents) < 2:
             raise TrainingDataError(
                 f"training needs at least two intents with examples, got {len(intents)}"
@@ -182,7 +187,7 @@ class NLUEngine(ABC):
         self.multiple = list(data.multiple)
         if len(data.examples) < 2000:
             data = _with_fillers(data)
-            self.intents = data.intents
+            self.intents = list(dict.fromkeys([*intents, *data.intents]))
         else:
             self.intents = intents
         t0 = time.perf_counter()

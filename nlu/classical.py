@@ -302,16 +302,23 @@ class ClassicalEngine(NLUEngine):
         ranked = [(self.intents[i], float(probs[i])) for i in order[:5]]
         if self._crf is None or self._gazetteer is None:
             return ranked, []
+        return ranked, self._tag(text, tokens, ranked[0][0])
+
+    def _tag(
+        self, text: str, tokens: list[Token], intent: str
+    ) -> list[tuple[int, int, str, float]]:
+        """Slot spans of the CRF, given the predicted intent."""
+        assert self._crf is not None and self._gazetteer is not None
         marks = self._gazetteer.marks(text, tokens)
         if self._lexicon is not None:
             marks = [g + v for g, v in zip(marks, self._lexicon.marks(tokens), strict=True)]
-        feats = token_features(tokens, marks, ranked[0][0])
+        feats = token_features(tokens, marks, intent)
         # python-crfsuite's tagger keeps the sequence between set() and tag(): one at a time
         with self._lock:
             tags = self._crf.predict_single(feats)
             marg = self._crf.predict_marginals_single(feats)
         scores = [float(m.get(t, 0.0)) for m, t in zip(marg, tags, strict=True)]
-        return ranked, spans_from_tags(tokens, tags, scores)
+        return spans_from_tags(tokens, tags, scores)
 
     def _save(self, path: Path) -> None:
         with open(path / "classical.pkl", "wb") as f:

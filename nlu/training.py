@@ -64,6 +64,8 @@ class TrainingData:
         multiple: category slots that take several values at once (symptoms).
         language: ``"ko"`` or ``"en"``.
         domain: the domain reported in results.
+        descriptions: intent -> what it means, in words (a scenario's intent descriptions);
+            engines with a description prior (``prior``) use them, the others ignore them.
     """
 
     examples: list[Example] = field(default_factory=list)
@@ -75,6 +77,7 @@ class TrainingData:
     multiple: list[str] = field(default_factory=list)
     language: str = "en"
     domain: str = "default"
+    descriptions: dict[str, str] = field(default_factory=dict)
 
     @property
     def intents(self) -> list[str]:
@@ -104,6 +107,7 @@ class TrainingData:
             multiple=[*self.multiple, *other.multiple],
             language=other.language if other.examples else self.language,
             domain=other.domain if other.domain != "default" else self.domain,
+            descriptions={**self.descriptions, **other.descriptions},
         )
 
 
@@ -122,7 +126,11 @@ def training_data_from_scenario(scenario: Scenario) -> TrainingData:
     An intent with a description and no examples yet is left out (with a log warning): the
     engines learn only the intents that have examples.
     """
-    data = TrainingData(language=scenario.language, domain=scenario.domain)
+    data = TrainingData(
+        language=scenario.language,
+        domain=scenario.domain,
+        descriptions={k: v.description for k, v in scenario.intents.items()},
+    )
     for name, intent in scenario.intents.items():
         if not intent.examples:
             # described but not exemplified yet: it cannot be predicted until examples exist
