@@ -15,6 +15,7 @@ from agent.config import Settings
 from agent.runtime import AgentRuntime
 from agent.store import Database
 from common.errors import InputError
+from console.scenario_files import org_scenario_dirs
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
 
@@ -42,7 +43,8 @@ def make_runtime(
 
     Args:
         database: ``--database URL``.
-        scenario_dir: ``--scenario-dir`` folders, after ``AICALL_SCENARIO_DIRS``.
+        scenario_dir: ``--scenario-dir`` folders, after ``AICALL_SCENARIO_DIRS`` and the
+            console's organisation folders (``<data dir>/orgs/*/scenarios``).
         now: ``--now``: a pinned clock.
         scenario: a scenario the command resolved (:func:`cli.scenario_ref.resolve_scenario`,
             perhaps from a file outside the folders); the runtime serves it under its id.
@@ -50,8 +52,12 @@ def make_runtime(
     settings = Settings()
     if database:
         settings.database_url = database
-    if scenario_dir:
-        settings.scenario_dirs = [*settings.scenario_dirs, *scenario_dir]
+    # the console's scenarios (<data dir>/orgs/<org>/scenarios), then --scenario-dir
+    settings.scenario_dirs = [
+        *settings.scenario_dirs,
+        *org_scenario_dirs(settings.data_dir),
+        *(scenario_dir or []),
+    ]
     scenarios = None
     if scenario is not None:
         scenarios = {**load_scenarios(settings.scenario_dirs), scenario.id: scenario}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from agent.config import Settings
 from common.errors import InputError
+from console.scenario_files import org_scenario_dirs
 from scenarios.loader import load_scenario, load_scenarios
 from scenarios.schema import Scenario
 
@@ -19,8 +20,15 @@ __all__ = ["known_scenarios", "resolve_scenario"]
 
 
 def known_scenarios(scenario_dirs: Sequence[Path] = ()) -> dict[str, Scenario]:
-    """The scenarios an id may name: shipped, ``AICALL_SCENARIO_DIRS``, then ``scenario_dirs``."""
-    return load_scenarios([*Settings().scenario_dirs, *scenario_dirs])
+    """The scenarios an id may name: shipped, ``AICALL_SCENARIO_DIRS``, the console's, then more.
+
+    The console's are its organisations' folders (``<data dir>/orgs/*/scenarios``); the last
+    are ``scenario_dirs`` (``--scenario-dir``).
+    """
+    settings = Settings()
+    return load_scenarios(
+        [*settings.scenario_dirs, *org_scenario_dirs(settings.data_dir), *scenario_dirs]
+    )
 
 
 def resolve_scenario(ref: str, scenario_dirs: Sequence[Path] = ()) -> Scenario:

@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from agent.store import Database
+from authoring.candidates import Candidate, CandidateStore, store_path
 from console.accounts import create_api_token
+from console.jobs import save_run
 
 __all__ = ["FACTORIES", "FactoryContext", "factory"]
 
@@ -104,3 +106,122 @@ def _token(ctx: FactoryContext) -> int:
     with ctx.db.transaction() as session:
         token_id, _ = create_api_token(session, ctx.user_id, ctx.org_id, "acme script")
     return token_id
+
+
+# ---------------------------------------------------------------- C3 (authoring)
+
+
+@factory("intent")
+def _intent(ctx: FactoryContext) -> str:
+    return "book"  # an intent of restaurant-en
+
+
+@factory("candidate_id")
+def _candidate(ctx: FactoryContext) -> str:
+    store = CandidateStore(store_path(ctx.data_dir, ctx.scenario_id), ctx.scenario_id)
+    cand = Candidate("book", "a table for acme please", "speech_level", seed="a table please")
+    store.add([cand])
+    store.save()
+    return cand.id
+
+
+@factory("run_id")
+def _run(ctx: FactoryContext) -> str:
+    run_id = "acmerun0000000001"
+    save_run(
+        ctx.data_dir,
+        ctx.scenario_id,
+        {"run_id": run_id, "org_id": ctx.org_id, "scenario_id": ctx.scenario_id,
+         "kind": "train", "state": "done", "result": {}},
+    )  # fmt: skip
+    return run_id
+
+
+# ---------------------------------------------------------------- C2 (scenarios)
+
+
+@factory("version_id")
+def _scenario_version(ctx: FactoryContext) -> int:
+    from console.scenario_store import ScenarioVersion, sha
+    from scenarios.loader import SHIPPED_DIR
+
+    scenario_id = ctx.value("scenario_id")
+    text = (SHIPPED_DIR / f"{scenario_id}.yaml").read_text(encoding="utf-8")
+    with ctx.db.transaction() as session:
+        row = ScenarioVersion(
+            scenario_id=scenario_id,
+            org_id=ctx.org_id,
+            number=1,
+            text=text,
+            sha=sha(text),
+            message="shipped",
+            username="acme-admin",
+        )
+        session.add(row)
+        session.flush()
+        version_id: int = row.id
+    return version_id
+
+
+# ---------------------------------------------------------------- C4 (calls, results, campaigns)
+
+
+@factory("call_id")
+def _call(ctx: FactoryContext) -> str:
+    """A care call of acme's with answers and an open follow-up flag (so closing it is real)."""
+    from agent.store import CallLog, SqlCareCallRecorder
+    from agent.store.models import utcnow
+
+    call = CallLog(ctx.db).start_call(
+        scenario_id=ctx.carecall_scenario_id, direction="outbound", callee="+15550100100"
+    )
+    recorder = SqlCareCallRecorder(ctx.db)
+    recorder.link_call(
+        call.id,
+        person_id="acme-person-1",
+        person="Margaret Brown",
+        scenario_id=ctx.carecall_scenario_id,
+        called_at=utcnow(),
+    )
+    recorder.record_answers(call.id, ctx.carecall_scenario_id, "Margaret Brown", {"mood": "bad"})
+    recorder.raise_flag(call.id, ctx.carecall_scenario_id, "Margaret Brown", ["low_mood"])
+    CallLog(ctx.db).end_call(call.id, "completed", "completed")
+    return call.id
+
+
+@factory("person_id")
+def _person(ctx: FactoryContext) -> str:
+    ctx.value("call_id")
+    return "acme-person-1"
+
+
+@factory("booking_id")
+def _booking(ctx: FactoryContext) -> int:
+    """A booking at acme's restaurant (venue hangang-kitchen), made outside a call."""
+    from datetime import datetime
+
+    from agent.store import SqlBookingBackend
+    from dialogue.ports import BookingRequest
+    from dialogue.restaurant import capacity_rule
+
+    venue = ctx.env.runtime.scenario(ctx.scenario_id).venue
+    rule = capacity_rule(venue)
+    record = SqlBookingBackend(ctx.db).create(
+        rule,
+        BookingRequest(
+            venue=rule.venue,
+            start=datetime(2026, 11, 26, 19, 0),
+            party_size=2,
+            seating=next(iter(rule.seats)),
+            name="Acme Guest",
+            phone="5551230000",
+        ),
+    )
+    return record.id
+
+
+@factory("campaign_id")
+def _campaign(ctx: FactoryContext) -> str:
+    from agent.campaigns import Campaigns, CampaignSpec
+
+    return Campaigns(ctx.db).create(CampaignSpec("acme-weekly", ctx.carecall_scenario_id)).id
