@@ -83,8 +83,8 @@ def client_for(console_env: ConsoleEnv) -> Iterator[Callable[..., Any]]:
 
     clients: list[Any] = []
 
-    def make(username: str | None = None, password: str = PASSWORD) -> Any:
-        client = TestClient(console_env.app)
+    def make(username: str | None = None, password: str = PASSWORD, **options: Any) -> Any:
+        client = TestClient(console_env.app, **options)
         clients.append(client)
         if username is not None:
             login(client, username, password)
