@@ -36,7 +36,9 @@ from console.deps import CurrentUser, audit
 from console.models import ConsoleBase, ConsoleScenario, Org
 from console.scenario_check import Check, check_text
 from console.scenario_files import org_scenario_dir, shipped_scenario_files
+from console.scenario_yaml import dump_doc, load_doc
 from scenarios.loader import load_scenario
+from scenarios.schema import Scenario
 from scenarios.starters import new_from_starter, starter_names
 
 __all__ = [
@@ -45,12 +47,14 @@ __all__ = [
     "ScenarioVersion",
     "Stored",
     "create_scenario",
+    "current_scenario",
     "get_version",
     "list_scenarios",
     "list_versions",
     "read_scenario",
     "restore_version",
     "save_scenario",
+    "set_template",
     "sha",
     "use_in_runtime",
 ]
@@ -507,3 +511,52 @@ def use_in_runtime(runtime: AgentRuntime, check: Check) -> None:
     if check.scenario is not None:
         runtime.scenarios[check.scenario.id] = check.scenario
         log.info("scenario %s: the saved version is live", check.scenario.id)
+
+
+def current_scenario(
+    session: Session, user: CurrentUser, data_dir: Path, scenario_id: str
+) -> Scenario:
+    """The organisation's scenario as its file says now (loaded by the scenario loader).
+
+    Raises:
+        LookupError: unknown, or another organisation's.
+        ScenarioError: the file does not load (not written by the console).
+    """
+    stored = read_scenario(session, user, data_dir, scenario_id)
+    return load_scenario(stored.path, warnings=[])
+
+
+def set_template(
+    session: Session,
+    user: CurrentUser,
+    data_dir: Path,
+    scenario_id: str,
+    key: str,
+    text: str,
+    *,
+    message: str = "",
+) -> tuple[ScenarioVersion, Check]:
+    """Set ``templates.<key>`` (added at the end when new) and save it as a new version.
+
+    The rest of the file is kept as it is (comments and order). Call :func:`use_in_runtime`
+    with the returned check after the transaction, as a save does.
+
+    Raises:
+        LookupError: unknown, or another organisation's.
+        InputError: the scenario would not load, or nothing changed.
+    """
+    stored = read_scenario(session, user, data_dir, scenario_id)
+    doc = load_doc(stored.text)
+    templates = doc.get("templates")
+    if templates is None:
+        raise InputError(f"{scenario_id} has no templates section")
+    templates[key] = text.strip()
+    return save_scenario(
+        session,
+        user,
+        data_dir,
+        scenario_id,
+        dump_doc(doc),
+        message=message or f"template {key}",
+        base_sha=stored.sha,
+    )

@@ -14,9 +14,11 @@ from sqlalchemy import select
 from agent.config import Settings
 from cli.common import make_runtime
 from cli.scenario_ref import resolve_scenario
+from console.deps import CurrentUser
 from console.models import AuditEntry
 from console.scenario_files import org_scenario_dirs
-from console.scenario_yaml import editor_tree, load_doc
+from console.scenario_store import current_scenario, set_template
+from console.scenario_yaml import diff_lines, editor_tree, load_doc
 from scenarios.loader import SHIPPED_DIR
 from scenarios.starters import new_from_starter
 
@@ -285,3 +287,31 @@ def test_a_new_process_finds_the_orgs_scenarios_by_id(tmp_path: Any, monkeypatch
     monkeypatch.delenv("AICALL_SCENARIO_DIRS", raising=False)
     assert org_scenario_dirs(Settings().data_dir) == [folder]
     assert resolve_scenario("mine-en").id == "mine-en"  # aicall chat --scenario mine-en
+
+
+def test_set_template_saves_a_version_and_keeps_the_rest(client_for: Any, console_env: Any) -> None:
+    op = client_for("acme-operator")
+    op.post("/api/v1/scenarios", json={"id": "tpl-en", "kind": "booking", "language": "en"})
+    before = op.get("/api/v1/scenarios/tpl-en").json()["yaml"]
+    with console_env.db.transaction() as session:
+        user = CurrentUser(
+            user_id=console_env.tenants.users["acme-operator"],
+            org_id=console_env.tenants.orgs["acme"],
+            org_slug="acme",
+            role="operator",
+            name="acme-operator",
+            lang="en",
+            username="acme-operator",
+        )
+        version, check = set_template(
+            session, user, console_env.data_dir, "tpl-en", "ask_time", "What time suits you best?"
+        )
+        sc = current_scenario(session, user, console_env.data_dir, "tpl-en")
+    assert version.number == 2 and check.ok
+    assert sc.templates["ask_time"] == "What time suits you best?"
+    after = op.get("/api/v1/scenarios/tpl-en").json()["yaml"]
+    changed = [d for d in diff_lines(before, after, "a", "b") if d.kind in ("add", "del")]
+    assert [d.text for d in changed] == [
+        "-  ask_time: What time would suit you?",
+        "+  ask_time: What time suits you best?",
+    ]
