@@ -16,6 +16,15 @@ from nlg.llm._factory import LLMKind, make_llm_client
 from nlg.llm._local import LlamaCppClient, default_model_path, llama_cpp_build_works
 from nlg.llm._metrics import LLMMetrics, MetricsSnapshot
 from nlg.llm._openai import OpenAICompatClient
+from nlg.llm._tuned import (
+    ADAPTER_FORMAT,
+    LoraInfo,
+    bundled_adapter_path,
+    check_lora_gguf,
+    reply_prompt,
+    utterance_prompt,
+    write_lora_gguf,
+)
 from nlg.llm._types import (
     ChatMessage,
     Completion,
@@ -26,6 +35,7 @@ from nlg.llm._types import (
 )
 
 __all__ = [
+    "ADAPTER_FORMAT",
     "ChatMessage",
     "Completion",
     "GenerationOptions",
@@ -36,10 +46,16 @@ __all__ = [
     "LLMOutputError",
     "LLMTimeoutError",
     "LlamaCppClient",
+    "LoraInfo",
     "MetricsSnapshot",
     "OpenAICompatClient",
     "PromptOrMessages",
+    "bundled_adapter_path",
+    "check_lora_gguf",
     "default_model_path",
     "llama_cpp_build_works",
     "make_llm_client",
+    "reply_prompt",
+    "utterance_prompt",
+    "write_lora_gguf",
 ]

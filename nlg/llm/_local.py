@@ -23,6 +23,7 @@ from typing import Any
 
 from common.errors import InputError, NotConfiguredError
 from nlg.llm._base import LLMClient
+from nlg.llm._tuned import check_lora_gguf
 from nlg.llm._types import ChatMessage, Completion, GenerationOptions, LLMBackendError
 
 __all__ = ["LlamaCppClient", "default_model_path", "llama_cpp_build_works"]
@@ -170,6 +171,9 @@ class LlamaCppClient(LLMClient):
         n_batch: prompt-processing batch size.
         chat_template: use the model's chat template for chats (``None``: when the GGUF has one
             and the model is not the bundled base model).
+        lora_path: a llama.cpp LoRA adapter GGUF applied on the model (e.g. the tuned
+            generator, :func:`nlg.llm.bundled_adapter_path`); checked before loading, so a
+            malformed file raises :class:`NotConfiguredError` naming it.
         **kwargs: timeouts, retries and concurrency, as in :class:`LLMClient`.
     """
 
@@ -185,6 +189,7 @@ class LlamaCppClient(LLMClient):
         n_threads: int | None = None,
         n_batch: int = 256,
         chat_template: bool | None = None,
+        lora_path: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -192,6 +197,9 @@ class LlamaCppClient(LLMClient):
         self.model_path = model_path if model_path is not None else default_model_path()
         if not os.path.isfile(self.model_path):
             raise NotConfiguredError(f"LLM model file not found: {self.model_path}")
+        self.lora_path = lora_path
+        if lora_path is not None:
+            check_lora_gguf(lora_path)
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, (os.cpu_count() or 2) // 2)
         self.n_batch = n_batch
@@ -203,12 +211,15 @@ class LlamaCppClient(LLMClient):
 
     def _model(self) -> _SharedModel:
         llama_cpp = _import_llama_cpp()
-        key = (self.model_path, self.n_ctx, self.n_threads, self.n_batch)
+        key = (self.model_path, self.n_ctx, self.n_threads, self.n_batch, self.lora_path)
 
         def load() -> Any:
+            if self.lora_path is not None:
+                check_lora_gguf(self.lora_path)
             try:
                 return llama_cpp.Llama(
                     model_path=self.model_path,
+                    lora_path=self.lora_path,
                     n_ctx=self.n_ctx,
                     n_threads=self.n_threads,
                     n_threads_batch=self.n_threads,
@@ -216,7 +227,10 @@ class LlamaCppClient(LLMClient):
                     verbose=False,
                 )
             except (ValueError, RuntimeError) as e:
-                raise NotConfiguredError(f"cannot load LLM model {self.model_path}: {e}") from e
+                with_lora = f" with LoRA adapter {self.lora_path}" if self.lora_path else ""
+                raise NotConfiguredError(
+                    f"cannot load LLM model {self.model_path}{with_lora}: {e}"
+                ) from e
 
         return _shared_model(key, load)
 

@@ -1,0 +1,257 @@
+"""Training examples for the tuned generator, from public intent and paraphrase data.
+
+Reads the data from ``--data`` (default ``$AICALL_TRAIN_DATA`` or ``/work/data``), laid out as
+
+- ``clinc/data_full.json``: CLINC150 (github.com/clinc/oos-eval, ``data/data_full.json``);
+- ``hwu64/trainset/*.csv``: HWU64 (github.com/xliuhw/NLU-Evaluation-Data,
+  ``CrossValidation/autoGeneFromRealAnno/autoGene_2018_03_22-13_01_25_169/CrossValidation/KFold_1/trainset``);
+- ``parakqc/paraKQC_v1.txt``: paraKQC (github.com/warnikchow/paraKQC, ``data/paraKQC_v1.txt``);
+- ``sgd/train/schema.json`` and ``sgd/train/dialogues_*.json``: the SGD *train* split
+  (github.com/google-research-datasets/dstc8-schema-guided-dialogue, ``train/``).
+
+SNIPS and ATIS are never read: they are the reported benchmarks. Writes JSONL lines
+``{"task", "prompt", "target"}`` whose prompts are exactly those of :mod:`nlg.llm._tuned`:
+
+- ``utterances``: description [+ slot names] -> 3-5 ``- `` lines with ``{slot}`` blanks
+  (SGD intent descriptions; HWU64 and CLINC150 intent names as descriptions; paraKQC: one
+  paraphrase stands for the intent, in Korean);
+- ``reword``: a line -> another line of the same intent with *the same values* (SGD system
+  turns with equal act and slot sets, filled with one set of values; HWU64 likewise;
+  paraKQC paraphrases that share every number).
+
+    python -m tools.train_generator.data --out /work/data/generator/train.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import glob
+import json
+import os
+import random
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+
+from nlg.llm._tuned import reply_prompt, utterance_prompt
+
+DATA = os.environ.get("AICALL_TRAIN_DATA", "/work/data")
+PERSONAS = {
+    "en": ["polite phone agent", "friendly receptionist", "calm, concise assistant"],
+    "ko": ["친절한 전화 상담원", "차분한 안내원", "밝은 예약 담당자"],
+}
+
+
+def _targets(lines: list[str]) -> str:
+    return " " + "\n- ".join(lines) + "\n\n"
+
+
+# ------------------------------------------------------------------------------- sources
+
+
+def sgd(
+    root: str,
+) -> tuple[dict[str, tuple[str, list[str]]], dict[str, list[tuple[str, dict[str, str]]]]]:
+    """SGD train: intent -> (description, user templates); act key -> system (template, values)."""
+    schema = json.load(open(os.path.join(root, "sgd/train/schema.json"), encoding="utf-8"))
+    desc = {
+        f"{s['service_name']}:{i['name']}": i["description"] for s in schema for i in s["intents"]
+    }
+    user: dict[str, tuple[str, list[str]]] = {}
+    system: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
+    for f in sorted(glob.glob(os.path.join(root, "sgd/train/dialogues_*.json"))):
+        try:
+            dialogues = json.load(open(f, encoding="utf-8"))
+        except json.JSONDecodeError:
+            print(f"skipped {f}: not whole JSON (fetch it again)")
+            continue
+        for d in dialogues:
+            for turn in d["turns"]:
+                text = turn["utterance"]
+                for fr in turn["frames"]:
+                    spans = sorted(fr.get("slots", []), key=lambda s: s["start"])
+                    tpl, pos, values = "", 0, {}
+                    for s in spans:
+                        if s["start"] < pos:
+                            break
+                        tpl += text[pos : s["start"]] + "{" + s["slot"] + "}"
+                        values[s["slot"]] = text[s["start"] : s["exclusive_end"]]
+                        pos = s["exclusive_end"]
+                    else:
+                        tpl += text[pos:]
+                        if turn["speaker"] == "USER":
+                            acts = {a["act"] for a in fr["actions"]}
+                            intent = fr["state"].get("active_intent")
+                            if "INFORM_INTENT" in acts and intent and intent != "NONE":
+                                key = f"{fr['service']}:{intent}"
+                                if key in desc:
+                                    user.setdefault(key, (desc[key], []))[1].append(tpl)
+                        elif values:
+                            acts_key = "|".join(
+                                sorted(f"{a['act']}:{a['slot']}" for a in fr["actions"])
+                            )
+                            system[
+                                f"{fr['service'].split('_')[0]}|{acts_key}|{','.join(sorted(values))}"
+                            ].append((tpl, values))
+    return user, system
+
+
+def hwu(root: str) -> dict[str, tuple[str, list[str]]]:
+    """HWU64 train fold: intent -> (description from its name, templates)."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for f in sorted(glob.glob(os.path.join(root, "hwu64/trainset/*.csv"))):
+        with open(f, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter=";"):
+                scen, intent = row["scenario"], row["intent"]
+                tpl = re.sub(r"\[(\w+)\s*:\s*[^\]]*\]", r"{\1}", row["answer_annotation"])
+                if "[" in tpl or "]" in tpl:
+                    continue
+                words = intent.replace("_", " ")
+                d = f"The user wants to {words} ({scen.replace('_', ' ')})."
+                out.setdefault(f"{scen}_{intent}", (d, []))[1].append(tpl.strip())
+    return out
+
+
+def hwu_values(root: str) -> dict[str, list[tuple[str, dict[str, str]]]]:
+    """HWU64: (intent + slot set) -> (template, values) for value-keeping rewording pairs."""
+    out: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
+    for f in sorted(glob.glob(os.path.join(root, "hwu64/trainset/*.csv"))):
+        with open(f, encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter=";"):
+                found = re.findall(r"\[(\w+)\s*:\s*([^\]]*)\]", row["answer_annotation"])
+                if not found or len({k for k, _ in found}) != len(found):
+                    continue
+                tpl = re.sub(r"\[(\w+)\s*:\s*[^\]]*\]", r"{\1}", row["answer_annotation"])
+                key = f"{row['scenario']}_{row['intent']}|{','.join(sorted(k for k, _ in found))}"
+                out[key].append((tpl, {k: v.strip() for k, v in found}))
+    return out
+
+
+def clinc(root: str) -> dict[str, tuple[str, list[str]]]:
+    """CLINC150 train: intent -> (description from its name, utterances)."""
+    data = json.load(open(os.path.join(root, "clinc/data_full.json"), encoding="utf-8"))
+    out: dict[str, tuple[str, list[str]]] = {}
+    for text, intent in data["train"]:
+        d = f"The user's request: {intent.replace('_', ' ')}."
+        out.setdefault(intent, (d, []))[1].append(text)
+    return out
+
+
+def parakqc(root: str) -> list[list[str]]:
+    """paraKQC: groups of ten Korean paraphrases (one intent each)."""
+    rows = [
+        line.rstrip("\n").split("\t")[-1].strip()
+        for line in open(os.path.join(root, "parakqc/paraKQC_v1.txt"), encoding="utf-8")
+    ]
+    return [rows[i : i + 10] for i in range(0, len(rows) - 9, 10)]
+
+
+# ------------------------------------------------------------------------------- examples
+
+
+def _fill(tpl: str, values: dict[str, str]) -> str | None:
+    try:
+        return tpl.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return None
+
+
+def utterance_examples(root: str, rng: random.Random) -> Iterator[dict[str, str]]:
+    """Description -> utterances, several draws per intent."""
+    user, _ = sgd(root)
+    groups: list[tuple[str, list[str], str, int]] = []
+    groups += [(d, ts, "en", 6) for d, ts in user.values()]
+    groups += [(d, ts, "en", 6) for d, ts in hwu(root).values()]
+    groups += [(d, ts, "en", 3) for d, ts in clinc(root).values()]
+    all_slots = sorted({s for _, ts, _, _ in groups for t in ts for s in re.findall(r"{(\w+)}", t)})
+    for d, ts, lang, draws in groups:
+        ts = sorted({t for t in ts if 2 <= len(t) <= 110})
+        if len(ts) < 3:
+            continue
+        for _ in range(draws):
+            pick = rng.sample(ts, min(len(ts), rng.randint(3, 5)))
+            slots = sorted({s for t in pick for s in re.findall(r"{(\w+)}", t)})
+            slots += rng.sample(all_slots, rng.randint(0, 2)) if slots else []
+            rng.shuffle(slots)
+            yield {
+                "task": "utterances",
+                "prompt": utterance_prompt(d, dict.fromkeys(slots), lang),
+                "target": _targets(pick),
+            }
+    for group in parakqc(root):
+        for _ in range(2):
+            head, *rest = rng.sample(group, len(group))
+            d = f"'{head}'와 같은 뜻으로 하는 말"
+            pick = rest[: rng.randint(3, 5)]
+            yield {
+                "task": "utterances",
+                "prompt": utterance_prompt(d, [], "ko"),
+                "target": _targets(pick),
+            }
+
+
+def reword_examples(root: str, rng: random.Random) -> Iterator[dict[str, str]]:
+    """A line -> another line of the same meaning with the same values."""
+    _, system = sgd(root)
+    pools = [(k, v) for k, v in system.items() if len({t for t, _ in v}) >= 2]
+    pools += [(k, v) for k, v in hwu_values(root).items() if len({t for t, _ in v}) >= 2]
+    for _key, items in pools:
+        for _ in range(min(4, len(items) // 2)):
+            (ta, va), (tb, _vb) = rng.sample(items, 2)
+            if ta == tb:
+                continue
+            a, b = _fill(ta, va), _fill(tb, va)
+            if a and b:
+                persona = rng.choice(PERSONAS["en"])
+                yield {
+                    "task": "reword",
+                    "prompt": reply_prompt(a, "en", persona),
+                    "target": " " + b + "\n",
+                }
+    digits = re.compile(r"\d+")
+    for group in parakqc(root):
+        for _ in range(3):
+            a, b = rng.sample(group, 2)
+            if sorted(digits.findall(a)) != sorted(digits.findall(b)):
+                continue
+            persona = rng.choice(PERSONAS["ko"])
+            yield {
+                "task": "reword",
+                "prompt": reply_prompt(a, "ko", persona),
+                "target": " " + b + "\n",
+            }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Write the examples (command line)."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", default=DATA, help="where the fetched data sets are (see above)")
+    ap.add_argument("--out", default=os.path.join(DATA, "generator", "train.jsonl"))
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    for need in (
+        "clinc/data_full.json",
+        "hwu64/trainset",
+        "parakqc/paraKQC_v1.txt",
+        "sgd/train/schema.json",
+    ):
+        if not os.path.exists(os.path.join(args.data, need)):
+            raise SystemExit(
+                f"missing {os.path.join(args.data, need)}: fetch it as this module's docstring says"
+            )
+    rng = random.Random(args.seed)
+    rows = list(utterance_examples(args.data, rng)) + list(reword_examples(args.data, rng))
+    rng.shuffle(rows)
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[r["task"] + ":" + r["prompt"].split("\n")[1]] += 1
+    print(f"{len(rows)} examples -> {args.out}: {dict(counts)}")
+
+
+if __name__ == "__main__":
+    main()
