@@ -27,7 +27,7 @@ from agent.runtime import AgentRuntime
 from console.bootstrap import bootstrap_console
 from console.deps import ConsoleState, CsrfError, LoginRequired, optional_user
 from console.render import STATIC_DIR, render
-from console.routes import admin, auth
+from console.routes import admin, auth, authoring, calls, campaigns, results
 from console.routes import scenarios as scenario_routes
 
 __all__ = ["ROUTERS", "mount_console"]
@@ -39,6 +39,10 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     admin.router,
     scenario_routes.router,
+    calls.router,
+    results.router,
+    campaigns.router,
+    authoring.router,
 ]
 
 
