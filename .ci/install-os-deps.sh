@@ -12,6 +12,7 @@ packages=(
     espeak-ng  # agent/voice: Korean speech synthesis (tests synthesise caller audio with it)
     chromium  # tests/voice: the softphone page in Playwright (never a Playwright-downloaded browser)
     redis-server  # tests/scale: a private Redis on loopback (campaign queue, stream tokens)
+    fonts-nanum  # tests/console: Korean glyphs in Chromium (the console's screenshots in docs/console)
 )
 
 if [[ "${1:-}" == "demo" ]]; then
