@@ -31,6 +31,18 @@ from tests.console import support
 from tests.console.support import CHROMIUM, PASSWORD, LiveConsole, Tenants, login, seed_tenants
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with small costs in tests (the defaults cost ~0.1 s per hash on 2 cores)."""
+    from argon2 import PasswordHasher
+
+    from console import accounts
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
 @dataclass
 class ConsoleEnv:
     """The console app of a test and what it was seeded with."""
@@ -48,8 +60,16 @@ class ConsoleEnv:
         return db
 
 
+@pytest.fixture(scope="session")
+def shipped_scenarios() -> dict[str, Any]:
+    """The shipped scenarios, loaded once (scenarios are immutable; runtimes may share them)."""
+    from scenarios.loader import load_scenarios
+
+    return dict(load_scenarios([]))
+
+
 @pytest.fixture
-def console_env(tmp_path: Path) -> Iterator[ConsoleEnv]:
+def console_env(tmp_path: Path, shipped_scenarios: dict[str, Any]) -> Iterator[ConsoleEnv]:
     pytest.importorskip("fastapi")
     from agent.runtime import AgentRuntime
     from agent.server.app import create_app
@@ -62,7 +82,9 @@ def console_env(tmp_path: Path) -> Iterator[ConsoleEnv]:
         console_admin_password=PASSWORD,
         webhook_rate_limit=0,
     )
-    runtime = AgentRuntime(settings, clock=lambda _s: datetime(2026, 11, 25, 10, 0))
+    runtime = AgentRuntime(
+        settings, clock=lambda _s: datetime(2026, 11, 25, 10, 0), scenarios=shipped_scenarios
+    )
     tenants = seed_tenants(runtime.db, data_dir, sorted(runtime.scenarios))
     app = create_app(settings, runtime, warm_scenarios=[])
     mount_console(app, settings=settings, runtime=runtime)
