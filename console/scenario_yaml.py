@@ -21,7 +21,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import ScalarString
+from ruamel.yaml.scalarstring import PlainScalarString, ScalarString
 
 from common.errors import InputError
 from scenarios.capabilities import ACTIONS, LOOKUPS, VALIDATORS
@@ -134,7 +134,8 @@ def _scalar(old: Any, text: str) -> Any:
     if old is None:
         return None if text == "" else text
     if isinstance(old, ScalarString):
-        return type(old)(text)  # keep the file's quoting
+        # keep the file's quoting; an empty '' (a new entry) takes the plain style
+        return type(old)(text) if str(old) else PlainScalarString(text)
     return text
 
 

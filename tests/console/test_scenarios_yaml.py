@@ -146,3 +146,11 @@ def test_diff_marks_added_and_removed_lines() -> None:
     assert [d.kind for d in lines] == ["file", "file", "hunk", "ctx", "del", "add"]
     assert lines[-1].text == "+b: 3"
     assert diff_lines("a: 1\n", "a: 1\n", "v1", "v2") == []
+
+
+def test_a_new_entrys_text_is_written_plain_not_quoted() -> None:
+    doc = load_doc(new_from_starter("booking", "en", "shop-en"))
+    add_entry(doc, "intents", "ask_price")
+    doc = load_doc(dump_doc(doc))  # the draft travels as text between edits
+    apply_fields(doc, {"intents.ask_price.description": "The caller asks about prices."})
+    assert "    description: The caller asks about prices.\n" in dump_doc(doc)
