@@ -30,6 +30,7 @@ SUBCOMMAND_MODULES = (
     "cli.calls",
     "cli.campaign",
     "cli.person",
+    "cli.console",
 )
 
 app = typer.Typer(
