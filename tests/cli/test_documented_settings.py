@@ -25,6 +25,7 @@ READ_ELSEWHERE = {
     "AICALL_CALLER_ID": "cli/call.py",  # the --from option's environment variable
     "AICALL_BENCH_VERBOSE": "bench/voice_asr_window.py",  # benchmarks only
     "AICALL_SGD_DIR": "bench/booking_sgd.py",  # benchmarks only: where the SGD data is
+    "AICALL_CONSOLE_SHOTS": "tests/console/support.py",  # console tests: PNGs into docs/console
 }
 
 #: Each variable -> a test that fails when the variable stops changing what the docs say
@@ -77,6 +78,8 @@ EFFECT_TESTS = {
     "AICALL_WARM_SCENARIOS": "tests/settings/test_server_settings.py::test_warm_scenarios_are_the_nlus_prepared_before_answering",
     "AICALL_LOOP_WATCHDOG_SECONDS": "tests/server/test_watchdog.py::test_the_server_runs_the_watchdog_while_it_serves",
     "AICALL_CLOCK": "tests/settings/test_campaign_settings.py::test_clock_is_what_campaigns_decide_by",
+    "AICALL_CONSOLE_ADMIN_PASSWORD": "tests/console/test_auth.py::test_the_admin_password_setting_is_the_first_admins_password",
+    "AICALL_CONSOLE_SHOTS": "tests/console/test_shots.py::test_console_shots_go_to_the_docs_only_when_asked",
 }
 
 
