@@ -261,3 +261,39 @@ def test_the_first_start_creates_an_admin_with_a_random_password(tmp_path) -> No
     assert (tmp_path / "console-admin.txt").stat().st_mode & 0o777 == 0o600
     assert username == "admin" and first.password not in password_hash
     assert password_hash.startswith("$argon2id$")
+
+
+def test_the_admin_password_setting_is_the_first_admins_password(
+    tmp_path, monkeypatch, capsys, shipped_scenarios
+) -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from agent.config import Settings
+    from agent.runtime import AgentRuntime
+    from console.app import mount_console
+
+    monkeypatch.setenv("AICALL_CONSOLE_ADMIN_PASSWORD", "from-the-environment")
+    monkeypatch.setenv("AICALL_DATA_DIR", str(tmp_path))
+    settings = Settings()
+    runtime = AgentRuntime(settings, scenarios=shipped_scenarios)
+    app = FastAPI()
+    try:
+        mount_console(app, settings=settings, runtime=runtime)
+        printed = capsys.readouterr().out
+        client = TestClient(app)
+        page = client.get("/console/login")
+        answer = client.post(
+            "/console/login",
+            data={
+                "username": "admin",
+                "password": "from-the-environment",
+                "csrf_token": csrf_of(page.text),
+            },
+            follow_redirects=False,
+        )
+    finally:
+        runtime.close()
+    assert answer.status_code == 303
+    assert "AICALL_CONSOLE_ADMIN_PASSWORD" in printed and "from-the-environment" not in printed
+    assert "console-admin.txt" in printed
