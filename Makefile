@@ -67,6 +67,8 @@ demo: $(VENV)/.runtime os-deps-demo
 	@echo "  Talk to it: open http://$(DEMO_HOST):$(DEMO_PORT)/softphone in a browser, pick a scenario"
 	@echo "  (restaurant-ko/en, clinic-ko/en, salon-ko/en, carecall-ko/en), press Call, allow the microphone."
 	@echo "  A Twilio number can point at POST /twilio/voice (see docs/voice.md)."
+	@echo "  Operator console: http://$(DEMO_HOST):$(DEMO_PORT)/console (first login: user 'admin', the password"
+	@echo "  the server prints on its first start, also in .aicall/console-admin.txt; docs/console.md)."
 	@echo "  No microphone? 'make demo-text' holds the same call by typing. Ctrl-C stops the server."
 	@echo
 	$(VENV)/bin/aicall serve --softphone --host $(DEMO_HOST) --port $(DEMO_PORT)
