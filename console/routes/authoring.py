@@ -32,6 +32,7 @@ from console import authoring_service as svc
 from console.deps import CurrentUser, DbSession, Operator, Viewer, audit, console_state
 from console.jobs import Job, JobRegistry, load_run
 from console.render import render
+from console.scenario_store import set_template, use_in_runtime
 from console.tenancy import not_found, owned_scenario
 from nlu.config import DEFAULT_ENGINE
 from scenarios.schema import Scenario
@@ -178,21 +179,31 @@ def _start_recommend(request: Request, user: CurrentUser, sc: Scenario, task: st
 def _write_template(
     request: Request, session: Any, user: CurrentUser, sc: Scenario, key: str, text: str
 ) -> str:
-    """Write ``templates[key] = text`` through the scenario store; the new version's id."""
+    """Write ``templates[key] = text`` through the scenario store; the new version's number.
+
+    The YAML is edited in place (comments and order kept), saved as a new version (history,
+    audit) and served to the next call, as the scenario editor saves.
+
+    Raises:
+        InputError: empty text, a bad key, the file changed meanwhile, or it no longer loads.
+    """
     text = text.strip()
     if not text:
         raise InputError("the reply is empty")
-    if not key or len(key) > 80:
-        raise InputError("which template?")
-    writer = console_state(request).extra.get("set_template")
-    if writer is None:
-        raise InputError("the scenario store cannot write templates in this build")
-    version = writer(session, user, sc.id, key, text)
-    for cand in svc.list_candidates(_data_dir(request), sc.id, kind="response", intent=key):
+    if not key or len(key) > 80 or not key.replace("_", "").isalnum():
+        raise InputError(f"{key!r} is not a template name")
+    data = _data_dir(request)
+    try:
+        version, check = set_template(
+            session, user, data, sc.id, key, text, message=f"template {key}: a recommended reply"
+        )
+    except LookupError:
+        not_found(f"scenario {sc.id!r} not found")
+    use_in_runtime(console_state(request).runtime, check)
+    for cand in svc.list_candidates(data, sc.id, kind="response", intent=key):
         if cand.text == text and cand.state != "accepted":
-            svc.decide(_data_dir(request), sc.id, [cand.id], "accepted")
-    audit(session, user, "scenario.template", sc.id, {"template": key})
-    return str(version)
+            svc.decide(data, sc.id, [cand.id], "accepted")
+    return str(version.number)
 
 
 # ----------------------------------------------------------------------------- contexts
@@ -276,7 +287,7 @@ def _recommend_ctx(request: Request, sc: Scenario, task: str | None) -> dict[str
         "task": task,
         "tasks": list(sc.tasks),
         "points": points,
-        "can_write": "set_template" in console_state(request).extra,
+        "can_write": True,
     }
 
 

@@ -137,3 +137,24 @@ def test_softphone_token_for_a_logged_in_operator(client_for, console_env) -> No
     assert f'data-call-url="{API}/softphone/call"' in panel
     js = op.get("/console/authoring/softphone.js")
     assert js.status_code == 200 and "turn_timing" in js.text and "dataset.callUrl" in js.text
+
+
+def test_recommendation_accepted_into_the_templates(client_for, console_env) -> None:
+    op = client_for("acme-operator")
+    task = next(iter(console_env.runtime.scenario(SID).tasks))
+    points = op.get(f"{API}/recommendations", params={"task": task}).json()["points"]
+    point = next(p for p in points if p["template"] and p["slot"])
+    assert point["branches"] and point["say"][0]["source"] == "template"
+    new = "And how many guests should I put down?" if point["slot"] == "party_size" else "Tell me."
+    r = op.post(f"{API}/recommendations/accept", json={"template": point["name"], "text": new})
+    assert r.status_code == 200, r.text
+    assert int(r.json()["version"]) >= 1
+    # the next call uses it, the YAML kept its comments, and the recommendation shows it in use
+    assert console_env.runtime.scenario(SID).templates[point["name"]] == new
+    again = op.get(f"{API}/recommendations", params={"task": task}).json()["points"]
+    assert next(p for p in again if p["name"] == point["name"])["template"] == new
+    r = op.post(f"{API}/recommendations/accept", json={"template": "no such key!", "text": "x"})
+    assert r.status_code == 400
+    viewer = client_for("acme-viewer")
+    r = viewer.post(f"{API}/recommendations/accept", json={"template": point["name"], "text": "x"})
+    assert r.status_code == 403
