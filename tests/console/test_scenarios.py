@@ -315,3 +315,18 @@ def test_set_template_saves_a_version_and_keeps_the_rest(client_for: Any, consol
         "-  ask_time: What time would suit you?",
         "+  ask_time: What time suits you best?",
     ]
+
+
+def test_the_yaml_tab_checks_and_reviews_the_typed_text(client_for: Any) -> None:
+    op = client_for("acme-operator")
+    op.post("/api/v1/scenarios", json={"id": "raw-en", "kind": "survey", "language": "en"})
+    text = op.get("/api/v1/scenarios/raw-en").json()["yaml"]
+    page = op.get("/console/scenarios/raw-en?tab=yaml")
+    assert page.status_code == 200 and 'id="yaml-text"' in page.text
+    broken = text.replace("tasks:\n", "tasks: [\n", 1)
+    verdict = op.post("/console/scenarios/raw-en/validate", data={"yaml": broken})
+    assert 'data-ok="0"' in verdict.text and "invalid YAML" in verdict.text
+    edited = text.replace("# change me: who calls", "# who calls (edited as text)")
+    review = op.post("/console/scenarios/raw-en/review", data={"yaml": edited})
+    assert "+  name: Alex" in review.text and "(edited as text)" in review.text
+    assert 'id="save-button"' in review.text

@@ -3,7 +3,8 @@
 Create a scenario from the booking starter, change the persona, add an intent with a
 description and an example whose slot is marked by selecting words, see the loader's error at
 a field given a bad value, review the diff, save, restore the first version. Screenshots:
-docs/console/{scenarios-list,scenario-edit,scenario-diff,scenario-history}.png (English) and
+docs/console/{scenarios-list,scenario-edit,scenario-intent,scenario-diff,scenario-history}.png
+(English) and
 scenarios-list-ko.png, scenario-edit-ko.png (Korean) with ``AICALL_CONSOLE_SHOTS=1``.
 """
 
@@ -85,6 +86,9 @@ def test_operator_creates_edits_reviews_saves_and_restores_a_scenario(
         page.click('[data-path="intents.ask_price.examples"] button.mark')
     assert examples.input_value() == "how much is a [standard session](service:basic)"
     _verdict(page, True)
+    page.locator('[data-path="intents.ask_price"]').scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, -120)")
+    _view_shot(page, "scenario-intent", tmp_path)
 
     # a bad value: the loader's error at its field, live
     minutes = page.locator('[name="f:booking.slot_minutes"]')
