@@ -11,6 +11,10 @@ it should continue. Three generators, each recorded in a candidate's provenance 
 - ``llm_paraphrase``: a list of a few of the intent's examples, continued by the model.
 - ``llm_slots``: the examples as slot templates (``{date} {time}에 {party_size} 예약할게요``),
   continued by the model, then filled from the slot values with agreeing particles.
+- ``llm_tuned``: with the tuned generator (a local model carrying a LoRA adapter, by default
+  the one shipped in :mod:`nlg.llm`), the description and the slots that have values go into
+  the adapter's own prompt (:func:`nlg.llm.utterance_prompt`); its ``{slot}`` lines are filled
+  like ``llm_slots``, so their annotations are exact. Used for zero-shot generation.
 
 Output that cannot be used becomes a rejected candidate with its reason (``malformed_json``,
 ``empty``); an unreachable model raises :class:`LLMUnavailableError` so a command can say so
@@ -29,7 +33,13 @@ from authoring.candidates import Candidate
 from authoring.domain import AuthoringDomain
 from authoring.templates import PLACEHOLDER, fill_template, to_template
 from common.errors import AicallError, BackendUnavailableError, InputError, NotConfiguredError
-from nlg.llm import LLMClient, LLMOutputError, LLMTimeoutError
+from nlg.llm import (
+    ADAPTER_FORMAT,
+    LLMClient,
+    LLMOutputError,
+    LLMTimeoutError,
+    utterance_prompt,
+)
 
 __all__ = [
     "PROMPT_VERSION",
@@ -37,6 +47,8 @@ __all__ = [
     "annotate_known",
     "ask_llm",
     "generate_for_intent",
+    "is_tuned",
+    "tuned_slots",
 ]
 
 PROMPT_VERSION = "v1"
@@ -202,6 +214,52 @@ def _slot_templates(
     return _continue(llm, f"{head}\n{body}\n-", seed)
 
 
+def is_tuned(llm: LLMClient) -> bool:
+    """Whether ``llm`` is the tuned generator (a local model with a LoRA adapter)."""
+    return getattr(llm, "lora_path", None) is not None
+
+
+def tuned_slots(domain: AuthoringDomain, intent: str) -> list[str]:
+    """The slots the tuned prompt offers for ``intent``: those its examples use, else all that have values."""
+    values = domain.slot_values()
+    used = [
+        seg.slot
+        for e in domain.examples.get(intent, [])
+        for seg in Utterance.parse(e).slots
+        if seg.slot in values
+    ]
+    return list(dict.fromkeys(used)) or sorted(values)[:8]
+
+
+def _tuned(
+    llm: LLMClient, domain: AuthoringDomain, intent: str, rng: random.Random, seed: int
+) -> list[Candidate]:
+    gen = "llm_tuned"
+    values = domain.slot_values()
+    prompt = utterance_prompt(
+        domain.descriptions.get(intent, intent), tuned_slots(domain, intent), domain.language
+    )
+    done = ask_llm(
+        lambda: llm.complete_sync(prompt, max_tokens=96, temperature=0.8, seed=seed, stop=["\n\n"])
+    )
+    out: list[Candidate] = []
+    for line in _lines(done.text, cut=done.finish_reason == "length"):
+        slots = PLACEHOLDER.findall(line)
+        if not slots:
+            out.append(Candidate(intent, annotate_known(line, values), gen, ADAPTER_FORMAT, None))
+            continue
+        unknown = [s for s in slots if s not in values]
+        if unknown:
+            out.append(
+                Candidate(intent, line, gen, ADAPTER_FORMAT).rejected(f"unknown_slot:{unknown[0]}")
+            )
+            continue
+        filled = fill_template(line, values, rng, domain.language)
+        if filled is not None:
+            out.append(Candidate(intent, filled, gen, ADAPTER_FORMAT, None))
+    return out
+
+
 def _timed_out(intent: str, gen: str, call: int) -> Candidate:
     return Candidate(intent, f"(output #{call})", gen, PROMPT_VERSION).rejected("timeout")
 
@@ -237,7 +295,13 @@ def generate_for_intent(
     while produced < n and calls < limit:
         call_seed = rng.randrange(1 << 30)
         calls += 1
-        if zero_shot or not examples:
+        if (zero_shot or not examples) and is_tuned(llm):
+            gen = "llm_tuned"
+            try:
+                new = _tuned(llm, domain, intent, rng, call_seed)
+            except LLMTimeoutError:
+                new = [_timed_out(intent, gen, calls)]
+        elif zero_shot or not examples:
             gen = "llm_zero_shot"
             try:
                 try:

@@ -8,6 +8,7 @@ set. Generation runs with generous budgets so that every reply is seen and timed
 computed from those timings. Also the fault-injection figure of the checks.
 
     .venv/bin/python -m bench.nlg_replies [--threads 2] [--limit N] [--no-local] [--json FILE]
+        [--adapter none|bundled|FILE]   (bundled: the tuned generator's LoRA and its own prompt)
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from datetime import time as clock
 from typing import Any
 
 from dialogue.acts import ActKind, SystemAct
-from nlg.llm import LlamaCppClient, LLMClient, OpenAICompatClient, llama_cpp_build_works
+from nlg.llm import (
+    LlamaCppClient,
+    LLMClient,
+    OpenAICompatClient,
+    bundled_adapter_path,
+    llama_cpp_build_works,
+)
 from nlg.rewrite import HistoryTurn, ReplyRewriter, RewriteRequest, plan_turn
 from nlg.templates import TemplateNLG
 from scenarios.loader import load_scenarios
@@ -376,6 +383,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--first-token-ms", type=float, default=300.0)
     p.add_argument("--reply-ms", type=float, default=3000.0)
     p.add_argument("--json", default=None, help="write every result to this file")
+    p.add_argument(
+        "--adapter",
+        default="none",
+        help="LoRA adapter on the bundled model: none (few-shot prompts), bundled (the tuned "
+        "generator, its own prompt) or a .gguf path",
+    )
     args = p.parse_args(argv if argv is not None else [])
     scenarios = load_scenarios()
     cases = _sample(build_cases(scenarios), args.limit)
@@ -394,8 +407,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.no_local:
         works, detail = llama_cpp_build_works()
         if works:
-            llm = LlamaCppClient(n_ctx=2048, n_threads=args.threads, max_retries=0)
+            lora = bundled_adapter_path() if args.adapter == "bundled" else args.adapter
+            lora = None if lora in (None, "none") else lora
+            llm = LlamaCppClient(n_ctx=2048, n_threads=args.threads, max_retries=0, lora_path=lora)
             name = f"bundled Gemma 3 270M, llama.cpp in process, {args.threads} threads"
+            name += f", tuned adapter {os.path.basename(lora)}" if lora else ""
             everything["local"] = [
                 asdict(r) for r in bench_backend(name, llm, scenarios, cases, args)
             ]

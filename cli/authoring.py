@@ -53,6 +53,15 @@ LlmModel = Annotated[
 LlmKey = Annotated[
     str | None, typer.Option("--llm-key", envvar="AICALL_LLM_API_KEY", help="Remote API key.")
 ]
+LlmAdapter = Annotated[
+    str,
+    typer.Option(
+        "--adapter",
+        envvar="AICALL_LLM_ADAPTER",
+        help="LoRA adapter on the local model for generation: bundled (the shipped tuned "
+        "generator), none (the plain base model) or a .gguf path.",
+    ),
+]
 StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="Candidates file (default: under the data dir).")
 ]
@@ -66,9 +75,18 @@ def store_for(scenario: Scenario, store: Path | None) -> CandidateStore:
 
 
 def make_authoring_llm(
-    kind: str, url: str | None, model: str | None, key: str | None, *, timeout: float = 120.0
+    kind: str,
+    url: str | None,
+    model: str | None,
+    key: str | None,
+    *,
+    timeout: float = 120.0,
+    adapter: str = "none",
 ) -> Any:
     """The LLM client for authoring, or ``None`` for ``none``.
+
+    ``adapter`` (local model only): ``bundled`` for the shipped tuned generator
+    (:func:`nlg.llm.bundled_adapter_path`), ``none`` for the plain base model, or a LoRA GGUF.
 
     Raises:
         LLMUnavailableError: the local build cannot run, or a package or setting is missing.
@@ -79,7 +97,17 @@ def make_authoring_llm(
             works, detail = nlg.llm.llama_cpp_build_works()
             if not works:
                 raise NotConfiguredError(detail)
-            return make_llm_client("local", timeout=timeout)
+            choice = adapter.strip()
+            if choice.lower() == "bundled":
+                lora = nlg.llm.bundled_adapter_path()
+                if lora is None:
+                    raise NotConfiguredError(
+                        "this install has no bundled generator adapter "
+                        "(nlg/llm/data/generator-lora.gguf): --adapter none or a path"
+                    )
+            else:
+                lora = None if choice.lower() in ("", "none") else choice
+            return make_llm_client("local", timeout=timeout, lora_path=lora)
         return make_llm_client(
             kind, base_url=url, model=model, api_key=key, timeout=timeout, max_retries=1
         )
@@ -108,13 +136,14 @@ def augment(
     llm_url: LlmUrl = None,
     llm_model: LlmModel = None,
     llm_key: LlmKey = None,
+    adapter: LlmAdapter = "bundled",
     store: StoreOpt = None,
 ) -> None:
     """Propose training utterances per intent; screened candidates go to the store as pending."""
     sc = resolve_scenario(scenario)
     st = store_for(sc, store)
     domain = AuthoringDomain.from_scenario(sc)
-    client = make_authoring_llm(llm, llm_url, llm_model, llm_key)
+    client = make_authoring_llm(llm, llm_url, llm_model, llm_key, adapter=adapter)
     intents = intent or domain.intents
     sources = (1 if client is not None else 0) + (0 if zero_shot else 1)
     with Progress(

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from common.errors import AicallError
 from nlg.checks import check_reply
-from nlg.llm import LlamaCppClient, LLMBackendError, LLMClient, LLMTimeoutError
+from nlg.llm import LlamaCppClient, LLMBackendError, LLMClient, LLMTimeoutError, reply_prompt
 from nlg.rewrite._contract import contract_faults
 from nlg.rewrite._metrics import RewriteMetrics
 from nlg.rewrite._plan import Segment, plan_turn
@@ -279,7 +279,11 @@ class ReplyRewriter:
                 first_token_budget=self.first_token_budget,
             )
         else:
-            prompt_text = completion_prompt(persona, lang, history, segment.text)
+            if getattr(self.llm, "lora_path", None) is not None:
+                # the tuned generator (a LoRA adapter): its own short prompt, no examples
+                prompt_text = reply_prompt(segment.text, lang, f"{persona.tone} {persona.business}")
+            else:
+                prompt_text = completion_prompt(persona, lang, history, segment.text)
             pieces_source = self.llm.stream_complete(
                 prompt_text,
                 max_tokens=max_tokens,

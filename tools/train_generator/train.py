@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lr", type=float, default=4e-4)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--save-every", type=int, default=10, help="export the adapter every N steps")
     ap.add_argument("--mix", default="utterances=0.625,reword=0.375", help="task shares of a batch")
     ap.add_argument("--minutes", type=float, default=0, help="stop after this long (0: no limit)")
     args = ap.parse_args(argv)
@@ -190,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"step {step}/{args.steps} loss {loss.item():.3f} ema {ema:.3f} lr {lr:.1e} {el / step:.1f} s/step",
                 flush=True,
             )
-        if step % 50 == 0:
+        if step % args.save_every == 0:
             export(loras, args.out, args.alpha)
         if args.minutes and time.time() - t1 > args.minutes * 60:
             print(f"time limit reached at step {step}")
