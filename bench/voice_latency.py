@@ -1,28 +1,47 @@
-"""Voice-to-voice latency of simulated phone calls (``make bench`` / ``python -m bench.voice_latency``).
+"""Voice-to-voice latency, the project against stock pipecat in one run (``python -m bench.voice_latency``).
 
 From the end of the caller's speech (last voiced frame sent) to the first agent audio frame
-received, over Twilio's protocol on loopback, with the embedded models. Prints markdown tables:
-per language p50/p95 with the server-side breakdown, then p95 per number of simultaneous calls.
+received, over Twilio's protocol on loopback, measured by the caller simulator (an outside
+Twilio Media Streams client: webhook, TwiML, ``connected``/``start``, 20 ms mu-law frames at
+real-time pace, marks echoed). The same client speaks the same English lines (Piper) to
+
+* the project's server (in this process, the embedded models, the restaurant scenario), and
+* the peer: a stock pipecat 1.14 Twilio bot (``../shared/tools/peer-pipecat/bot.py``, Silero
+  VAD → Whisper base → a fixed reply → Piper), started here as a separate process in the
+  project's venv, its calls interleaved with the project's so both see the same load. Its path:
+  ``--peer PATH`` or ``AICALL_BENCH_PEER`` (``""``: none); when it is not there the peer
+  column is skipped with a message.
+
+Prints: one call per language (p50, p95, unanswered turns, premature replies: the agent spoke
+while the caller was still saying the line; the ratio to the peer), the project's server-side
+breakdown, and K simultaneous calls per language.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import secrets
-import statistics
+import socket
+import subprocess
+import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import httpx
 
 from agent.config import Settings
 from agent.runtime import AgentRuntime
 from agent.server.app import create_app
 from agent.server.loopback import serve_on_loopback
 from agent.voice.engines import VoiceEngines
-from agent.voice.simulator import CallerSimulator, CallerStep, caller_voice
+from agent.voice.models import whisper_base_dir
+from agent.voice.simulator import CallerSimulator, CallerStep, SimulatedCall, caller_voice
 
 SCRIPTS = {
     "restaurant-en": [
@@ -37,21 +56,125 @@ SCRIPTS = {
     # line and Whisper base), the party size said instead of keyed.
     "restaurant-ko": ["예약하고 싶어요", "목요일이요", "한 시요", "네 명이요", "홀", "민수", "예"],
 }
+LANGUAGE = {"restaurant-en": "en", "restaurant-ko": "ko"}
+#: where the peer bot is by default (next to the repository, as the issue names it)
+DEFAULT_PEER = Path(__file__).resolve().parents[1].parent / "shared/tools/peer-pipecat/bot.py"
 
 
 def pct(values: list[float], q: float) -> float:
     s = sorted(values)
+    if not s:
+        return float("nan")
     k = max(0, min(len(s) - 1, round(q / 100 * (len(s) - 1))))
     return s[k]
 
 
-async def place(base: str, token: str, engines: VoiceEngines, scenario: str, language: str):
+@dataclass
+class Tally:
+    """The caller-side turns of one bot and setting."""
+
+    latencies: list[float] = field(default_factory=list)
+    turns: int = 0
+    unanswered: int = 0
+    premature: int = 0
+    calls: int = 0
+
+    def add(self, call: SimulatedCall) -> None:
+        self.calls += 1
+        for turn in call.turns[1:]:  # the greeting is no caller turn
+            self.turns += 1
+            self.premature += int(turn.premature)
+            if turn.latency is None:
+                self.unanswered += 1
+            else:
+                self.latencies.append(turn.latency)
+
+    def cells(self) -> str:
+        return (
+            f"{len(self.latencies)}/{self.turns} | {1000 * pct(self.latencies, 50):.0f} ms "
+            f"| {1000 * pct(self.latencies, 95):.0f} ms | {self.unanswered} | {self.premature}"
+        )
+
+
+# The peer ---------------------------------------------------------------------------------
+
+
+def peer_path(option: str | None) -> Path | None:
+    """The peer bot to run: ``--peer``, else ``AICALL_BENCH_PEER``, else the default place.
+
+    ``""`` means no peer. Returns ``None`` (the caller prints why) when the file is absent.
+    """
+    chosen = option if option is not None else os.environ.get("AICALL_BENCH_PEER")
+    if chosen == "":
+        return None
+    path = Path(chosen) if chosen else DEFAULT_PEER
+    return path if path.is_file() else None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Peer:
+    """The stock pipecat bot as a child process (started and stopped by the bench)."""
+
+    def __init__(self, path: Path, whisper_dir: Path, log: Path) -> None:
+        self.path = path
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, WHISPER_BASE_DIR=str(whisper_dir))
+        self._log = log.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, str(path), "--port", str(self.port)],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    async def ready(self, within: float = 90.0) -> None:
+        """Wait until the peer answers its webhook.
+
+        Raises:
+            RuntimeError: it exited or did not answer in time (its log says why).
+        """
+        deadline = time.monotonic() + within
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the peer exited with {self.process.returncode}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.post(f"{self.base}/twilio/voice")).status_code == 200:
+                        return
+                await asyncio.sleep(0.5)
+        raise RuntimeError(f"the peer did not answer within {within:.0f} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+        self._log.close()
+
+
+# Calls ------------------------------------------------------------------------------------
+
+
+async def place(
+    base: str, token: str, engines: VoiceEngines, scenario: str, *, reply_timeout: float = 20.0
+) -> SimulatedCall:
+    language = LANGUAGE[scenario]
     sim = CallerSimulator(
         base,
         auth_token=token,
         synthesizer=caller_voice(language, engines.synthesizer(language)),
         recognizer=None,
         language=language,
+        reply_timeout=reply_timeout,
     )
     steps = [CallerStep(say=line) for line in SCRIPTS[scenario]]
     return await sim.call(scenario, steps)
@@ -62,91 +185,158 @@ def speech_turns(reports: list) -> list:
     return [t for r in reports for t in r.turns if t.kind == "speech" and t.first_audio is not None]
 
 
-async def run(calls_per_language: int, ks: list[int], asr_en: str | None, window: str) -> None:
+def breakdown(scenario: str, reports: list) -> str:
+    turns = speech_turns(reports)
+    endpoint = [t.transcript_ready - t.speech_end for t in turns]
+    asr = [t.asr_seconds for t in turns if t.asr_seconds is not None]
+    dialogue = [t.reply_ready - t.transcript_ready for t in turns]
+    tts = [t.first_audio - t.reply_ready for t in turns]
+    v2v = [t.first_audio - t.speech_end for t in turns]
+    return (
+        f"| {scenario} | {len(turns)} | {pct(v2v, 50):.2f} s | {pct(v2v, 95):.2f} s "
+        f"| {pct(endpoint, 50):.2f} s | {pct(asr, 50):.2f} s | {1000 * pct(dialogue, 50):.0f} ms "
+        f"| {1000 * pct(tts, 50):.0f} ms |"
+    )
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f}/{five:.1f}"
+
+
+async def run(args: argparse.Namespace) -> None:
     data = Path(tempfile.mkdtemp(prefix="aicall-bench-"))
     token = secrets.token_hex(8)
+    window = [w for w in args.window.split(",") if w]
     settings = Settings(
         data_dir=data,
         twilio_auth_token=token,
-        asr_model_en=asr_en,
-        asr_window_languages=[w for w in window.split(",") if w],
+        asr_model_en=args.asr_en,
+        asr_window_languages=window,
+        endpointing=args.endpointing,
     )
     runtime = AgentRuntime(settings, clock=lambda _s: datetime(2026, 11, 25, 10, 0))
     engines = VoiceEngines.from_settings(settings)
     engines.warm_up()
     app = create_app(settings, runtime, engines=engines)
-    rows = []
-    async with serve_on_loopback(app) as base:
-        state = app.state.aicall
-        for scenario in SCRIPTS if calls_per_language else []:
-            language = runtime.scenario(scenario).language
-            caller_side: list[float] = []
+    state = app.state.aicall
+
+    path = peer_path(args.peer)
+    peer: Peer | None = None
+    if path is None:
+        where = args.peer if args.peer is not None else os.environ.get("AICALL_BENCH_PEER")
+        print(f"peer: none ({where or DEFAULT_PEER} is not there): the peer column is skipped")
+    else:
+        peer = Peer(path, whisper_base_dir(data), data / "peer.log")
+        try:
+            await peer.ready()
+            print(f"peer: {path} on port {peer.port} (log {data / 'peer.log'})")
+        except RuntimeError as e:
+            print(f"peer: {e}; see {data / 'peer.log'}; the peer column is skipped")
+            peer.stop()
+            peer = None
+
+    ours = {s: Tally() for s in SCRIPTS}
+    theirs = Tally()
+    k_rows: list[tuple[str, int, Tally, str]] = []
+    loads: dict[str, str] = {"start": load()}
+    try:
+        async with serve_on_loopback(app) as base:
             before = len(state.reports)
-            for _ in range(3 * calls_per_language):  # the agent may end a call early
-                result = await place(base, token, engines, scenario, language)
-                caller_side += [t.latency for t in result.turns if t.latency is not None]
-                if len(caller_side) >= 5 * calls_per_language:
-                    break
-            await asyncio.sleep(0.5)
-            turns = speech_turns(state.reports[before:])
-            endpoint = [t.transcript_ready - t.speech_end for t in turns]
-            asr = [t.asr_seconds for t in turns]
-            dialogue = [t.reply_ready - t.transcript_ready for t in turns]
-            tts = [t.first_audio - t.reply_ready for t in turns]
-            v2v = [t.first_audio - t.speech_end for t in turns]
-            rows.append((scenario, caller_side, v2v, endpoint, asr, dialogue, tts))
-        print(
-            "\n| scenario | turns | caller-side p50 | p95 | server v2v p50 | endpoint+ASR p50 "
-            "| ASR p50 | dialogue p50 | TTS first audio p50 |"
-        )
-        print("|---|---|---|---|---|---|---|---|---|")
-        for scenario, cs, v2v, ep, asr, dia, tts in rows:
-            print(
-                f"| {scenario} | {len(cs)} | {pct(cs, 50):.2f} s | {pct(cs, 95):.2f} s "
-                f"| {pct(v2v, 50):.2f} s | {pct(ep, 50):.2f} s | {pct(asr, 50):.2f} s "
-                f"| {1000 * pct(dia, 50):.0f} ms | {1000 * pct(tts, 50):.0f} ms |"
-            )
-        print(
-            "\n| simultaneous calls (restaurant-en) | turns | p50 | p95 | server v2v p95 "
-            "| ASR p95 | wall |"
-        )
-        print("|---|---|---|---|---|---|---|")
-        for k in ks:
-            started = time.monotonic()
+            for _ in range(args.calls):  # interleaved: both bots under the same load
+                ours["restaurant-en"].add(await place(base, token, engines, "restaurant-en"))
+                if peer is not None:
+                    theirs.add(await place(peer.base, token, engines, "restaurant-en"))
+            en_reports = state.reports[before:]
+            loads["en"] = load()
             before = len(state.reports)
-            results = await asyncio.gather(
-                *(place(base, token, engines, "restaurant-en", "en") for _ in range(k))
-            )
+            if "restaurant-ko" in args.scenarios:
+                for _ in range(args.calls):
+                    ours["restaurant-ko"].add(await place(base, token, engines, "restaurant-ko"))
+            ko_reports = state.reports[before:]
+            loads["ko"] = load()
+            for k in args.k:
+                for scenario in args.scenarios:
+                    tally = Tally()
+                    calls = await asyncio.gather(
+                        *(place(base, token, engines, scenario) for _ in range(k))
+                    )
+                    for call in calls:
+                        tally.add(call)
+                    k_rows.append((scenario, k, tally, load()))
             await asyncio.sleep(0.5)
-            turns = speech_turns(state.reports[before:])
-            v2v = [t.first_audio - t.speech_end for t in turns] or [float("nan")]
-            asr = [t.asr_seconds for t in turns] or [float("nan")]
-            lat = [t.latency for r in results for t in r.turns if t.latency is not None]
-            print(
-                f"| {k} | {len(lat)} | {statistics.median(lat):.2f} s | {pct(lat, 95):.2f} s "
-                f"| {pct(v2v, 95):.2f} s | {pct(asr, 95):.2f} s "
-                f"| {time.monotonic() - started:.0f} s |"
-            )
-    runtime.close()
+    finally:
+        if peer is not None:
+            peer.stop()
+        runtime.close()
+
+    en, ko = ours["restaurant-en"], ours["restaurant-ko"]
+    print(
+        f"\nOne call at a time ({args.calls} calls per bot; load average 1/5 min at the start "
+        f"{loads['start']}, after English {loads['en']}, after Korean {loads['ko']}):\n"
+    )
+    print(
+        "| bot | scenario | answered/turns | p50 | p95 | unanswered | premature | ratio p50 / p95 |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    ratio = "n/a"
+    if peer is not None or theirs.turns:
+        ratio = (
+            f"{pct(en.latencies, 50) / pct(theirs.latencies, 50):.2f} / "
+            f"{pct(en.latencies, 95) / pct(theirs.latencies, 95):.2f}"
+        )
+    print(f"| aicall ({args.endpointing}) | restaurant-en | {en.cells()} | {ratio} |")
+    if theirs.turns:
+        print(f"| stock pipecat (peer) | restaurant-en | {theirs.cells()} | 1 |")
+    else:
+        print("| stock pipecat (peer) | restaurant-en | skipped (no peer) | | | | | |")
+    if ko.turns:
+        print(f"| aicall ({args.endpointing}) | restaurant-ko | {ko.cells()} | |")
+    print(
+        "\n| scenario | turns | server v2v p50 | p95 | endpoint+ASR p50 | ASR p50 "
+        "| dialogue p50 | TTS first audio p50 |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    print(breakdown("restaurant-en", en_reports))
+    if ko_reports:
+        print(breakdown("restaurant-ko", ko_reports))
+    if k_rows:
+        print(
+            "\n| simultaneous calls | scenario | answered/turns | p50 | p95 | unanswered "
+            "| premature | load after |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+        for scenario, k, tally, after in k_rows:
+            print(f"| {k} | {scenario} | {tally.cells()} | {after} |")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--calls", type=int, default=4, help="calls per language (6 turns each)")
-    parser.add_argument("--k", default="1,2,4,8", help="simultaneous calls to measure")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--calls", type=int, default=4, help="calls per bot and language (6-7 turns each)"
+    )
+    parser.add_argument(
+        "--k", default="8", help="simultaneous calls to measure (comma list; '' none)"
+    )
     parser.add_argument("--asr-en", default=None, help="ASR model for English (e.g. tiny.en)")
     parser.add_argument(
         "--window",
         default=",".join(Settings().asr_window_languages),
         help="languages decoded on a cut encoder window (comma list; '' for none)",
     )
+    parser.add_argument(
+        "--endpointing", default=Settings().endpointing, choices=["dialogue", "silence"]
+    )
+    parser.add_argument("--scenarios", default="restaurant-en,restaurant-ko")
+    parser.add_argument("--peer", default=None, help="the peer bot.py ('' for none)")
     args, _unknown = parser.parse_known_args()
+    args.k = [int(k) for k in args.k.split(",") if k]
+    args.scenarios = [s for s in args.scenarios.split(",") if s]
     print(
         f"ASR: base; English: {args.asr_en or 'base'}; cut encoder window for {args.window!r}; "
-        f"load average {os.getloadavg()}"
+        f"endpointing {args.endpointing}; load average {os.getloadavg()}"
     )
-    ks = [int(k) for k in args.k.split(",") if k]
-    asyncio.run(run(args.calls, ks, args.asr_en, args.window))
+    asyncio.run(run(args))
     print(f"load average at the end {os.getloadavg()}")
 
 

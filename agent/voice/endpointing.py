@@ -76,8 +76,10 @@ class EndpointPolicy:
         vad_min_volume: loudness that counts as voice (pipecat's 0.6 missed 3 in 8 "No."s).
         default_silence: silence before an ordinary answer is taken as finished.
         silences: silence per expected input kind.
-        complete_silence: silence before a turn judged complete is answered (at least VAD's
-            stop time; the recognition and the judgement run inside it or add to it).
+        complete_silence: silence before a turn judged complete is answered (the recognition
+            and the judgement run inside it). Not less than the pauses inside a finished
+            sentence: the caller voice pauses up to 0.33 s at a comma ("Yes, that's right."),
+            and a reply after "Yes" would cut into "that's right".
         incomplete_silence: silence before a turn judged unfinished is taken anyway.
         incomplete_silences: the same per expected input kind (a phone number being
             dictated waits longer).
@@ -99,7 +101,7 @@ class EndpointPolicy:
             "yesno": 0.4,
         }
     )
-    complete_silence: float = 0.15
+    complete_silence: float = 0.4
     incomplete_silence: float = 1.5
     incomplete_silences: dict[str, float] = field(default_factory=lambda: {"phone": 1.8})
 
@@ -188,6 +190,8 @@ _TRAIL_EN = frozenset(
     next i i'd i'm we we'd we're you could can would will just maybe some under by from
     into as say uhm mm""".split()
 )
+#: prepositions Whisper closes a cut-off fragment after with a pronoun ("for it.")
+_HANGING_PREPOSITIONS = frozenset(("for", "to", "at", "on", "with", "about", "of"))
 #: Korean connectives and fillers a finished answer does not end with
 _TRAIL_KO_WORDS = frozenset(
     "그리고 그런데 근데 그래서 그러니까 그러면 아니면 또는 음 어 저 그 저기 아 뭐 좀 그게 다음 이번 제".split()
@@ -284,6 +288,8 @@ def _trails_off(text: str, language: str) -> bool:
     last = words[-1]
     if last in _TRAIL_EN:
         return True
+    if len(words) >= 3 and words[-2] in _HANGING_PREPOSITIONS and last in ("it", "that", "you"):
+        return True  # Whisper completes a cut "a table for" as "a table for it."
     if language == "ko" or re.search(r"[가-힣]", last):
         if last in _TRAIL_KO_WORDS:
             return True

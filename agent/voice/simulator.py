@@ -143,6 +143,8 @@ class SimulatedTurn:
             in this exchange (from the caller's last voiced frame, between the agent's voiced
             frames, until the caller judged the reply finished); ``None`` when not measured
             (a barge-in).
+        premature: the agent started to speak while the caller was still saying the line
+            (it answered a pause inside the turn; never set on a barge-in).
     """
 
     caller: str | None
@@ -151,6 +153,7 @@ class SimulatedTurn:
     barged_in: bool = False
     agent_audio_seconds: float = 0.0
     dead_air: float | None = None
+    premature: bool = False
 
 
 @dataclass
@@ -501,6 +504,10 @@ class CallerSimulator:
                 if closed.is_set():
                     return
                 last_input = time.monotonic()  # the last voiced frame just went out
+                # the previous reply was over (quiet) before the line began: audio now is new
+                turn.premature = not turn.barged_in and any(
+                    line_start < t < last_input for t, _ in line.chunks[starts[-1] :]
+                )
                 starts[-1] = len(line.chunks)
             elif step.dtmf:
                 line_start = time.monotonic()
