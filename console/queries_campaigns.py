@@ -137,6 +137,9 @@ def build_spec(
     if windows == () and "windows" not in errors:
         errors["windows"] = "at least one calling window, e.g. 10:00-12:00"
     cap = check("cap", lambda: int(form.cap))
+    if cap is not None and not 1 <= cap <= 500:
+        errors["cap"] = f"calls at once: 1 to 500, not {cap}"
+        cap = None
     holidays = None if form.holidays.strip().lower() in ("", "none", "-") else form.holidays
     schedule = None
     if days and windows:
