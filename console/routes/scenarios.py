@@ -255,8 +255,9 @@ async def draft_fragment(
     form = await request.form()
     error = None
     focus = ""
+    text = str(form.get("draft", stored.text))
     try:
-        text, _ = _form_text(form)
+        text, _ = _form_text(form)  # the fields' edits are kept whatever the operation does
         doc = load_doc(text)
         op = str(form.get("op", ""))
         if op == "add":
@@ -269,7 +270,6 @@ async def draft_fragment(
         text = dump_doc(doc)
     except InputError as e:
         error = str(e)
-        text = str(form.get("draft", stored.text))
     check = check_text(text, stored.path.name)
     ctx = {
         "sid": scenario_id,

@@ -330,3 +330,25 @@ def test_the_yaml_tab_checks_and_reviews_the_typed_text(client_for: Any) -> None
     review = op.post("/console/scenarios/raw-en/review", data={"yaml": edited})
     assert "+  name: Alex" in review.text and "(edited as text)" in review.text
     assert 'id="save-button"' in review.text
+
+
+def test_a_refused_addition_says_why_and_keeps_the_edits(client_for: Any) -> None:
+    op = client_for("acme-operator")
+    op.post("/api/v1/scenarios", json={"id": "keep-en", "kind": "booking", "language": "en"})
+    form = _form_of(op.get("/console/scenarios/keep-en").text)
+    form["f:persona.name"] = "Robin"
+    answer = op.post(
+        "/console/scenarios/keep-en/draft",
+        data={**form, "op": "add", "at": "intents", "new:intents": "book"},
+    )
+    assert answer.status_code == 200
+    assert 'id="op-error"' in answer.text and "intents.book exists already" in answer.text
+    assert 'name="f:persona.name" value="Robin"' in answer.text
+    removed = op.post(
+        "/console/scenarios/keep-en/draft",
+        data={**_form_of(answer.text), "op": "remove", "path": "intents.faq_parking"},
+    )
+    assert 'name="f:intents.faq_parking.description"' not in removed.text
+    # the FAQ answer of the removed intent is now the loader's error, at its field
+    assert 'id="e-faq__faq_parking" role="alert"' in removed.text
+    assert "no intent &#39;faq_parking&#39; for this answer" in removed.text
