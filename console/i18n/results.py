@@ -11,6 +11,7 @@ _WEEKDAYS = (
 )
 
 MESSAGES = {
+    "results.tabs": {"en": "Results", "ko": "결과"},
     "results.bookings": {"en": "Bookings", "ko": "예약 현황"},
     "results.booking": {"en": "Booking", "ko": "예약"},
     "results.venue": {"en": "Venue", "ko": "매장"},

@@ -35,6 +35,7 @@ from console.queries_results import (
 )
 from console.render import render
 from console.tenancy import org_scenario_ids
+from dialogue.carecall import is_checkin
 
 __all__ = ["router"]
 
@@ -75,6 +76,17 @@ Resource = Annotated[str | None, Query(description="Only bookings holding this r
 # -- bookings ------------------------------------------------------------------------------------
 
 
+@router.get("/console/results", include_in_schema=False)
+def results_home(request: Request, user: Viewer, session: DbSession) -> Response:
+    """The results of the org: its care calls (when it runs any), else its bookings."""
+    scenarios = console_state(request).runtime.scenarios
+    ids = org_scenario_ids(session, user.org_id)
+    care = any(s in scenarios and is_checkin(scenarios[s]) for s in ids)
+    bookable = any(s in scenarios and scenarios[s].business is not None for s in ids)
+    target = "/console/bookings" if bookable and not care else "/console/carecall"
+    return RedirectResponse(target, status_code=303)
+
+
 @router.get("/console/bookings", response_class=HTMLResponse, include_in_schema=False)
 def bookings_page(
     request: Request,
@@ -104,7 +116,7 @@ def bookings_page(
         {
             "cal": cal,
             "cancelled": cancelled == "1",
-            "nav_active": "bookings",
+            "nav_active": "results",
             **view_helpers(state.settings.timezone),
         },
         user=user,
@@ -147,7 +159,7 @@ def booking_page(
     return render(
         request,
         "results/booking.html",
-        {"b": entry, "nav_active": "bookings", **view_helpers(state.settings.timezone)},
+        {"b": entry, "nav_active": "results", **view_helpers(state.settings.timezone)},
         user=user,
     )
 
@@ -224,7 +236,7 @@ def carecall_page(request: Request, user: Viewer, session: DbSession) -> HTMLRes
         {
             "people": people,
             "flagged": sum(1 for p in people if p.open_flags),
-            "nav_active": "carecall",
+            "nav_active": "results",
             "closed": request.query_params.get("closed"),
             **view_helpers(console_state(request).settings.timezone),
         },
@@ -263,7 +275,7 @@ def person_view(request: Request, person_id: str, user: Viewer, session: DbSessi
         {
             "p": page,
             "trends_json": page.trends.as_dict(),
-            "nav_active": "carecall",
+            "nav_active": "results",
             **view_helpers(console_state(request).settings.timezone),
         },
         user=user,

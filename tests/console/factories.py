@@ -186,6 +186,16 @@ def _call(ctx: FactoryContext) -> str:
     recorder.record_answers(call.id, ctx.carecall_scenario_id, "Margaret Brown", {"mood": "bad"})
     recorder.raise_flag(call.id, ctx.carecall_scenario_id, "Margaret Brown", ["low_mood"])
     CallLog(ctx.db).end_call(call.id, "completed", "completed")
+    # its recording (stereo WAV), so /console/calls/{call_id}/recording has something to refuse
+    import wave
+
+    path = ctx.data_dir / "recordings" / f"{call.id}.wav"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x00\x00\x00" * 800)
     return call.id
 
 
