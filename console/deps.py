@@ -68,6 +68,7 @@ __all__ = [
 
 SESSION_COOKIE = "aicall_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_UNKNOWN = object()  # request.state has no user resolved yet
 
 
 @dataclass
@@ -172,9 +173,10 @@ async def optional_user(request: Request) -> CurrentUser | None:
     Raises:
         CsrfError: an unsafe method with the session cookie but not its CSRF token.
     """
-    cached = getattr(request.state, "console_user", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    cached: Any = getattr(request.state, "console_user", _UNKNOWN)
+    if cached is not _UNKNOWN:
+        known: CurrentUser | None = cached
+        return known
     token = _bearer(request)
     sid = request.cookies.get(SESSION_COOKIE)
     db = console_state(request).db

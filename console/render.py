@@ -17,6 +17,7 @@ Jinja2 autoescapes everything (``.html``); a fragment for htmx is just a templat
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,7 @@ def render(
     *,
     user: Any = None,
     status_code: int = 200,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     """Render ``template`` with ``ctx`` for ``user`` (a ``CurrentUser`` or ``None``)."""
     lang = user.lang if user is not None else request_lang(request)
@@ -79,6 +80,6 @@ def render(
     }
     context.update(ctx or {})
     body = environment().get_template(template).render(context)
-    response = HTMLResponse(body, status_code=status_code, headers=headers)
+    response = HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
     response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -53,8 +53,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하세요.",
     },
     "core.login.first_admin": {
-        "en": "First time? The first admin's password is in the server log and in {path}.",
-        "ko": "처음이신가요? 첫 관리자 비밀번호는 서버 로그와 {path} 파일에 있습니다.",
+        "en": "First time? The first admin (user admin) finds the password in the server's log and in console-admin.txt in its data directory.",
+        "ko": "처음이신가요? 첫 관리자(아이디 admin)의 비밀번호는 서버 로그와 데이터 폴더의 console-admin.txt 파일에 있습니다.",
     },
     "core.login.logged_out": {"en": "You are logged out.", "ko": "로그아웃했습니다."},
     # dashboard

@@ -24,7 +24,6 @@ from console.accounts import (
     new_session,
     record_failure,
 )
-from console.bootstrap import ADMIN_FILE
 from console.deps import (
     SESSION_COOKIE,
     ApiUser,
@@ -68,7 +67,6 @@ def _login_page(
     username: str = "",
 ) -> HTMLResponse:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    state = console_state(request)
     response = render(
         request,
         "auth/login.html",
@@ -77,7 +75,6 @@ def _login_page(
             "error": error,
             "login_csrf": token,
             "username": username,
-            "admin_file": str(state.settings.data_dir / ADMIN_FILE),
             "logged_out": request.query_params.get("bye") == "1",
             "nav_active": "login",
         },

@@ -170,7 +170,7 @@ def browser_page_factory(tmp_path: Path) -> Iterator[Callable[..., Any]]:
     finally:
         for browser in browsers:
             browser.close()
-        manager.stop()
+        playwright.stop()
 
 
 @pytest.fixture
