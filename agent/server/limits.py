@@ -4,7 +4,8 @@
   requests per minute, bursts up to that many); beyond it the webhooks and the softphone's
   token endpoint answer 429 with ``Retry-After``.
 * :class:`BodySizeLimit`: an ASGI middleware answering 413 to a request body over
-  :data:`MAX_BODY_BYTES` (Twilio's webhooks are a few hundred bytes), before it is read.
+  :data:`MAX_BODY_BYTES` (Twilio's webhooks are a few hundred bytes), before it is read; the
+  operator console's paths have a larger limit (:data:`LARGER_BODY_BYTES`).
 * :func:`origin_allowed`: a browser's WebSocket or ``fetch`` must come from the page the server
   served (its ``Origin`` matches the ``Host`` it asked, or ``AICALL_PUBLIC_URL``); Twilio sends
   no ``Origin``.
@@ -16,11 +17,12 @@ import ipaddress
 import math
 import threading
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
+    "LARGER_BODY_BYTES",
     "MAX_BODY_BYTES",
     "BodySizeLimit",
     "RateLimiter",
@@ -31,6 +33,9 @@ __all__ = [
 
 #: Largest HTTP request body accepted (Twilio's webhook forms are well under 4 KB).
 MAX_BODY_BYTES = 64 * 1024
+#: Larger limits by path prefix: the operator console's editor posts a whole scenario file with
+#: its form (a Korean scenario's form is a few hundred KB URL-encoded), its API takes files.
+LARGER_BODY_BYTES: Mapping[str, int] = {"/console/": 4 * 1024 * 1024, "/api/v1/": 4 * 1024 * 1024}
 
 _Scope = MutableMapping[str, Any]
 _Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -89,26 +94,37 @@ class BodySizeLimit:
     Args:
         app: the ASGI app.
         max_bytes: the limit.
+        larger: larger limits by path prefix (:data:`LARGER_BODY_BYTES`).
     """
 
-    def __init__(self, app: Any, max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: Any,
+        max_bytes: int = MAX_BODY_BYTES,
+        larger: Mapping[str, int] = LARGER_BODY_BYTES,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = dict(larger)
 
     async def __call__(self, scope: _Scope, receive: _Receive, send: _Send) -> None:
         """Read the body (refusing it over the limit), then pass the request on."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        limit = next(
+            (n for prefix, n in self.larger.items() if path.startswith(prefix)), self.max_bytes
+        )
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         if declared is not None:
             try:
-                too_large = int(declared) > self.max_bytes
+                too_large = int(declared) > limit
             except ValueError:
                 too_large = True
             if too_large:
-                await self._refuse(send)
+                await self._refuse(send, limit)
                 return
         body = bytearray()
         while True:
@@ -116,8 +132,8 @@ class BodySizeLimit:
             if message["type"] != "http.request":  # the client went away
                 return
             body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await self._refuse(send)
+            if len(body) > limit:
+                await self._refuse(send, limit)
                 return
             if not message.get("more_body", False):
                 break
@@ -132,8 +148,8 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: _Send) -> None:
-        body = f"request body over {self.max_bytes} bytes".encode()
+    async def _refuse(self, send: _Send, limit: int) -> None:
+        body = f"request body over {limit} bytes".encode()
         await send(
             {
                 "type": "http.response.start",
