@@ -37,6 +37,11 @@ CORE_ROUTES = {
     ("POST", "/console/admin/tokens/{token_id}/revoke"),
     ("PATCH", "/api/v1/users/{user_id}"),
     ("DELETE", "/api/v1/tokens/{token_id}"),
+    # read-only POSTs: nothing is stored (a YAML text checked, a sentence parsed)
+    ("POST", "/console/scenarios/{scenario_id}/validate"),
+    ("POST", "/api/v1/scenarios/{scenario_id}/validate"),
+    ("POST", "/console/scenarios/{scenario_id}/try"),
+    ("POST", "/api/v1/scenarios/{scenario_id}/nlu/parse"),
 }
 _PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 
@@ -227,3 +232,48 @@ def test_every_route_refuses_anonymous_requests(console_env, client_for) -> None
         if not ok:
             open_routes.append(f"{method} {url}: {answer.status_code}")
     assert not open_routes, "answered without a login:\n" + "\n".join(open_routes)
+
+
+#: Unsafe routes a viewer may use: their own session, language and API tokens, and POSTs that
+#: only read.
+VIEWER_MAY = {
+    ("POST", "/console/logout"),
+    ("POST", "/console/lang"),
+    ("POST", "/console/login"),
+    ("POST", "/console/org"),
+    ("POST", "/console/admin/tokens"),
+    ("POST", "/console/admin/tokens/{token_id}/revoke"),
+    ("POST", "/api/v1/tokens"),
+    ("DELETE", "/api/v1/tokens/{token_id}"),
+    # read-only POSTs: nothing is stored (a YAML text checked, a sentence parsed)
+    ("POST", "/console/scenarios/{scenario_id}/validate"),
+    ("POST", "/api/v1/scenarios/{scenario_id}/validate"),
+    ("POST", "/console/scenarios/{scenario_id}/try"),
+    ("POST", "/api/v1/scenarios/{scenario_id}/nlu/parse"),
+}
+
+
+def test_a_viewer_changes_nothing(console_env, client_for) -> None:
+    """Every unsafe route but the viewer's own session and tokens answers 403 to a viewer
+    of the organisation that owns the ids."""
+    ctx = FactoryContext(
+        env=console_env,
+        org_id=console_env.tenants.orgs["acme"],
+        user_id=console_env.tenants.users["acme-admin"],
+    )
+    viewer = client_for("acme-viewer", raise_server_exceptions=False)
+    routes = [
+        (m, r)
+        for m, r in console_routes(console_env.app)
+        if m != "GET" and (m, r.path) not in VIEWER_MAY
+    ]
+    assert ("POST", "/console/admin/users/{user_id}") in {(m, r.path) for m, r in routes}
+    allowed = []
+    for method, route in routes:
+        url = _fill(route.path, ctx)
+        answer = viewer.request(
+            method, url, follow_redirects=False, **request_body(route.route, ctx)
+        )
+        if answer.status_code != 403:
+            allowed.append(f"{method} {url}: {answer.status_code} {answer.text[:200]}")
+    assert not allowed, "a viewer was not refused:\n" + "\n".join(allowed)
