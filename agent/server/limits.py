@@ -34,7 +34,7 @@ __all__ = [
 #: Largest HTTP request body accepted (Twilio's webhook forms are well under 4 KB).
 MAX_BODY_BYTES = 64 * 1024
 #: Larger limits by path prefix: the operator console's editor posts a whole scenario file with
-#: its form (a Korean scenario's form is a few hundred KB URL-encoded), its API takes files.
+#: its form (a Korean clinic's is about 80 KB URL-encoded), its API takes files.
 LARGER_BODY_BYTES: Mapping[str, int] = {"/console/": 4 * 1024 * 1024, "/api/v1/": 4 * 1024 * 1024}
 
 _Scope = MutableMapping[str, Any]
