@@ -55,6 +55,7 @@ __all__ = [
     "record_failure",
     "set_password",
     "sha256",
+    "switch_org",
     "users_of_org",
     "verify_password",
 ]
@@ -87,6 +88,7 @@ class Identity:
     lang: str | None
     username: str
     csrf_token: str | None  # None for an API token (no CSRF: no cookie is involved)
+    orgs: tuple[tuple[str, str], ...] = ()  # (slug, name) of every organisation of the user
 
 
 def sha256(value: str) -> str:
@@ -280,6 +282,20 @@ def new_session(session: Session, user: User, org_id: int) -> str:
     return sid
 
 
+def switch_org(session: Session, sid: str, user_id: int, slug: str) -> Org | None:
+    """Move browser session ``sid`` to the user's organisation ``slug`` (``None``: not theirs)."""
+    org = session.scalar(
+        select(Org)
+        .join(Membership, Membership.org_id == Org.id)
+        .where(Org.slug == slug, Membership.user_id == user_id)
+    )
+    row = session.get(WebSession, sha256(sid))
+    if org is None or row is None or row.user_id != user_id:
+        return None
+    row.org_id = org.id
+    return org
+
+
 def end_session(session: Session, sid: str) -> None:
     """Forget a browser session (logout)."""
     session.execute(delete(WebSession).where(WebSession.id_hash == sha256(sid)))
@@ -297,6 +313,15 @@ def _identity(
     if row is None:
         return None
     user, org, role = row
+    orgs = tuple(
+        (slug, name)
+        for slug, name in session.execute(
+            select(Org.slug, Org.name)
+            .join(Membership, Membership.org_id == Org.id)
+            .where(Membership.user_id == user_id)
+            .order_by(Org.slug)
+        ).all()
+    )
     return Identity(
         user_id=user.id,
         org_id=org.id,
@@ -307,6 +332,7 @@ def _identity(
         lang=user.lang,
         username=user.username,
         csrf_token=csrf_token,
+        orgs=orgs,
     )
 
 

@@ -91,6 +91,9 @@ class CurrentUser:
         org_name: the organisation's display name (the header shows it).
         csrf_token: the session's CSRF token (``None`` with an API token).
         via_token: the request came with ``Authorization: Bearer``.
+        username: the login name.
+        orgs: ``(slug, name)`` of every organisation the user belongs to (the header offers a
+            switch when there are several).
     """
 
     user_id: int
@@ -103,6 +106,7 @@ class CurrentUser:
     csrf_token: str | None = None
     via_token: bool = False
     username: str = ""
+    orgs: tuple[tuple[str, str], ...] = ()
 
     def can(self, role: str) -> bool:
         """Whether this user has ``role`` or a stronger one (viewer < operator < admin)."""
@@ -200,6 +204,7 @@ async def optional_user(request: Request) -> CurrentUser | None:
             csrf_token=identity.csrf_token,
             via_token=token is not None,
             username=identity.username,
+            orgs=identity.orgs,
         )
     request.state.console_user = user
     return user

@@ -13,6 +13,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.nav.campaigns": {"en": "Campaigns", "ko": "캠페인"},
     "core.nav.admin": {"en": "Admin", "ko": "관리"},
     "core.org": {"en": "Organisation", "ko": "기관"},
+    "core.switch_org": {"en": "Switch", "ko": "전환"},
     "core.signed_in_as": {"en": "Signed in as {name} ({role})", "ko": "{name} ({role}) 로그인 중"},
     "core.language": {"en": "Language", "ko": "언어"},
     "core.lang.ko": {"en": "한국어", "ko": "한국어"},

@@ -23,10 +23,12 @@ from console.accounts import (
     login_blocked,
     new_session,
     record_failure,
+    switch_org,
 )
 from console.deps import (
     SESSION_COOKIE,
     ApiUser,
+    CurrentUser,
     DbSession,
     PageUser,
     audit,
@@ -37,7 +39,7 @@ from console.i18n import LANG_COOKIE, LANGS, request_lang
 from console.i18n import t as translate
 from console.models import AuditEntry, User
 from console.render import render
-from console.tenancy import org_scenario_ids
+from console.tenancy import not_found, org_scenario_ids
 
 __all__ = ["dashboard_counts", "router"]
 
@@ -206,6 +208,28 @@ def switch_language(
     response = RedirectResponse(_safe_next(back), status_code=303)
     response.set_cookie(LANG_COOKIE, lang, samesite="lax", secure=_secure(request))
     return response
+
+
+@router.post("/console/org", include_in_schema=False)
+def switch_organisation(
+    request: Request,
+    user: PageUser,
+    session: DbSession,
+    org: Annotated[str, Form(max_length=64)],
+) -> Response:
+    """Act in another organisation the user belongs to (this browser session only)."""
+    sid = request.cookies.get(SESSION_COOKIE)
+    target = switch_org(session, sid, user.user_id, org) if sid else None
+    if target is None:
+        not_found("organisation not found")
+    session.add(_audit_row_for(user, target.id, "org.switch", target.slug))
+    return RedirectResponse("/console", status_code=303)
+
+
+def _audit_row_for(user: CurrentUser, org_id: int, action: str, target: str) -> AuditEntry:
+    return AuditEntry(
+        org_id=org_id, user_id=user.user_id, username=user.username, action=action, target=target
+    )
 
 
 def dashboard_counts(session: Session, org_id: int, timezone: str) -> dict[str, int]:

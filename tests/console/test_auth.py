@@ -297,3 +297,25 @@ def test_the_admin_password_setting_is_the_first_admins_password(
     assert answer.status_code == 303
     assert "AICALL_CONSOLE_ADMIN_PASSWORD" in printed and "from-the-environment" not in printed
     assert "console-admin.txt" in printed
+
+
+def test_a_user_of_two_organisations_switches_between_them(client_for, console_env) -> None:
+    from console.accounts import add_membership
+    from console.models import Org
+
+    with console_env.db.transaction() as session:
+        user = session.get(User, console_env.tenants.users["acme-operator"])
+        city = session.get(Org, console_env.tenants.orgs["city"])
+        add_membership(session, user, city, "viewer")
+    client = client_for("acme-operator")
+    home = client.get("/console").text
+    assert 'data-testid="count-scenarios">4<' in home and 'id="org-select"' in home
+    assert client.post("/console/org", data={"org": "city"}).status_code == 200
+    me = client.get("/api/v1/me").json()
+    assert (me["org"], me["role"]) == ("city", "viewer")
+    assert 'data-testid="count-scenarios">2<' in client.get("/console").text
+    # an organisation the user is not in: 404, the session stays where it was
+    assert client.post("/console/org", data={"org": "demo"}).status_code == 404
+    assert client.get("/api/v1/me").json()["org"] == "city"
+    # a one-organisation user gets no switch
+    assert 'id="org-select"' not in client_for("city-viewer").get("/console").text
