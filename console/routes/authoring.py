@@ -630,7 +630,7 @@ class GenerateBody(BaseModel):
     """What to generate for an intent."""
 
     method: Literal["deterministic", "llm_few_shot", "llm_zero_shot"] = "deterministic"
-    n: int = Field(20, ge=1, le=200)
+    n: int = Field(default=20, ge=1, le=200)
     seed: int = 0
 
 
@@ -645,7 +645,7 @@ class CandidatePatch(BaseModel):
     """A decision on one candidate, or its new text (then it is accepted)."""
 
     state: Literal["accepted", "rejected", "pending"] | None = None
-    text: str | None = Field(None, max_length=500)
+    text: str | None = Field(default=None, max_length=500)
 
 
 class TrainBody(BaseModel):
@@ -664,7 +664,7 @@ class GoalBody(BaseModel):
     """A goal script to write and run as simulated calls."""
 
     goal: str = Field(min_length=1, max_length=1000)
-    n: int = Field(3, ge=1, le=10)
+    n: int = Field(default=3, ge=1, le=10)
     llm: bool = False
 
 

@@ -68,7 +68,7 @@ def test_generate_review_train_parse_through_the_api(client_for, console_env) ->
     assert op.post(f"{API}/nlu/parse", json={"text": ""}).status_code == 422
 
 
-def test_roles_and_tenants(client_for) -> None:
+def _roles_and_tenants(client_for) -> None:
     viewer = client_for("acme-viewer")
     assert viewer.get(f"{API}/candidates").status_code == 200
     r = viewer.post(f"{API}/intents/book/generate", json={"method": "deterministic"})
@@ -121,7 +121,7 @@ def test_pages_review_keyboard_targets_and_goal_run(client_for, console_env) -> 
     assert r.status_code == 400
 
 
-def test_softphone_token_for_a_logged_in_operator(client_for, console_env) -> None:
+def _softphone_token_for_a_logged_in_operator(client_for, console_env) -> None:
     op = client_for("acme-operator")
     r = op.post(f"{API}/softphone/call")
     assert r.status_code == 200, r.text
@@ -139,7 +139,7 @@ def test_softphone_token_for_a_logged_in_operator(client_for, console_env) -> No
     assert js.status_code == 200 and "turn_timing" in js.text and "dataset.callUrl" in js.text
 
 
-def test_recommendation_accepted_into_the_templates(client_for, console_env) -> None:
+def _recommendation_accepted_into_the_templates(client_for, console_env) -> None:
     op = client_for("acme-operator")
     task = next(iter(console_env.runtime.scenario(SID).tasks))
     points = op.get(f"{API}/recommendations", params={"task": task}).json()["points"]
@@ -158,3 +158,30 @@ def test_recommendation_accepted_into_the_templates(client_for, console_env) -> 
     viewer = client_for("acme-viewer")
     r = viewer.post(f"{API}/recommendations/accept", json={"template": point["name"], "text": "x"})
     assert r.status_code == 403
+
+
+def _llm_generation_runs_as_a_job(client_for) -> None:
+    """A real, short run of the bundled model: paraphrases of the intent's examples.
+
+    (The zero-shot method takes the same path with ``zero_shot=True``; its grammar-constrained
+    JSON is several times slower on this CPU, so the short run here is the few-shot one.)
+    """
+    op = client_for("acme-operator")
+    r = op.post(f"{API}/intents/faq_parking/generate", json={"method": "llm_few_shot", "n": 2})
+    assert r.status_code == 202
+    run = _wait(op, r.json()["run_id"], timeout=170)
+    assert run["state"] == "done", run["error"]
+    rows = op.get(f"{API}/candidates").json()["candidates"]
+    made = [c for c in rows if c["generator"].startswith("llm_")]
+    assert made and all(c["prompt_version"] and c["intent"] == "faq_parking" for c in made)
+    assert any(c["seed"] for c in made)  # provenance: the example shown to the model
+
+
+def test_roles_tenants_softphone_and_templates(client_for, console_env) -> None:
+    _roles_and_tenants(client_for)
+    _softphone_token_for_a_logged_in_operator(client_for, console_env)
+    _recommendation_accepted_into_the_templates(client_for, console_env)
+
+
+def test_llm_generation_runs_as_a_job(client_for) -> None:
+    _llm_generation_runs_as_a_job(client_for)
