@@ -178,7 +178,9 @@ def read_scenario(session: Session, user: CurrentUser, data_dir: Path, scenario_
     path = _row_path(row, data_dir) if row is not None else None
     read_only = path is None
     if path is None:
-        path = shipped_scenario_files()[scenario_id]
+        path = shipped_scenario_files().get(scenario_id)
+        if path is None:  # owned, but its file is not one the console knows (a folder of
+            raise LookupError(scenario_id)  # AICALL_SCENARIO_DIRS): edited there, not here
     text = path.read_text(encoding="utf-8")
     number = session.scalar(
         select(func.max(ScenarioVersion.number)).where(ScenarioVersion.scenario_id == scenario_id)
