@@ -161,6 +161,24 @@ class Peer:
         self._log.close()
 
 
+async def start_peer(option: str | None, data: Path) -> Peer | None:
+    """Start the peer and wait for it, or say why the peer column is skipped (``None``)."""
+    path = peer_path(option)
+    if path is None:
+        where = option if option is not None else os.environ.get("AICALL_BENCH_PEER")
+        print(f"peer: none ({where or DEFAULT_PEER} is not there): the peer column is skipped")
+        return None
+    peer = Peer(path, whisper_base_dir(data), data / "peer.log")
+    try:
+        await peer.ready()
+    except RuntimeError as e:
+        print(f"peer: {e}; see {data / 'peer.log'}; the peer column is skipped")
+        peer.stop()
+        return None
+    print(f"peer: {path} on port {peer.port} (log {data / 'peer.log'})")
+    return peer
+
+
 # Calls ------------------------------------------------------------------------------------
 
 
@@ -205,7 +223,7 @@ def load() -> str:
 
 
 async def run(args: argparse.Namespace) -> None:
-    data = Path(tempfile.mkdtemp(prefix="aicall-bench-"))
+    data = args.data_dir or Path(tempfile.mkdtemp(prefix="aicall-bench-"))
     token = secrets.token_hex(8)
     window = [w for w in args.window.split(",") if w]
     settings = Settings(
@@ -221,21 +239,7 @@ async def run(args: argparse.Namespace) -> None:
     app = create_app(settings, runtime, engines=engines)
     state = app.state.aicall
 
-    path = peer_path(args.peer)
-    peer: Peer | None = None
-    if path is None:
-        where = args.peer if args.peer is not None else os.environ.get("AICALL_BENCH_PEER")
-        print(f"peer: none ({where or DEFAULT_PEER} is not there): the peer column is skipped")
-    else:
-        peer = Peer(path, whisper_base_dir(data), data / "peer.log")
-        try:
-            await peer.ready()
-            print(f"peer: {path} on port {peer.port} (log {data / 'peer.log'})")
-        except RuntimeError as e:
-            print(f"peer: {e}; see {data / 'peer.log'}; the peer column is skipped")
-            peer.stop()
-            peer = None
-
+    peer = await start_peer(args.peer, data)
     ours = {s: Tally() for s in SCRIPTS}
     theirs = Tally()
     k_rows: list[tuple[str, int, Tally, str]] = []
@@ -329,6 +333,7 @@ def main() -> None:
     )
     parser.add_argument("--scenarios", default="restaurant-en,restaurant-ko")
     parser.add_argument("--peer", default=None, help="the peer bot.py ('' for none)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="default: a new temp dir")
     args, _unknown = parser.parse_known_args()
     args.k = [int(k) for k in args.k.split(",") if k]
     args.scenarios = [s for s in args.scenarios.split(",") if s]
