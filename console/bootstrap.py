@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, text
 
 from agent.store import Database
 from console.accounts import assign_scenario, create_org, create_user
@@ -24,6 +24,7 @@ FIRST_ORG = "demo"
 FIRST_USER = "admin"
 #: Where the first admin's login is written (under the data directory, mode 0600).
 ADMIN_FILE = "console-admin.txt"
+_BOOTSTRAP_LOCK_KEY = zlib.crc32(b"aicall.console.bootstrap")
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,29 @@ def bootstrap_console(
     created = False
     password: str | None = None
     admin_file: Path | None = None
-    try:
-        with db.transaction() as session:
-            if not session.scalar(select(func.count()).select_from(User)):
-                password = admin_password or secrets.token_urlsafe(12)
-                org = session.scalar(select(Org).order_by(Org.id).limit(1))
-                if org is None:
-                    org = create_org(session, FIRST_ORG, "Demo")
-                create_user(session, FIRST_USER, password, org=org, role="admin")
-                created = True
-    except IntegrityError:  # another process bootstrapped at the same moment
-        created, password = False, None
+    with db.transaction() as session:
+        # one process at a time decides whether a first admin is needed (SQLite: the
+        # transaction holds the write lock already)
+        if db.dialect == "postgresql":
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BOOTSTRAP_LOCK_KEY}
+            )
+        if not session.scalar(select(func.count()).select_from(User)):
+            password = admin_password or secrets.token_urlsafe(12)
+            org = session.scalar(select(Org).order_by(Org.id).limit(1))
+            if org is None:
+                org = create_org(session, FIRST_ORG, "Demo")
+            create_user(session, FIRST_USER, password, org=org, role="admin")
+            created = True
     if created and password is not None:
         admin_file = data_dir / ADMIN_FILE
         _write_admin_file(admin_file, FIRST_USER, password)
     assigned: list[str] = []
     with db.transaction() as session:
+        if db.dialect == "postgresql":
+            session.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _BOOTSTRAP_LOCK_KEY}
+            )
         first = session.scalar(select(Org.id).order_by(Org.id).limit(1))
         if first is not None:
             owned = set(session.scalars(select(ConsoleScenario.scenario_id)))

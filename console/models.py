@@ -12,6 +12,7 @@ the ids of its scenarios (``console/tenancy.py``).
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -41,6 +43,8 @@ __all__ = [
     "WebSession",
     "create_console_schema",
 ]
+
+_SCHEMA_LOCK_KEY = zlib.crc32(b"aicall.console.schema")
 
 #: Roles, weakest first: a viewer reads, an operator changes scenarios and runs calls and
 #: campaigns, an admin also manages users and API tokens.
@@ -161,5 +165,12 @@ class ConsoleScenario(ConsoleBase):
 
 
 def create_console_schema(engine: Engine) -> None:
-    """Create the missing console tables (every table declared on :class:`ConsoleBase`)."""
-    ConsoleBase.metadata.create_all(engine)
+    """Create the missing console tables (every table declared on :class:`ConsoleBase`).
+
+    Safe when several processes start at once: on PostgreSQL the creation holds an advisory
+    lock (as ``agent.store.Database.create_schema`` does), on SQLite the write lock.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+        ConsoleBase.metadata.create_all(conn)
