@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ from scenarios.schema import Scenario
 
 __all__ = [
     "BookingEntry",
+    "answer_labels",
     "Calendar",
     "CarePerson",
     "PersonPage",
@@ -117,6 +118,24 @@ class Calendar:
     def next(self) -> date:
         """The day the "next" link opens."""
         return self.day + timedelta(days=1 if self.view == "day" else 7)
+
+
+def answer_labels(scenarios: Mapping[str, Scenario]) -> Callable[[str, str, Any], str]:
+    """``label(scenario_id, slot, value)``: an answer as the scenario words it ("잘 드심").
+
+    Lists are joined with commas; an unknown scenario, slot or value stays as stored.
+    """
+
+    def label(scenario_id: str, slot: str, value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(label(scenario_id, slot, v) for v in value)
+        scenario = scenarios.get(scenario_id)
+        spec = scenario.slots.get(slot) if scenario is not None else None
+        if spec is not None and isinstance(value, str) and value in spec.values:
+            return spec.values[value].label
+        return str(value)
+
+    return label
 
 
 def org_venues(scenarios: Mapping[str, Scenario], scenario_ids: Collection[str]) -> list[str]:

@@ -25,6 +25,7 @@ from console.deps import DbSession, Operator, Viewer, audit, console_state
 from console.queries_calls import NotFound, view_helpers
 from console.queries_results import (
     VIEWS,
+    answer_labels,
     bookings_calendar,
     bookings_csv,
     carecall_csv,
@@ -236,6 +237,7 @@ def carecall_page(request: Request, user: Viewer, session: DbSession) -> HTMLRes
         {
             "people": people,
             "flagged": sum(1 for p in people if p.open_flags),
+            "answer": answer_labels(console_state(request).runtime.scenarios),
             "nav_active": "results",
             "closed": request.query_params.get("closed"),
             **view_helpers(console_state(request).settings.timezone),
@@ -275,6 +277,7 @@ def person_view(request: Request, person_id: str, user: Viewer, session: DbSessi
         {
             "p": page,
             "trends_json": page.trends.as_dict(),
+            "answer": answer_labels(console_state(request).runtime.scenarios),
             "nav_active": "results",
             **view_helpers(console_state(request).settings.timezone),
         },

@@ -12,7 +12,12 @@
   });
   var whens = Object.keys(calls).sort();
   var labels = whens.map(function (w) { return w.slice(0, 10); });
-  var datasets = Object.keys(data.trends).map(function (slot, i) {
+  var dashes = [[], [8, 4], [2, 3], [12, 3, 2, 3]];
+  var shapes = ["circle", "rectRot", "triangle", "rect"];
+  var slots = Object.keys(data.trends).filter(function (slot) {
+    return data.trends[slot].points.some(function (p) { return p.score !== null; });
+  });
+  var datasets = slots.map(function (slot, i) {
     var byWhen = {};
     data.trends[slot].points.forEach(function (p) { byWhen[p.when] = p; });
     return {
@@ -20,6 +25,10 @@
       data: whens.map(function (w) { return byWhen[w] ? byWhen[w].score : null; }),
       values: whens.map(function (w) { return byWhen[w] ? byWhen[w].value : null; }),
       borderColor: colours[i % colours.length],
+      borderDash: dashes[i % dashes.length],
+      borderWidth: 2.5,
+      pointStyle: shapes[i % shapes.length],
+      pointRadius: 5,
       backgroundColor: colours[i % colours.length],
       spanGaps: true,
       tension: 0.2
@@ -34,6 +43,7 @@
       maintainAspectRatio: false,
       scales: { y: { min: 0, max: 1, ticks: { stepSize: 0.5 } } },
       plugins: {
+        legend: { labels: { usePointStyle: true } },
         tooltip: {
           callbacks: {
             label: function (ctx) {
