@@ -44,9 +44,13 @@ class Settings(BaseSettings):
     asr_model: str = "base"  # "base", "tiny.en" or a faster-whisper model directory
     asr_model_en: str | None = None  # another model for English calls, e.g. "tiny.en"
     asr_threads: int = 2
-    # Languages whose speech the base model decodes on the utterance + 1 s instead of a 30 s
-    # window (docs/voice.md, "Speech recognition"); [] for the stock window everywhere.
-    asr_window_languages: list[str] = Field(default_factory=lambda: ["en"])
+    # Languages whose speech the base model decodes on a window cut to the utterance instead
+    # of a 30 s window (docs/voice.md, "Speech recognition"); [] for the stock window everywhere.
+    asr_window_languages: list[str] = Field(default_factory=lambda: ["en", "ko"])
+    # Languages whose cut-window transcripts are checked (runaway repetition, a second reading,
+    # a hallucinated tail) and decoded again on the 30 s window when they look wrong: Korean,
+    # measured on real speech (docs/voice.md, "Korean on real speech").
+    asr_checked_languages: list[str] = Field(default_factory=lambda: ["ko"])
     # End of the caller's turn: "dialogue" judges the speculative transcript with the NLU in the
     # dialogue's context (answer at once when it completes what was asked, wait longer when it
     # is unfinished); "silence" waits a fixed silence per expected input (docs/voice.md).

@@ -9,8 +9,10 @@ transcripts (cp949). It is not part of this repository; extract it once (docs/vo
 Each utterance goes through the phone band (8 kHz mu-law and back, as on a Twilio call) and is
 recognised with each setting. Prints per setting the character error rate without and with
 spaces (punctuation stripped, spaces collapsed), exact matches, time per utterance (p50, p95),
-how often the cut window fell back to the stock one, and against the stock window: utterances
-worse / better and a bootstrap 95% interval of the CER difference.
+how often the cut window fell back to the stock one, and against the first setting (the stock
+window by default): utterances worse / better and a bootstrap 95% interval of the CER
+difference. The settings take turns on each utterance, so the load of shared cores falls on
+all of them alike.
 
     AICALL_KOSPEECH_DIR=/work/data/kospeech python -m bench.voice_asr_kospeech \\
         [--limit 20] [--settings stock,cut,checked] [--vocabulary] [--out DIR]
@@ -62,6 +64,12 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "checked": {"window_languages": KO, "window_min": 3.0, "checked_languages": KO},
     "cut-min10": {"window_languages": KO, "window_min": 10.0},
     "checked-min10": {"window_languages": KO, "window_min": 10.0, "checked_languages": KO},
+    "checked-min10-logprob": {
+        "window_languages": KO,
+        "window_min": 10.0,
+        "checked_languages": KO,
+        "suspect_logprob": -1.0,
+    },
     "cut-min6": {"window_languages": KO, "window_min": 6.0},
     "checked-min6": {"window_languages": KO, "window_min": 6.0, "checked_languages": KO},
     "cut-min15": {"window_languages": KO, "window_min": 15.0},
@@ -201,32 +209,38 @@ def bootstrap_difference(
     return diffs[int(0.025 * rounds)], diffs[int(0.975 * rounds)]
 
 
-def run_setting(
-    name: str, utterances: list[Utterance], model_dir: Path, vocabulary: tuple[str, ...]
-) -> list[dict[str, Any]]:
-    """Decode every utterance with setting ``name``; one record per utterance."""
-    recognizer = _Variant(model_dir, **SETTINGS[name])
-    recognizer.warm_up()
+def run_settings(
+    names: list[str], utterances: list[Utterance], model_dir: Path, vocabulary: tuple[str, ...]
+) -> dict[str, list[dict[str, Any]]]:
+    """Decode every utterance with each setting; one record per utterance and setting.
+
+    The settings take turns on each utterance (one model, loaded once), so a change of load
+    on shared cores falls on all of them alike.
+    """
     options = RecognitionOptions("ko", vocabulary)
-    recognizer.decode(utterances[0].audio, options)  # the first decode allocates
-    records = []
+    recognizers = {name: _Variant(model_dir, **SETTINGS[name]) for name in names}
+    for recognizer in recognizers.values():
+        recognizer.warm_up()
+        recognizer.decode(utterances[0].audio, options)  # the first decode allocates
+    records: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for u in utterances:
-        started = time.perf_counter()
-        decoded = recognizer.decode(u.audio, options)
-        seconds = time.perf_counter() - started
-        records.append(
-            {
-                "name": u.name,
-                "ref": u.text,
-                "hyp": decoded.text,
-                "seconds": seconds,
-                "audio_seconds": u.audio.duration,
-                "window": decoded.window,
-                "suspect": decoded.suspect,
-                "avg_logprob": decoded.avg_logprob,
-                "no_speech_prob": decoded.no_speech_prob,
-            }
-        )
+        for name, recognizer in recognizers.items():
+            started = time.perf_counter()
+            decoded = recognizer.decode(u.audio, options)
+            seconds = time.perf_counter() - started
+            records[name].append(
+                {
+                    "name": u.name,
+                    "ref": u.text,
+                    "hyp": decoded.text,
+                    "seconds": seconds,
+                    "audio_seconds": u.audio.duration,
+                    "window": decoded.window,
+                    "suspect": decoded.suspect,
+                    "avg_logprob": decoded.avg_logprob,
+                    "no_speech_prob": decoded.no_speech_prob,
+                }
+            )
     return records
 
 
@@ -257,14 +271,15 @@ def main() -> None:
     print(f"{len(utterances)} utterances, {seconds:.0f} s of audio, vocabulary: {bool(vocabulary)}")
     print(
         "\n| setting | CER | CER with spaces | exact | p50 s | p95 s | mean s | fell back "
-        "| vs stock: worse / better | CER diff 95% | load avg |"
+        "| vs first: worse / better | CER diff 95% |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    load_before = os.getloadavg()[0]
+    results = run_settings(names, utterances, model_dir, vocabulary)
+    load_after = os.getloadavg()[0]
     baseline: list[tuple[int, int]] | None = None
     for name in names:
-        load_before = os.getloadavg()[0]
-        records = run_setting(name, utterances, model_dir, vocabulary)
-        load_after = os.getloadavg()[0]
+        records = results[name]
         if args.out:
             out = Path(args.out)
             out.mkdir(parents=True, exist_ok=True)
@@ -290,13 +305,13 @@ def main() -> None:
         print(
             f"| {name} | {cer:.3f} | {cer_spaces:.3f} | {exact}/{len(records)} "
             f"| {percentile(times, 0.5):.2f} | {percentile(times, 0.95):.2f} "
-            f"| {statistics.mean(times):.2f} | {fell} | {versus} | {interval} "
-            f"| {load_before:.1f} → {load_after:.1f} |",
+            f"| {statistics.mean(times):.2f} | {fell} | {versus} | {interval} |",
             flush=True,
         )
         if os.environ.get("AICALL_BENCH_VERBOSE"):
             for r, (e, n) in zip(records, plain, strict=True):
                 print(f"    {r['name']} {e}/{n} {r['window']} {r['ref']!r} -> {r['hyp']!r}")
+    print(f"\nload average (1 min) {load_before:.1f} at the start, {load_after:.1f} at the end")
 
 
 if __name__ == "__main__":

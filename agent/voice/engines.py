@@ -92,6 +92,7 @@ class VoiceEngines:
                 models.resolve_whisper_model(name, settings.data_dir),
                 threads=settings.asr_threads,
                 window_languages=frozenset(languages),
+                checked_languages=frozenset(settings.asr_checked_languages),
             )
 
         main = recognizer(settings.asr_model)

@@ -124,6 +124,8 @@ class FasterWhisperRecognizer(SpeechRecognizer):
             hallucinated tail, low confidence) and decoded again on the stock window when it
             looks wrong.
         beam_size: 1 for greedy decoding.
+        suspect_logprob: a checked cut-window transcript whose average log-probability is
+            below this is decoded again on the stock window too; None: not a sign.
     """
 
     def __init__(
@@ -140,6 +142,7 @@ class FasterWhisperRecognizer(SpeechRecognizer):
         window_min: float | None = None,
         checked_languages: frozenset[str] = frozenset(),
         beam_size: int = 1,
+        suspect_logprob: float | None = None,
     ) -> None:
         super().__init__(timeout=timeout)
         self.model_dir = Path(model_dir)
@@ -156,6 +159,7 @@ class FasterWhisperRecognizer(SpeechRecognizer):
         if beam_size < 1:
             raise ValueError("beam_size must be at least 1")
         self.beam_size = beam_size
+        self.suspect_logprob = suspect_logprob
         self.english_only = self.model_dir.name.endswith(".en") or "tiny.en" in str(model_dir)
 
     def minimum_window(self, language: str) -> float:
@@ -204,13 +208,15 @@ class FasterWhisperRecognizer(SpeechRecognizer):
     def _decode(self, model: Any, audio: PcmAudio, language: str, bias: dict[str, Any]) -> Decoded:
         samples = audio.float32()
         content = len(samples) // 160 + 1  # 10 ms feature frames
-        if language not in self.window_languages or content >= FULL_WINDOW:
+        if language not in self.window_languages:
             return self._decode_stock(model, samples, language, bias)
         frames = window_frames(
             content,
             margin=round(self.window_margin * 100),
             minimum=max(1, round(self.minimum_window(language) * 100)),
         )
+        if frames >= FULL_WINDOW:  # nothing to cut: the stock path as it is
+            return self._decode_stock(model, samples, language, bias)
         segment = decode_window(
             model,
             samples,
@@ -221,7 +227,12 @@ class FasterWhisperRecognizer(SpeechRecognizer):
             **bias,
         )
         if language in self.checked_languages:
-            reason = looks_wrong(segment, audio_seconds=audio.duration, language=language)
+            reason = looks_wrong(
+                segment,
+                audio_seconds=audio.duration,
+                language=language,
+                min_logprob=self.suspect_logprob,
+            )
             if reason is not None:
                 # The short window went wrong on this utterance: the stock window decides.
                 stock = self._decode_stock(model, samples, language, bias)

@@ -24,6 +24,7 @@ READ_ELSEWHERE = {
     "AICALL_NLU_ENCODER_PATH": "nlu/encoder_net.py",  # a model directory for the encoder
     "AICALL_CALLER_ID": "cli/call.py",  # the --from option's environment variable
     "AICALL_BENCH_VERBOSE": "bench/voice_asr_window.py",  # benchmarks only
+    "AICALL_KOSPEECH_DIR": "bench/voice_asr_kospeech.py",  # benchmarks only: the Korean dev set
     "AICALL_SGD_DIR": "bench/booking_sgd.py",  # benchmarks only: where the SGD data is
     "AICALL_CONSOLE_SHOTS": "tests/console/support.py",  # console tests: PNGs into docs/console
 }
@@ -52,6 +53,7 @@ EFFECT_TESTS = {
     "AICALL_ASR_THREADS": "tests/settings/test_voice_settings.py::test_asr_model_and_threads_are_what_calls_load",
     "AICALL_ASR_MODEL_EN": "tests/settings/test_voice_settings.py::test_asr_model_en_is_the_english_calls_model",
     "AICALL_ASR_WINDOW_LANGUAGES": "tests/voice/test_whisper_window.py::test_the_window_follows_the_settings",
+    "AICALL_ASR_CHECKED_LANGUAGES": "tests/voice/test_korean_window.py::test_the_checked_languages_follow_the_settings",
     "AICALL_TTS_COQUI_MODEL_EN": "tests/voice/test_tts.py::test_a_configured_coqui_model_replaces_that_languages_voice",
     "AICALL_TTS_COQUI_MODEL_KO": "tests/voice/test_tts.py::test_a_configured_coqui_model_replaces_that_languages_voice",
     "AICALL_CALLER_ID": "tests/settings/test_cli_settings.py::test_caller_id_is_the_from_number_twilio_receives",
@@ -149,7 +151,8 @@ def _other_value(field: str, default: object) -> str:
         "timezone": "America/New_York",
         "default_scenario": "restaurant-en",
         "number_scenarios": '{"+8225550100": "restaurant-ko"}',
-        "asr_window_languages": '["en", "ko"]',
+        "asr_window_languages": '["en"]',
+        "asr_checked_languages": '["en", "ko"]',
         "scenario_dirs": '["/tmp/scenarios"]',
         "asr_model": "tiny.en",
         "llm_threads": "2",

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 import agent.voice.whisper as whisper
+from agent.config import Settings
 from agent.voice.asr import RecognitionOptions
 from agent.voice.audio import PcmAudio
+from agent.voice.engines import VoiceEngines
 from agent.voice.whisper import Decoded, FasterWhisperRecognizer
 from agent.voice.whisper_window import (
     WindowSegment,
@@ -88,7 +90,6 @@ def test_loops_compress_like_loops() -> None:
         (_segment("아 분소리 아 content"), 3.0, "ko", "Latin words in Korean"),
         (_segment("가나다라마바사아자차카타파하거너더러머버서"), 1.0, "ko", "letters in"),
         (_segment("예약하고 싶어요", budget_spent=True), 2.0, "ko", "token budget"),
-        (_segment("아 뭔 소리야", logprob=-1.4), 3.0, "ko", "log-prob"),
         (_segment("I would like to book a table for four at seven"), 0.5, "en", "letters in"),
     ],
 )
@@ -99,10 +100,18 @@ def test_the_other_signs_of_a_bad_decode(
     assert decided is not None and reason in decided, decided
 
 
+def test_low_confidence_is_a_sign_only_when_asked() -> None:
+    unsure = _segment("아 뭔 소리야", logprob=-1.4)
+    assert looks_wrong(unsure, audio_seconds=3.0, language="ko") is None
+    decided = looks_wrong(unsure, audio_seconds=3.0, language="ko", min_logprob=-1.0)
+    assert decided == "avg log-prob -1.40"
+
+
 def test_english_words_in_english_and_an_empty_window_are_fine() -> None:
     assert looks_wrong(_segment("content"), audio_seconds=1.0, language="en") is None
     # nothing decoded with low confidence is silence, which the recognizer drops itself
-    assert looks_wrong(_segment("", logprob=-2.0), audio_seconds=1.0, language="ko") is None
+    empty = _segment("", logprob=-2.0)
+    assert looks_wrong(empty, audio_seconds=1.0, language="ko", min_logprob=-1.0) is None
 
 
 class _StubbedRecognizer(FasterWhisperRecognizer):
@@ -181,3 +190,34 @@ def test_the_window_minimum_is_per_language(stub_decoders) -> None:
     fixed = _recognizer(stub_decoders, _segment("네"), window_min=3.0)
     fixed.decode(AUDIO, KO)
     assert stub_decoders.frames == 400  # a configured minimum holds for every language
+
+
+def test_the_checked_languages_follow_the_settings(voice_data_dir: Path) -> None:
+    default = VoiceEngines.from_settings(Settings(data_dir=voice_data_dir)).recognizer("ko")
+    assert isinstance(default, FasterWhisperRecognizer)
+    # the default: Korean on a cut window of at least 10 s, checked, the 30 s window behind it
+    assert "ko" in default.window_languages
+    assert default.checked_languages == {"ko"}
+    assert default.minimum_window("ko") == 10.0
+    unchecked = VoiceEngines.from_settings(
+        Settings(data_dir=voice_data_dir, asr_checked_languages=[])
+    ).recognizer("ko")
+    assert getattr(unchecked, "checked_languages", None) == frozenset()
+
+
+def _over_the_phone(audio: PcmAudio) -> PcmAudio:
+    return PcmAudio.from_mulaw_8k(audio.to_mulaw_8k()).resample(16000)
+
+
+def test_a_korean_phrase_on_the_checked_window_is_heard_once(engines) -> None:
+    """A real decode through the default Korean path: the key word, and no runaway loop."""
+    recognizer = engines.recognizer("ko")
+    assert isinstance(recognizer, FasterWhisperRecognizer)
+    options = RecognitionOptions("ko", vocabulary=("예약", "홀", "야외"))
+    audio = _over_the_phone(engines.synthesizer("ko").synthesize_sync("예약하고 싶어요"))
+    decoded = recognizer.decode(audio.resample(16000), options)
+    assert decoded.window in ("cut", "cut, then stock"), decoded
+    assert "예약" in decoded.text, decoded
+    assert runaway_repetition(decoded.text) is None, decoded
+    assert not reread(decoded.text), decoded
+    assert len(decoded.text) < 40, decoded  # one short sentence, not a hallucinated tail

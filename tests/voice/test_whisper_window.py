@@ -66,7 +66,7 @@ def test_recognizer_rejects_a_bad_window() -> None:
 def test_windowed_and_stock_decoding_hear_the_same_words(engines) -> None:
     windowed = engines.recognizer("en")
     assert isinstance(windowed, FasterWhisperRecognizer)
-    assert windowed.window_languages == {"en"}  # the default: English on a cut window
+    assert "en" in windowed.window_languages  # the default: English on a cut window
     stock = FasterWhisperRecognizer(windowed.model_dir)
     options = RecognitionOptions("en", vocabulary=("reservation", "booking", "hall"))
     for said in ("I'd like to book a table.", "The main hall, please."):
