@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Largest list file accepted from the browser.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UPLOAD_BYTES = 4 * 1024 * 1024  # what the server accepts under /console and /api/v1
 
 
 @dataclass
