@@ -204,9 +204,12 @@ async def run_twilio_call(
         forward_audio=settings.record_calls,
     )
     playback = Playback(timeouts.mark_grace)  # the dialogue's, read by the silence watch
+    synthesizer = engines.synthesizer(language)
+    # the read-back's fixed start ("So that's") plays from the cache while the values synthesise
+    synthesizer.learn_templates((getattr(scenario, "templates", None) or {}).values())
     dialogue = DialogueProcessor(
         session,
-        engines.synthesizer(language),
+        synthesizer,
         state,
         report,
         language=language,

@@ -16,23 +16,57 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 
 from agent.voice.audio import PcmAudio
 from common.errors import AicallError, BackendUnavailableError
 from nlg.rewrite import split_sentences
 
-__all__ = ["Synthesizer", "speech_chunks"]
+__all__ = ["Synthesizer", "lead_ins", "speech_chunks"]
 
 
-def speech_chunks(text: str, *, max_chars: int = 60) -> list[str]:
+#: a lead ending on an article ("I'm sorry, the") would split a phrase in two
+_ARTICLES = frozenset(("the", "a", "an"))
+
+
+def lead_ins(templates: Iterable[str]) -> frozenset[str]:
+    """The fixed words reply templates begin with before their first value.
+
+    ``"So that's {date} at {time}, ..."`` → ``"So that's"``; a template whose first sentence
+    has no value is left out (that sentence is a fixed chunk already).
+    """
+    out = set()
+    for template in templates:
+        if "{" not in template:
+            continue
+        head = template.split("{", 1)[0].strip()
+        if head and not re.search(r"[.?!。]", head) and head.split()[-1] not in _ARTICLES:
+            out.add(head)
+    return frozenset(out)
+
+
+def speech_chunks(
+    text: str, *, max_chars: int = 60, leads: frozenset[str] = frozenset()
+) -> list[str]:
     """Split a reply into chunks to synthesise one by one (the first is heard sooner).
 
     Splits into sentences as the replies do (:func:`nlg.rewrite.split_sentences`); a sentence
     longer than ``max_chars`` is further split at commas into pieces of about that length, so
     a long read-back ("So that's Thursday, ... under John Smith, phone ...") starts playing
-    early.
+    early. A reply that begins with one of ``leads`` (the fixed start of a template, see
+    :func:`lead_ins`) has it as a chunk of its own: its audio is cached after the first call,
+    so the read-back starts at once while the values are synthesised.
     """
+    chunks = _chunks(text, max_chars)
+    if chunks and leads:
+        first = chunks[0]
+        lead = max((x for x in leads if first.startswith(x + " ")), key=len, default=None)
+        if lead is not None:
+            chunks[:1] = [lead, first[len(lead) :].strip()]
+    return chunks
+
+
+def _chunks(text: str, max_chars: int) -> list[str]:
     chunks: list[str] = []
     for sentence in split_sentences(text):
         if len(sentence) <= max_chars:
@@ -72,6 +106,14 @@ class Synthesizer(abc.ABC):
         self._cache_lock = threading.Lock()
         self.cache_hits = 0
         self._pinned: dict[str, PcmAudio] = {}
+        #: fixed starts of reply templates, synthesised as chunks of their own (cached)
+        self.leads: frozenset[str] = frozenset()
+
+    def learn_templates(self, templates: Iterable[str]) -> None:
+        """Note the fixed starts of these reply templates (see :func:`lead_ins`)."""
+        found = lead_ins(templates)
+        if not found <= self.leads:
+            self.leads = self.leads | found
 
     def warm_up(self) -> None:
         """Load the voice now (blocking) instead of at the first sentence."""
@@ -139,7 +181,7 @@ class Synthesizer(abc.ABC):
         Raises:
             BackendUnavailableError: a sentence failed or took longer than ``timeout``.
         """
-        for sentence in speech_chunks(text):
+        for sentence in speech_chunks(text, leads=self.leads):
             started = time.perf_counter()
             try:
                 audio = await asyncio.wait_for(
