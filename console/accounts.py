@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -50,6 +50,7 @@ __all__ = [
     "identity_for_session",
     "first_membership",
     "login_blocked",
+    "note_token_use",
     "orgs_of_user",
     "new_session",
     "record_failure",
@@ -66,6 +67,8 @@ LOGIN_FAILURES = 5
 LOGIN_WINDOW = timedelta(minutes=15)
 #: A browser session lasts this long after login.
 SESSION_LIFETIME = timedelta(hours=12)
+#: A token's "last used" is written at most this often (not on every request).
+TOKEN_USE_PRECISION = timedelta(minutes=5)
 #: API tokens start with this (so a leaked one is recognisable in logs and scanners).
 TOKEN_PREFIX = "aic_"
 MIN_PASSWORD = 10
@@ -89,6 +92,8 @@ class Identity:
     username: str
     csrf_token: str | None  # None for an API token (no CSRF: no cookie is involved)
     orgs: tuple[tuple[str, str], ...] = ()  # (slug, name) of every organisation of the user
+    token_id: int | None = None  # the API token used, when one was
+    token_seen_long_ago: bool = False  # its last use is not recorded in the last minutes
 
 
 def sha256(value: str) -> str:
@@ -369,7 +374,18 @@ def identity_for_token(session: Session, token: str) -> Identity | None:
     )
     if row is None:
         return None
-    return _identity(session, row.user_id, row.org_id, None)
+    identity = _identity(session, row.user_id, row.org_id, None)
+    if identity is None:
+        return None
+    stale = row.last_used_at is None or row.last_used_at < utcnow() - TOKEN_USE_PRECISION
+    return replace(identity, token_id=row.id, token_seen_long_ago=stale)
+
+
+def note_token_use(session: Session, token_id: int) -> None:
+    """Record that an API token was used now (shown on the tokens page)."""
+    row = session.get(ApiToken, token_id)
+    if row is not None:
+        row.last_used_at = utcnow()
 
 
 def users_of_org(session: Session, org_id: int) -> list[tuple[User, str]]:

@@ -39,7 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from agent.config import Settings
 from agent.runtime import AgentRuntime
 from agent.store import Database
-from console.accounts import Identity, identity_for_session, identity_for_token
+from console.accounts import Identity, identity_for_session, identity_for_token, note_token_use
 from console.i18n import request_lang
 from console.models import ROLES, AuditEntry
 
@@ -153,10 +153,15 @@ def _bearer(request: Request) -> str | None:
 def _lookup(db: Database, *, token: str | None, sid: str | None) -> Identity | None:
     with db.session() as session:
         if token is not None:
-            return identity_for_token(session, token)
-        if sid:
-            return identity_for_session(session, sid)
-        return None
+            identity = identity_for_token(session, token)
+        elif sid:
+            identity = identity_for_session(session, sid)
+        else:
+            identity = None
+    if identity is not None and identity.token_id is not None and identity.token_seen_long_ago:
+        with db.transaction() as session:
+            note_token_use(session, identity.token_id)
+    return identity
 
 
 async def _sent_csrf(request: Request) -> str:

@@ -111,7 +111,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "core.tokens.prefix": {"en": "Starts with", "ko": "시작 문자"},
     "core.tokens.owner": {"en": "Owner", "ko": "소유자"},
-    "core.tokens.created_at": {"en": "Created", "ko": "만든 때"},
+    "core.tokens.created_at": {"en": "Created (UTC)", "ko": "만든 때 (UTC)"},
+    "core.tokens.last_used_at": {"en": "Last used (UTC)", "ko": "마지막 사용 (UTC)"},
     "core.tokens.revoked_at": {"en": "Revoked", "ko": "폐기"},
     "core.tokens.revoke": {"en": "Revoke", "ko": "폐기"},
     "core.tokens.help": {

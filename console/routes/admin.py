@@ -333,6 +333,7 @@ class TokenOut(BaseModel):
     prefix: str
     owner: str
     created_at: datetime
+    last_used_at: datetime | None
     revoked_at: datetime | None
     token: str | None = None
 
@@ -405,6 +406,7 @@ def _token_out(row: ApiToken, owner: str, token: str | None = None) -> TokenOut:
         prefix=row.prefix,
         owner=owner,
         created_at=row.created_at,
+        last_used_at=row.last_used_at,
         revoked_at=row.revoked_at,
         token=token,
     )

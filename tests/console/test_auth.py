@@ -142,6 +142,9 @@ def test_an_api_token_works_until_it_is_revoked(client_for) -> None:
     # no CSRF needed with a token: no cookie is involved
     made = script.post("/api/v1/tokens", json={"name": "child"}, headers=bearer)
     assert made.status_code == 201 and made.json()["token"].startswith("aic_")
+    listed = {t["name"]: t for t in script.get("/api/v1/tokens", headers=bearer).json()}
+    assert listed["nightly export"]["last_used_at"] is not None
+    assert listed["child"]["last_used_at"] is None
     # the page lists it by prefix, never in full again
     listing = admin.get("/console/admin/tokens").text
     assert "nightly export" in listing and token not in listing
