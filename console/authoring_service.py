@@ -426,7 +426,13 @@ def _runs(data_dir: Path, scenario_id: str, kind: str) -> list[dict[str, Any]]:
     out = []
     for path in folder.glob("*.json") if folder.is_dir() else []:
         run = load_run(data_dir, scenario_id, path.stem)
-        if run is not None and run.get("kind") == kind and run.get("state") == "done":
+        if (
+            run is not None
+            and run.get("kind") == kind
+            and run.get("state") == "done"
+            and isinstance(run.get("result"), dict)
+            and ("report" in run["result"] or "results" in run["result"])
+        ):
             out.append(run)
     return sorted(out, key=lambda r: float(r.get("started") or 0), reverse=True)
 

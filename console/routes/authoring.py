@@ -311,7 +311,10 @@ def _job_page(
     """The job's progress (polling while it runs) or, once ended, its outcome."""
     ctx: dict[str, Any] = {"sc": sc, "scenario_id": sc.id, "job": job}
     headers = {}
-    if job["state"] == "done":
+    if job["state"] == "done" and not job.get("result"):
+        job = {**job, "kind": "none"}  # a run without an outcome to show
+        ctx["job"] = job
+    elif job["state"] == "done":
         kind = job["kind"]
         if kind == "train":
             ctx.update(_train_ctx(request, sc))
@@ -828,12 +831,13 @@ def api_recommendations(
     scenario_id: str,
     user: Viewer,
     session: DbSession,
-    task: Annotated[str, Query()],
+    task: Annotated[str | None, Query()] = None,
 ) -> Response:
-    """Each point of a task: the template, branches (LLM rewordings: POST the same path)."""
+    """Each point of a task (default: the first): template, branches (LLM rewordings: POST)."""
     sc = _scenario(request, session, user, scenario_id)
     try:
-        return JSONResponse(svc.recommendations(_data_dir(request), sc, task))
+        chosen = task or next(iter(sc.tasks), "")
+        return JSONResponse(svc.recommendations(_data_dir(request), sc, chosen))
     except InputError as e:
         return _bad(e, html=False)
 
