@@ -28,10 +28,19 @@ from starlette.requests import Request
 
 from console.i18n import request_lang, t
 
-__all__ = ["STATIC_DIR", "TEMPLATES_DIR", "environment", "render", "static_url"]
+__all__ = ["SECURITY_HEADERS", "STATIC_DIR", "TEMPLATES_DIR", "environment", "render", "static_url"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: Headers of every console page: not cached, not framed by another site (clickjacking), no
+#: content sniffing, no full URL sent to other sites.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 @cache
@@ -81,5 +90,6 @@ def render(
     context.update(ctx or {})
     body = environment().get_template(template).render(context)
     response = HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
-    response.headers.setdefault("Cache-Control", "no-store")
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
     return response

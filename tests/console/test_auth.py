@@ -194,6 +194,8 @@ def test_the_session_cookie_is_httponly_lax_and_secure_on_https(client_for, cons
             if k == "set-cookie" and "aicall_session=" in v
         )
         flags = cookie.lower()
+        assert page.headers["x-frame-options"] == "DENY"
+        assert page.headers["cache-control"] == "no-store"
         assert "httponly" in flags and "samesite=lax" in flags
         assert ("secure" in flags.split("; ")) is secure
     # the cookie holds a random id; the database only its sha256
