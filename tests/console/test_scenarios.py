@@ -7,6 +7,7 @@ versions and restore, the JSON API, roles, tenants, and the running agent using 
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -130,8 +131,13 @@ def test_create_from_the_booking_starter_edit_review_save_and_use_it(
     assert "# change me: who answers the phone" in text  # comments survive the form
 
     # the running agent uses the saved version: the next call greets with the new name
+    # (its NLU is built for the new text; the rules engine keeps this test quick)
+    monkeypatch.setattr(console_env.runtime.settings, "nlu_engine", "")
     session = console_env.runtime.new_call("shop-en", caller="+15555550100")
     assert "Robin" in session.start().text
+    nlu = console_env.runtime.nlu(console_env.runtime.scenario("shop-en"))
+    heard = nlu.parse("how much is a standard session", today=date(2026, 11, 25))
+    assert heard.intent == "ask_price"  # the new intent is understood by the next call
     # and a new process (aicall chat builds its runtime this way) finds it by id
     monkeypatch.setenv("AICALL_DATA_DIR", str(console_env.data_dir))
     fresh = make_runtime(console_env.settings.database_url)
