@@ -43,7 +43,9 @@ CONFLICT_THRESHOLD = 0.6
 NEAR_DUPLICATE = 0.85
 MAX_CHARS = 120
 #: generators whose variants are small edits on purpose
-DETERMINISTIC = ("speech_level", "spacing", "typo", "numbers", "asr", "politeness", "slot_swap")
+DETERMINISTIC = (
+    "speech_level", "spacing", "typo", "numbers", "asr", "politeness", "slot_swap", "frames",
+)  # fmt: skip
 
 _MARKUP = re.compile(
     r"[{}<>*#|\\`_=]|\"\s*:|https?://|^\s*[-•]\s|\b(?:intent|utterance|JSON)\b\s*:", re.I

@@ -57,8 +57,8 @@ TYPED_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
                "다음 주 월요일"),
     },
     "time": {
-        "en": ("7 pm", "noon", "6:30 pm", "eight", "7:30", "1 pm", "half past six"),
-        "ko": ("저녁 7시", "오후 1시", "7시 반", "여덟 시", "저녁 6시", "점심", "12시"),
+        "en": ("7 pm", "noon", "6:30 pm", "8 pm", "7:30", "1 pm", "half past six"),
+        "ko": ("저녁 7시", "오후 1시", "7시 반", "여덟 시", "저녁 6시", "오후 2시", "12시"),
     },
     "count": {
         "en": ("four", "two", "6", "three people", "five", "eight people"),
@@ -78,18 +78,18 @@ TYPED_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
 STOCK: dict[str, dict[str, tuple[str, ...]]] = {
     "affirm": {
         "en": ("yes", "yeah", "yes please", "that's right", "correct", "sure", "okay",
-               "yes that's correct", "sounds good", "yep", "right", "absolutely"),
-        "ko": ("네", "예", "응", "맞아요", "네 맞아요", "그래요", "좋아요", "네 좋아요", "넵",
+               "yes that's correct", "sounds great", "yep", "right", "absolutely"),
+        "ko": ("네", "예", "응", "맞아요", "예 그렇습니다", "그래요", "좋아요", "네 좋아요", "넵",
                "그렇게 해 주세요", "네 그렇게 할게요", "맞습니다"),
     },
     "deny": {
-        "en": ("no", "nope", "no thanks", "that's wrong", "not really", "no that's not it",
+        "en": ("no", "nah", "no thanks", "that's wrong", "not really", "no that's not it",
                "no it isn't", "incorrect", "no I don't"),
         "ko": ("아니요", "아뇨", "아니에요", "아니", "틀렸어요", "그게 아니에요", "아니요 괜찮아요",
-               "없어요", "아니요 그거 말고요"),
+               "없어요", "아니요 다른 거요"),
     },
     "repeat": {
-        "en": ("sorry?", "say that again", "can you repeat that", "what did you say",
+        "en": ("sorry?", "say that again", "can you repeat that", "what was that",
                "pardon", "I didn't catch that", "could you say it again please"),
         "ko": ("네?", "뭐라고요", "다시 말씀해 주세요", "잘 못 들었어요", "한 번 더 말해 주세요",
                "다시요", "방금 뭐라고 하셨어요"),
@@ -102,8 +102,8 @@ STOCK: dict[str, dict[str, tuple[str, ...]]] = {
                "담당자 연결해 주세요", "사람 바꿔 줘요", "매니저님 연결해 주세요", "상담원이요"),
     },
     "goodbye": {
-        "en": ("bye", "goodbye", "thanks bye", "that's all thank you", "have a nice day",
-               "see you", "I'll hang up now"),
+        "en": ("bye", "bye bye", "thanks bye", "that's all thank you", "have a nice day",
+               "see you", "I'm going to hang up"),
         "ko": ("끊을게요", "안녕히 계세요", "수고하세요", "감사합니다 끊을게요", "이만 끊겠습니다",
                "네 들어가세요", "됐어요 고마워요"),
     },
@@ -112,7 +112,7 @@ STOCK: dict[str, dict[str, tuple[str, ...]]] = {
         "ko": ("여보세요", "안녕하세요", "네 여보세요", "여보세요 안녕하세요"),
     },
     "thanks": {
-        "en": ("thank you", "thanks a lot", "thanks", "I appreciate it"),
+        "en": ("thank you", "thanks a lot", "many thanks", "I appreciate it"),
         "ko": ("감사합니다", "고마워요", "고맙습니다", "감사해요"),
     },
     "out_of_scope": {

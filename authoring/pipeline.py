@@ -16,6 +16,7 @@ from authoring.candidates import Candidate
 from authoring.deterministic import augment_utterance
 from authoring.domain import AuthoringDomain
 from authoring.filters import Screen
+from authoring.frames import frame_candidates
 from authoring.generate import generate_for_intent
 from authoring.templates import fill_template, to_template
 from common.errors import InputError
@@ -24,6 +25,10 @@ from nlg.llm import LLMClient
 __all__ = ["augment", "deterministic_candidates"]
 
 Progress = Callable[[int], None]
+
+#: an intent with fewer examples than this also gets utterances from its description
+#: (:mod:`authoring.frames`: exact slot annotations, no LLM); ``--zero-shot`` always does
+FEW_EXAMPLES = 3
 
 
 def _round_robin(groups: dict[str, list[Candidate]], n: int) -> list[Candidate]:
@@ -103,6 +108,11 @@ def augment(
     for intent in chosen:
         if deterministic and not zero_shot:
             made = deterministic_candidates(domain, intent, n, rng)
+            raw.extend(made)
+            if progress is not None:
+                progress(len(made))
+        if deterministic and (zero_shot or len(domain.examples.get(intent, [])) < FEW_EXAMPLES):
+            made = frame_candidates(domain, intent, n, rng)
             raw.extend(made)
             if progress is not None:
                 progress(len(made))

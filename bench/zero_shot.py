@@ -36,6 +36,7 @@ from nlu.base import engine_class
 from nlu.evaluate import evaluate
 from nlu.rasa_format import read_rasa_nlu
 from nlu.training import Example, TrainingData, training_data_from_scenario
+from nlu.zeroshot import PriorEngine
 from scenarios.loader import load_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,6 +127,8 @@ def _score(
     t0 = time.perf_counter()
     model = engine_class(engine)(oos_threshold=threshold, **kw)
     model.train(data)
+    if isinstance(model, PriorEngine) and model._prior is not None:
+        model._prior.warm([e.text for e in valid])  # batches: once per process, then cached
     rep = evaluate(model, valid, today=TODAY)
     return rep.intent_accuracy, rep.slots.f1, time.perf_counter() - t0
 

