@@ -32,10 +32,10 @@ from authoring.training import heldout_path, load_heldout, train_with_candidates
 from common.errors import InputError, NotConfiguredError
 from console.jobs import Progress, load_run, runs_dir
 from nlg.llm import LLMClient, llama_cpp_build_works, make_llm_client
-from nlu.base import NLUEngine, engine_class
-from nlu.config import DEFAULT_ENGINE, forget_scenario_parsers
+from nlu.base import engine_class
+from nlu.config import DEFAULT_ENGINE, forget_scenario_parsers, scenario_parser
 from nlu.evaluate import EvalReport, evaluate
-from nlu.live_models import STAMP_FILE, live_model_dir, load_live_model, save_live_model
+from nlu.live_models import save_live_model
 from nlu.training import Example, training_data_from_scenario
 from scenarios.schema import Scenario
 
@@ -68,7 +68,6 @@ SPLIT_EVERY = 5
 _locks: dict[Path, threading.Lock] = {}
 _locks_guard = threading.Lock()
 _llms: dict[tuple[Any, ...], LLMClient] = {}
-_parsers: dict[tuple[str, str, float], NLUEngine] = {}
 
 
 def _lock(path: Path) -> threading.Lock:
@@ -445,7 +444,7 @@ def parse_sentence(
     engine: str = DEFAULT_ENGINE,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """Intent, confidence and slots of one sentence, by the live model (or one trained now).
+    """Intent, confidence and slots of one sentence, by the parser a call would use.
 
     Raises:
         InputError: empty text, or over 500 characters.
@@ -455,23 +454,11 @@ def parse_sentence(
         raise InputError("type a sentence")
     if len(text) > 500:
         raise InputError("a sentence of at most 500 characters")
-    models = Path(data_dir) / "models"
-    stamp = live_model_dir(models, sc.id, engine) / STAMP_FILE
-    key = (sc.id, engine, stamp.stat().st_mtime if stamp.exists() else 0.0)
-    with _locks_guard:
-        parser = _parsers.get(key)
-    source = "live model"
-    if parser is None:
-        parser = load_live_model(sc, engine, models)
-        if parser is None:
-            accepted = open_store(data_dir, sc.id).select(state="accepted")
-            parser = train_with_candidates(sc, accepted, engine=engine)
-            source = "trained now (no live model yet)"
-            key = (sc.id, engine, -1.0)
-        with _locks_guard:
-            _parsers[key] = parser
-    elif key[2] == 0.0:
-        source = "trained now (no live model yet)"
+    # what a call would use: the live model when it is current, else one trained from the
+    # scenario file (both kept per process; a training here drops them, the next use reloads)
+    parser = scenario_parser(sc, engine=engine, models_dir=Path(data_dir) / "models")
+    from_file = getattr(parser, "source", "") == "scenario"
+    source = "trained from the scenario file (no live model yet)" if from_file else "live model"
     result = parser.parse(text, today=today or DEFAULT_NOW.date())
     return {
         "text": text,
