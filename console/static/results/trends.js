@@ -29,6 +29,7 @@
       borderWidth: 2.5,
       pointStyle: shapes[i % shapes.length],
       pointRadius: 5,
+      order: -i,
       backgroundColor: colours[i % colours.length],
       spanGaps: true,
       tension: 0.2
