@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from common.errors import InputError
+from console.i18n.scenarios import MESSAGES
 from console.scenario_check import check_text
 from console.scenario_yaml import (
+    SECTIONS,
     add_entry,
     apply_fields,
     diff_lines,
@@ -154,3 +156,23 @@ def test_a_new_entrys_text_is_written_plain_not_quoted() -> None:
     doc = load_doc(dump_doc(doc))  # the draft travels as text between edits
     apply_fields(doc, {"intents.ask_price.description": "The caller asks about prices."})
     assert "    description: The caller asks about prices.\n" in dump_doc(doc)
+
+
+def test_every_scenarios_ui_text_is_in_korean_and_english() -> None:
+    templates = Path(__file__).resolve().parents[2] / "console" / "templates" / "scenarios"
+    used = set()
+    for path in templates.glob("*.html"):
+        used |= set(re.findall(r"""t\(\s*["'](scenarios\.[a-z0-9_.]+)["']""", path.read_text()))
+    used |= {f"scenarios.section.{s}" for s in SECTIONS} | {f"scenarios.help.{s}" for s in SECTIONS}
+    used |= {f"scenarios.kind.{k}" for k in starter_names()}
+    used |= {
+        "scenarios.lang.ko",
+        "scenarios.lang.en",
+        "scenarios.dir.inbound",
+        "scenarios.dir.outbound",
+    }
+    assert len(used) > 60
+    missing = sorted(k for k in used if k not in MESSAGES and not k.endswith("."))
+    assert not missing
+    for key, texts in MESSAGES.items():
+        assert texts.get("ko") and texts.get("en"), key
