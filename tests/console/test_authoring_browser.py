@@ -4,7 +4,7 @@ Log in, choose an intent (its description shown), generate deterministic candida
 some with the keyboard, train twice (the report, the before/after), try a sentence, run goal
 dialogues (PASS/FAIL), call the scenario from the softphone tab with a WAV file as the
 microphone and see the transcript. Screenshots: docs/console/{augment-review,train-report,
-try-sentence,goal-dialogues,softphone}.png with ``AICALL_CONSOLE_SHOTS=1``.
+try-sentence,recommendations,goal-dialogues,softphone}.png with ``AICALL_CONSOLE_SHOTS=1``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pytest
 
 from agent.voice.audio import PcmAudio, read_wav, write_wav
 from authoring.candidates import CandidateStore, store_path
+from tests.console import support
 from tests.console.support import PASSWORD
 
 pytestmark = pytest.mark.timeout(300)
@@ -119,7 +120,13 @@ def test_operator_authoring_journey(live_console, browser_page_factory, shoot, t
     page.locator("#try-intent").wait_for()
     assert page.inner_text("#try-intent").strip()
     page.locator("#try-out").scroll_into_view_if_needed()
-    shoot(page, "try-sentence")
+    support.shoot(page, "try-sentence", tmp_dir=tmp_path, full_page=False)
+
+    # recommendations: each point of the booking task, its template and branches
+    _tab(page, base, "recommend", "en")
+    page.locator("#points tbody tr").first.wait_for()
+    assert "→" in page.inner_text("#points")
+    shoot(page, "recommendations")
 
     # goal dialogues as simulated calls: PASS / FAIL with each transcript
     _tab(page, base, "goals", "ko")
