@@ -14,10 +14,13 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import types
+import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
@@ -25,19 +28,21 @@ from ruamel.yaml.scalarstring import PlainScalarString, ScalarString
 
 from common.errors import InputError
 from scenarios.capabilities import ACTIONS, LOOKUPS, VALIDATORS
-from scenarios.schema import SLOT_TYPES
+from scenarios.schema import SLOT_TYPES, Scenario
 
 __all__ = [
     "FIELD_PREFIX",
     "DiffLine",
     "Node",
     "add_entry",
+    "add_field",
     "apply_fields",
     "diff_lines",
     "dump_doc",
     "editor_tree",
     "field_for_error",
     "load_doc",
+    "optional_fields",
     "remove_entry",
 ]
 
@@ -265,6 +270,88 @@ def _pattern_of(path: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
+def _strip_optional(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _model_at(path: str) -> type[BaseModel] | None:
+    """The pydantic model of the section at ``path`` (``slots.date`` -> SlotSpec), if any."""
+    current: Any = Scenario
+    for part in path.split(".") if path else ():
+        current = _strip_optional(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            fields = current.model_fields
+            name = next((n for n, f in fields.items() if part in (n, f.alias)), None)
+            if name is None:
+                return None
+            current = fields[name].annotation
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        elif typing.get_origin(current) is tuple and part.isdigit():
+            current = typing.get_args(current)[0]
+        else:
+            return None
+    current = _strip_optional(current)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _new_value(annotation: Any, default: Any) -> Any:
+    """A value for a newly added optional field, or ``None`` when the form cannot add it."""
+    kind = _strip_optional(annotation)
+    origin = typing.get_origin(kind)
+    if origin is typing.Literal:
+        return default if default is not None else typing.get_args(kind)[0]
+    if origin is tuple:
+        seq = CommentedSeq()
+        seq.fa.set_flow_style()
+        return seq
+    if kind is bool:
+        return bool(default)
+    if kind in (int, float):
+        return default if isinstance(default, int | float) else 0
+    if kind is str or (isinstance(kind, type) and kind.__name__ == "time"):
+        return default if isinstance(default, str) else ""
+    return None
+
+
+def optional_fields(doc: CommentedMap, path: str) -> list[str]:
+    """The fields the section at ``path`` may have but does not (ones the form can add)."""
+    model = _model_at(path)
+    node: Any = doc
+    for part in path.split(".") if path else ():
+        node = node.get(part) if isinstance(node, CommentedMap) else None
+    if model is None or not isinstance(node, CommentedMap):
+        return []
+    out = []
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in node and _new_value(info.annotation, info.default) is not None:
+            out.append(key)
+    return out
+
+
+def add_field(doc: CommentedMap, at: str, key: str) -> str:
+    """Add the optional field ``key`` to the section at ``at`` (``globals.handover_number``).
+
+    Raises:
+        InputError: not a field that section has, or it is there already.
+    """
+    if key not in optional_fields(doc, at):
+        raise InputError(f"{at or 'the file'}: cannot add a field {key!r} here")
+    model = _model_at(at)
+    assert model is not None
+    info = next(f for n, f in model.model_fields.items() if key in (n, f.alias))
+    node: Any = doc
+    for part in at.split(".") if at else ():
+        node = node[part]
+    node[key] = _new_value(info.annotation, info.default)
+    return f"{at}.{key}" if at else key
+
+
 def add_entry(doc: CommentedMap, at: str, key: str = "") -> str:
     """Add an entry to the collection at ``at`` (a new intent, slot, fact, flag ...).
 
@@ -328,6 +415,7 @@ class Node:
         addable: new entries can be added (``map``: with a name; ``items``: an item).
         removable: this entry can be removed.
         read_only: shown, not editable (the scenario id).
+        optional: fields this section may have and does not yet (the form adds them).
     """
 
     path: str
@@ -339,6 +427,7 @@ class Node:
     addable: bool = False
     removable: bool = False
     read_only: bool = False
+    optional: list[str] = field(default_factory=list)
 
     @property
     def dom_id(self) -> str:
@@ -402,7 +491,10 @@ def _node(path: str, key: str, value: Any, doc: CommentedMap) -> Node:
     removable = bool(at) and _pattern_of(at, ADDABLE) is not None
     if isinstance(value, CommentedMap):
         children = [_node(f"{path}.{k}", str(k), v, doc) for k, v in value.items()]
-        return Node(path, key, "map", children=children, addable=addable, removable=removable)
+        node = Node(path, key, "map", children=children, addable=addable, removable=removable)
+        if not addable:
+            node.optional = optional_fields(doc, path)
+        return node
     if isinstance(value, CommentedSeq):
         if (addable and not value) or any(
             isinstance(v, CommentedMap | CommentedSeq) for v in value
@@ -432,6 +524,7 @@ def editor_tree(doc: CommentedMap) -> list[Node]:
             sections[key] = _node(key, key, value, doc)
         else:
             meta.children.append(_node(key, key, value, doc))
+    meta.optional = [k for k in optional_fields(doc, "") if k not in SECTIONS or k == "faq"]
     sections["meta"] = meta
     return [sections[name] for name in SECTIONS if name in sections]
 

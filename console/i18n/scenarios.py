@@ -82,6 +82,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "scenarios.remove": {"en": "Remove", "ko": "삭제"},
     "scenarios.remove_x": {"en": "Remove {x}", "ko": "{x} 삭제"},
     "scenarios.add": {"en": "Add", "ko": "추가"},
+    "scenarios.add_field": {"en": "Add a setting", "ko": "설정 항목 추가"},
     "scenarios.add_named": {"en": "New entry in {x}", "ko": "{x}에 새 항목"},
     "scenarios.new_name": {"en": "name, e.g. ask_price", "ko": "이름 (예: ask_price)"},
     "scenarios.one_a_line": {"en": "(one a line)", "ko": "(한 줄에 하나)"},

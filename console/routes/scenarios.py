@@ -42,6 +42,7 @@ from console.scenario_store import (
 from console.scenario_yaml import (
     FIELD_PREFIX,
     add_entry,
+    add_field,
     apply_fields,
     diff_lines,
     dump_doc,
@@ -263,6 +264,9 @@ async def draft_fragment(
         if op == "add":
             at = str(form.get("at", ""))
             focus = add_entry(doc, at, str(form.get(f"new:{at}", "")))
+        elif op == "field":
+            at = str(form.get("at", ""))
+            focus = add_field(doc, at, str(form.get(f"newfield:{at}", "")))
         elif op == "remove":
             remove_entry(doc, str(form.get("path", "")))
         else:

@@ -376,3 +376,20 @@ def test_a_large_korean_scenario_is_edited_through_the_form(client_for: Any) -> 
     assert "+  name: 소연" in review.text
     webhook = city.post("/twilio/voice", content=b"x" * (64 * 1024 + 1))
     assert webhook.status_code == 413
+
+
+def test_a_setting_the_file_lacks_is_added_through_the_form(client_for: Any) -> None:
+    op = client_for("acme-operator")
+    op.post("/api/v1/scenarios", json={"id": "hand-en", "kind": "booking", "language": "en"})
+    page = op.get("/console/scenarios/hand-en")
+    assert 'name="newfield:globals"' in page.text
+    form = {**_form_of(page.text), "f:globals.fallback": "handover"}
+    added = op.post(
+        "/console/scenarios/hand-en/draft",
+        data={**form, "op": "field", "at": "globals", "newfield:globals": "handover_number"},
+    )
+    assert 'name="f:globals.handover_number"' in added.text
+    assert 'data-focus="globals.handover_number"' in added.text
+    form = {**_form_of(added.text), "f:globals.handover_number": "+15555550123"}
+    verdict = op.post("/console/scenarios/hand-en/validate", data=form)
+    assert 'data-ok="1"' in verdict.text

@@ -13,12 +13,14 @@ from console.scenario_check import check_text
 from console.scenario_yaml import (
     SECTIONS,
     add_entry,
+    add_field,
     apply_fields,
     diff_lines,
     dump_doc,
     editor_tree,
     field_for_error,
     load_doc,
+    optional_fields,
     remove_entry,
 )
 from scenarios.loader import SHIPPED_DIR
@@ -176,3 +178,25 @@ def test_every_scenarios_ui_text_is_in_korean_and_english() -> None:
     assert not missing
     for key, texts in MESSAGES.items():
         assert texts.get("ko") and texts.get("en"), key
+
+
+def test_an_optional_setting_is_added_in_the_form_hand_over_to_staff() -> None:
+    doc = load_doc(new_from_starter("booking", "en", "shop-en"))
+    globals_node = next(n for s in editor_tree(doc) for n in s.walk() if n.path == "globals")
+    assert "handover_number" in globals_node.optional
+    apply_fields(doc, {"globals.fallback": "handover"})
+    check = check_text(dump_doc(doc))
+    assert check.error is not None and "needs 'handover_number'" in check.error.message
+    assert add_field(doc, "globals", "handover_number") == "globals.handover_number"
+    doc = load_doc(dump_doc(doc))  # the draft travels as text
+    apply_fields(doc, {"globals.handover_number": "+15555550123"})
+    check = check_text(dump_doc(doc))
+    assert check.scenario is not None and check.scenario.handover_number == "+15555550123"
+    # quoted: unquoted, YAML would read the number as an integer
+    assert re.search(r"\n  handover_number: '\+15555550123'\n", dump_doc(doc))
+    with pytest.raises(InputError, match="cannot add a field 'fallback'"):
+        add_field(doc, "globals", "fallback")  # there already
+    with pytest.raises(InputError, match="cannot add a field 'colour'"):
+        add_field(doc, "persona", "colour")
+    assert "min" in optional_fields(doc, "slots.date")
+    assert "lookup" in optional_fields(doc, "tasks.book")
