@@ -269,10 +269,10 @@ class IntentPrior:
 class PriorEngine(ClassicalEngine):
     """The classical engine with the description prior mixed into its intents (``prior``).
 
-    Intent probabilities are ``(1 - w) * classical + w * prior`` (``w``: ``prior_weight``,
-    default :data:`PRIOR_WEIGHT` by language); intents without examples get the prior's share
-    only, and with no examples at all (or examples of one intent only) the prior decides
-    alone. Slots: the CRF of the examples, typed parsers and category synonyms, as the
+    Intent probabilities are ``w * prior + (1 - w) * classical`` (``w``: ``prior_weight``,
+    default :data:`PRIOR_WEIGHT` by language, picked on SNIPS train); an intent without
+    examples keeps its prior probability and the classical part shares what is left; with no
+    examples at all (or examples of one intent only) the prior decides alone. Slots: the CRF of the examples, typed parsers and category synonyms, as the
     classical engine.
     """
 
@@ -317,16 +317,21 @@ class PriorEngine(ClassicalEngine):
     ) -> tuple[list[tuple[str, float]], list[tuple[int, int, str, float]]]:
         assert self._prior is not None
         spans: list[tuple[int, int, str, float]] = []
-        mixed: dict[str, float] = {}
         w = self._weight()
-        for intent, p in zip(
-            self._prior.intents, self._prior.probabilities([text])[0], strict=True
-        ):
-            mixed[intent] = w * float(p)
+        prior = dict(
+            zip(self._prior.intents, map(float, self._prior.probabilities([text])[0]), strict=True)
+        )
+        mixed = dict(prior)
         if self._classical_intents:
+            # an intent without examples keeps the prior's probability; the rest share what is
+            # left: w * prior + (1 - w) * (1 - U) * classical, U the unexampled intents' share
+            known = set(self._classical_intents)
+            unexampled = sum(p for i, p in prior.items() if i not in known)
             probs = self._intent.predict_proba([self._intent_text(text, tokens)])[0]
+            for intent in known:
+                mixed[intent] = w * prior.get(intent, 0.0)
             for intent, p in zip(self._classical_intents, probs, strict=True):
-                mixed[intent] = mixed.get(intent, 0.0) + (1 - w) * float(p)
+                mixed[intent] += (1 - w) * (1 - unexampled) * float(p)
         ranked = sorted(mixed.items(), key=lambda kv: -kv[1])[:5]
         if self._crf is not None and self._gazetteer is not None:
             spans = self._tag(text, tokens, ranked[0][0])
