@@ -27,6 +27,8 @@ from pydantic import BaseModel, Field
 from agent.config import Settings
 from agent.server.softphone import SOFTPHONE_JS
 from authoring.candidates import Candidate
+from authoring.goals import plan_goal
+from authoring.model import DEFAULT_NOW
 from common.errors import AicallError, InputError
 from console import authoring_service as svc
 from console.deps import CurrentUser, DbSession, Operator, Viewer, audit, console_state
@@ -147,6 +149,7 @@ def _start_goals(
     data = _data_dir(request)
     if not goal.strip():
         raise InputError("describe the goal: what the caller wants")
+    plan_goal(sc, goal, today=DEFAULT_NOW.date())  # a goal it cannot read: the reason at once
 
     def work(progress: Any) -> dict[str, Any]:
         llm = _llm(request) if use_llm else None

@@ -119,6 +119,9 @@ def test_pages_review_keyboard_targets_and_goal_run(client_for, console_env) -> 
     assert ('<tr class="pass">' in panel) != ('<tr class="fail">' in panel)
     r = op.post(f"{PAGE}/goals", data={"goal": "   "}, headers=HX)
     assert r.status_code == 400
+    # a goal naming no task is refused at once, with what is missing
+    r = op.post(f"{PAGE}/goals", data={"goal": "someone calls about the weather"}, headers=HX)
+    assert r.status_code == 400 and "does not say what the caller wants" in r.text
 
 
 def _softphone_token_for_a_logged_in_operator(client_for, console_env) -> None:
