@@ -149,7 +149,9 @@ def test_operator_journey(
     with steps.step("generate candidates, accept two"):
         _tab(page, base, "augment")
         page.select_option("#aug-intent", "ask_price")
-        assert "costs" in page.inner_text("#aug-description")
+        page.wait_for_function(
+            "document.getElementById('aug-description').textContent.includes('costs')"
+        )
         page.select_option("#aug-method", "deterministic")
         page.fill("#aug-n", "8")
         page.click("#aug-generate")
@@ -176,7 +178,7 @@ def test_operator_journey(
 
     with steps.step("run a goal dialogue"):
         _tab(page, base, "goals")
-        page.fill("#goal-text", "a customer wants a check-up tomorrow at 10 am")
+        page.fill("#goal-text", "a customer wants to book a standard session tomorrow at 10 am")
         page.fill("#goal-n", "1")
         page.click("#goals-run")
         page.locator("#goal-results").wait_for(timeout=180_000)
