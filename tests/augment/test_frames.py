@@ -21,6 +21,7 @@ from authoring.pipeline import augment
 from authoring.training import heldout_path, load_heldout
 from nlu.parsers.extract import extract_counts, extract_dates, extract_times
 from scenarios.loader import load_scenarios
+from scenarios.schema import Scenario
 
 TODAY = date(2026, 11, 25)
 
@@ -30,7 +31,7 @@ def shipped() -> dict:
     return load_scenarios()
 
 
-def _described_only(sc) -> AuthoringDomain:  # type: ignore[no-untyped-def]
+def _described_only(sc: Scenario) -> AuthoringDomain:
     domain = AuthoringDomain.from_scenario(sc)
     domain.examples = {k: [] for k in domain.examples}
     return domain
@@ -68,7 +69,7 @@ def test_typed_values_are_read_by_the_typed_parsers(language: str) -> None:
 
 
 def test_fill_frames_marks_the_words_put_in() -> None:
-    values = {
+    values: dict[str, list[tuple[str, str | None]]] = {
         "artist": [("miles davis", None)],
         "playlist": [("chill vibes", None)],
         "seating": [("홀", "hall"), ("방", "room")],
