@@ -113,7 +113,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "core.tokens.owner": {"en": "Owner", "ko": "소유자"},
     "core.tokens.created_at": {"en": "Created (UTC)", "ko": "만든 때 (UTC)"},
     "core.tokens.last_used_at": {"en": "Last used (UTC)", "ko": "마지막 사용 (UTC)"},
-    "core.tokens.revoked_at": {"en": "Revoked", "ko": "폐기"},
+    "core.tokens.revoked_at": {"en": "Revoked (UTC)", "ko": "폐기한 때 (UTC)"},
     "core.tokens.revoke": {"en": "Revoke", "ko": "폐기"},
     "core.tokens.help": {
         "en": "Scripts call the API at /api/v1 with the header Authorization: Bearer <token>. The API is described at /docs.",

@@ -41,6 +41,23 @@ def test_log_in_see_the_dashboard_switch_language_and_log_out(
     assert "city-admin" not in page.content()
     shoot(page, "admin-users")
 
+    # an API token: shown once, then only its prefix; the audit log has the change
+    page.get_by_role("link", name="API 토큰").click()
+    page.get_by_label("토큰 이름").fill("nightly export")
+    page.get_by_role("button", name="토큰 만들기").click()
+    token = page.locator("#new-token").inner_text()
+    assert token.startswith("aic_")
+    shoot(page, "admin-tokens")
+    with live_console.client() as script:
+        me = script.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    assert me["username"] == "acme-admin" and me["org"] == "acme"
+    page.goto(f"{base}/console/admin/tokens")
+    assert token not in page.content() and "nightly export" in page.content()
+    page.get_by_role("link", name="감사 기록").click()
+    page.get_by_role("cell", name="token.create").wait_for()
+    shoot(page, "admin-audit")
+    page.get_by_role("link", name="사용자와 역할").click()
+
     # the switch in the header: the same page in English, and it stays English
     page.get_by_label("언어").select_option("en")
     page.get_by_role("button", name="언어 변경").click()
