@@ -178,9 +178,13 @@ let ws = null, ctx = null, micNode = null, micStream = null, playTime = 0, sourc
 let streamSid = "", pending = new Uint8Array(0);
 
 let lastAgent = null;
+// words shown by the page; the console's panel gives its own language's in data-l-* attributes
+const labels = ($("softphone") || {}).dataset || {};
+const say = (key, text) => labels[key] || text;
 function show(cls, text) {
   const line = document.createElement("div");
-  line.className = cls; line.textContent = (cls === "agent" ? "agent: " : cls === "caller" ? "you: " : "") + text;
+  line.className = cls;
+  line.textContent = (cls === "agent" ? say("lAgent", "agent") + ": " : cls === "caller" ? say("lYou", "you") + ": " : "") + text;
   $("log").appendChild(line);
   if (cls === "agent") lastAgent = line;
 }
@@ -229,7 +233,7 @@ function echoMark(name) {
 }
 
 async function call() {
-  $("call").disabled = true; $("status").textContent = "dialling";
+  $("call").disabled = true; $("status").textContent = say("lDialling", "dialling");
   // the console embeds this script: it names its own token URL and sends its CSRF token
   const root = $("softphone");
   const url = root && root.dataset.callUrl ? root.dataset.callUrl
@@ -239,7 +243,7 @@ async function call() {
   if (csrf) headers["X-CSRF-Token"] = csrf.content;
   const r = await fetch(url, {method: "POST", headers, credentials: "same-origin"});
   const info = await r.json();
-  if (!r.ok) { show("info", info.error || "call failed"); $("call").disabled = false; return; }
+  if (!r.ok) { show("info", info.error || say("lFailed", "call failed")); $("call").disabled = false; return; }
   streamSid = "MZ" + Math.random().toString(16).slice(2);
   ctx = new AudioContext();
   micStream = await navigator.mediaDevices.getUserMedia({audio: {echoCancellation: true}});
@@ -262,7 +266,7 @@ async function call() {
       if (ws && ws.readyState === 1) sendFrames(Uint8Array.from(out));
     };
     source.connect(micNode); micNode.connect(ctx.destination);
-    $("status").textContent = "connected"; $("hangup").disabled = false;
+    $("status").textContent = say("lConnected", "connected"); $("hangup").disabled = false;
   };
   ws.onmessage = (ev) => {
     const msg = JSON.parse(ev.data);
@@ -272,12 +276,12 @@ async function call() {
     else if (msg.event === "transcript") show(msg.role, msg.text);
     else if (msg.event === "turn_timing") showTiming(msg);
   };
-  ws.onclose = () => { cleanup(); show("info", "call ended"); };
+  ws.onclose = () => { cleanup(); show("info", say("lEnded", "call ended")); };
 }
 function cleanup() {
   if (micNode) micNode.disconnect();
   if (micStream) micStream.getTracks().forEach((t) => t.stop());
-  micNode = null; micStream = null; $("status").textContent = "idle";
+  micNode = null; micStream = null; $("status").textContent = say("lIdle", "idle");
   $("call").disabled = false; $("hangup").disabled = true;
 }
 function hangup() {
