@@ -109,15 +109,15 @@ def login(
     request: Request,
     session: DbSession,
     username: Annotated[str, Form(max_length=200)] = "",
-    password: Annotated[str, Form(max_length=1000)] = "",
-    csrf_token: Annotated[str, Form()] = "",
+    password: Annotated[str | None, Form(max_length=1000)] = None,
+    sent_csrf: Annotated[str | None, Form(alias="csrf_token")] = None,
     next: Annotated[str, Form()] = "/console",
 ) -> Response:
     """Check the password; start a session (cookie) or say why not (401, 429, 403)."""
     lang = request_lang(request)
     next_url = _safe_next(next)
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not expected or not secrets.compare_digest(expected, csrf_token):
+    if not expected or not secrets.compare_digest(expected, sent_csrf or ""):
         return render(
             request,
             "error.html",
@@ -135,7 +135,7 @@ def login(
             status_code=429,
             username=username,
         )
-    user = authenticate(session, username, password)
+    user = authenticate(session, username, password or "")
     membership = first_membership(session, user.id) if user is not None else None
     if user is None or membership is None:
         record_failure(session, username, address)
