@@ -148,10 +148,14 @@ def test_operator_journey(
 
     with steps.step("generate candidates, accept two"):
         _tab(page, base, "augment")
-        page.select_option("#aug-intent", "ask_price")
-        page.wait_for_function(
-            "document.getElementById('aug-description').textContent.includes('costs')"
-        )
+        shown = ""
+        for _ in range(20):  # the tab's script may still be loading: choose again until shown
+            page.select_option("#aug-intent", "ask_price")
+            shown = page.inner_text("#aug-description")
+            if "costs" in shown:
+                break
+            time.sleep(0.5)
+        assert "costs" in shown  # the intent's description, as written in the editor
         page.select_option("#aug-method", "deterministic")
         page.fill("#aug-n", "8")
         page.click("#aug-generate")

@@ -44,7 +44,7 @@
       maintainAspectRatio: false,
       scales: { y: { min: 0, max: 1, ticks: { stepSize: 0.5 } } },
       plugins: {
-        legend: { labels: { usePointStyle: true } },
+        legend: { reverse: true, labels: { usePointStyle: true } },
         tooltip: {
           callbacks: {
             label: function (ctx) {
