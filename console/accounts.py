@@ -127,10 +127,11 @@ def create_org(session: Session, slug: str, name: str | None = None) -> Org:
     """A new organisation (``slug``: lowercase letters, digits, ``-``)."""
     if not _SLUG.match(slug):
         raise InputError(
-            f"organisation {slug!r}: use lowercase letters, digits and '-' (e.g. 'city-care')"
+            f"organisation {slug!r}: use lowercase letters, digits and '-' (e.g. 'city-care') "
+            "(기관 아이디는 영문 소문자, 숫자, '-'만 쓸 수 있습니다)"
         )
     if session.scalar(select(Org).where(Org.slug == slug)) is not None:
-        raise InputError(f"organisation {slug!r} already exists")
+        raise InputError(f"organisation {slug!r} already exists (이미 있는 기관입니다)")
     org = Org(slug=slug, name=name or slug)
     session.add(org)
     session.flush()
@@ -150,13 +151,14 @@ def create_user(
     """A new user with ``role`` in ``org``."""
     if not _USERNAME.match(username):
         raise InputError(
-            f"username {username!r}: letters, digits and . _ @ - only, at most 63 characters"
+            f"username {username!r}: letters, digits and . _ @ - only, at most 63 characters "
+            "(아이디는 영문, 숫자, . _ @ - 만 63자까지 쓸 수 있습니다)"
         )
     if role not in ROLES:
-        raise InputError(f"role {role!r}: one of {', '.join(ROLES)}")
+        raise InputError(f"role {role!r}: one of {', '.join(ROLES)} (역할: {', '.join(ROLES)})")
     check_password_strength(password)
     if session.scalar(select(User).where(User.username == username)) is not None:
-        raise InputError(f"user {username!r} already exists")
+        raise InputError(f"user {username!r} already exists (이미 있는 아이디입니다)")
     user = User(
         username=username,
         display_name=display_name or username,
@@ -173,7 +175,7 @@ def create_user(
 def add_membership(session: Session, user: User, org: Org, role: str) -> None:
     """Give ``user`` ``role`` in ``org`` (or change the role they have there)."""
     if role not in ROLES:
-        raise InputError(f"role {role!r}: one of {', '.join(ROLES)}")
+        raise InputError(f"role {role!r}: one of {', '.join(ROLES)} (역할: {', '.join(ROLES)})")
     row = session.scalar(
         select(Membership).where(Membership.user_id == user.id, Membership.org_id == org.id)
     )

@@ -75,7 +75,10 @@ def change_user(
     """Change a user's role or active flag (audited; never one's own)."""
     user, membership = _member(session, admin, user_id)
     if user.id == admin.user_id:
-        raise InputError("you cannot change your own role or deactivate yourself")
+        raise InputError(
+            "you cannot change your own role or deactivate yourself "
+            "(자신의 역할을 바꾸거나 자신을 비활성화할 수 없습니다)"
+        )
     if role is not None and role != membership.role:
         org = session.get(Org, admin.org_id)
         assert org is not None

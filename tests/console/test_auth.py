@@ -324,3 +324,24 @@ def test_a_user_of_two_organisations_switches_between_them(client_for, console_e
     assert client.get("/api/v1/me").json()["org"] == "city"
     # a one-organisation user gets no switch
     assert 'id="org-select"' not in client_for("city-viewer").get("/console").text
+
+
+def test_bad_user_input_is_refused_at_the_form_in_both_languages(client_for) -> None:
+    admin = client_for("acme-admin")
+    taken = admin.post(
+        "/console/admin/users",
+        data={"username": "city-viewer", "password": "long-enough-pw", "role": "viewer"},
+    )
+    assert taken.status_code == 400
+    assert "already exists" in taken.text and "이미 있는 아이디" in taken.text
+    short = admin.post(
+        "/console/admin/users", data={"username": "newbie", "password": "short", "role": "viewer"}
+    )
+    assert short.status_code == 400 and "10" in short.text
+    bad_role = admin.post(
+        "/api/v1/users", json={"username": "newbie", "password": "long-enough-pw", "role": "root"}
+    )
+    assert bad_role.status_code == 400 and "viewer" in bad_role.json()["detail"]
+    # nothing was created by the refused requests
+    names = [u["username"] for u in admin.get("/api/v1/users").json()]
+    assert "newbie" not in names and "city-viewer" not in names
