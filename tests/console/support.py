@@ -131,6 +131,13 @@ class LiveConsole:
             login(client, username, self.password)
         return client
 
-    def log_tail(self) -> str:
+    def log_tail(self, lines: int = 40) -> str:
         """The last lines of the server's log."""
-        return self.process.log_tail() if self.process is not None else ""
+        return self.process.log_tail(lines) if self.process is not None else ""
+
+    def log_text(self) -> str:
+        """The server's whole log so far."""
+        if self.process is None:
+            return ""
+        text: str = self.process.log.read_text(errors="replace")
+        return text

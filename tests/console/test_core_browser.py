@@ -13,6 +13,7 @@ def test_log_in_see_the_dashboard_switch_language_and_log_out(
 ) -> None:
     page = browser_page  # a Korean browser (Accept-Language: ko-KR)
     base = live_console.base_url
+    assert f"aicall: console at {base}/console" in live_console.log_text()
     page.goto(f"{base}/console")
     assert "/console/login" in page.url  # not logged in: the login page, coming back after
     assert page.locator("html").get_attribute("lang") == "ko"
