@@ -102,6 +102,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Viewers read everything of the organisation; operators also edit scenarios and run calls and campaigns; admins also manage users and API tokens.",
         "ko": "열람자는 기관의 모든 것을 볼 수 있고, 운영자는 시나리오 편집과 통화·캠페인 실행도 할 수 있으며, 관리자는 사용자와 API 토큰도 관리합니다.",
     },
+    # own account
+    "core.account.title": {"en": "My account", "ko": "내 계정"},
+    "core.account.change_password": {"en": "Change my password", "ko": "비밀번호 변경"},
+    "core.account.help": {
+        "en": "At least 10 characters. Every session of yours ends: log in again with the new password.",
+        "ko": "10자 이상이어야 합니다. 모든 로그인 세션이 끝나니 새 비밀번호로 다시 로그인하세요.",
+    },
+    "core.account.current": {"en": "Current password", "ko": "현재 비밀번호"},
+    "core.account.new": {"en": "New password", "ko": "새 비밀번호"},
+    "core.account.repeat": {"en": "New password again", "ko": "새 비밀번호 확인"},
+    "core.account.submit": {"en": "Change the password", "ko": "비밀번호 바꾸기"},
+    "core.account.wrong_current": {
+        "en": "The current password is wrong.",
+        "ko": "현재 비밀번호가 올바르지 않습니다.",
+    },
+    "core.account.mismatch": {
+        "en": "The two new passwords differ.",
+        "ko": "새 비밀번호 두 개가 서로 다릅니다.",
+    },
+    "core.login.password_changed": {
+        "en": "Your password was changed. Log in with the new one.",
+        "ko": "비밀번호를 바꿨습니다. 새 비밀번호로 로그인하세요.",
+    },
     # admin: tokens
     "core.tokens.name": {"en": "Token name", "ko": "토큰 이름"},
     "core.tokens.create": {"en": "Create a token", "ko": "토큰 만들기"},

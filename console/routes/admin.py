@@ -17,9 +17,11 @@ from console.accounts import (
     add_membership,
     create_api_token,
     create_user,
+    set_password,
     users_of_org,
+    verify_password,
 )
-from console.deps import Admin, CurrentUser, DbSession, Viewer, audit
+from console.deps import SESSION_COOKIE, Admin, CurrentUser, DbSession, Viewer, audit
 from console.i18n import t
 from console.models import ROLES, ApiToken, AuditEntry, Membership, Org, User
 from console.render import render
@@ -280,6 +282,59 @@ def tokens_revoke(request: Request, token_id: int, user: Viewer, session: DbSess
     """Revoke a token."""
     revoke_token(session, user, token_id)
     return RedirectResponse("/console/admin/tokens", status_code=303)
+
+
+def _account_page(
+    request: Request,
+    user: CurrentUser,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "admin/account.html",
+        {"error": error, "nav_active": "admin", "admin_tab": "account"},
+        user=user,
+        status_code=status_code,
+    )
+
+
+@router.get("/console/admin/account", include_in_schema=False)
+def account_page(request: Request, user: Viewer) -> HTMLResponse:
+    """The user's own account: change the password."""
+    return _account_page(request, user)
+
+
+@router.post("/console/admin/account/password", include_in_schema=False)
+def account_password(
+    request: Request,
+    user: Viewer,
+    session: DbSession,
+    current: Annotated[str | None, Form(max_length=1000)] = None,
+    new: Annotated[str | None, Form(max_length=1000)] = None,
+    repeat: Annotated[str | None, Form(max_length=1000)] = None,
+) -> Response:
+    """Change one's own password (the current one first); every session of the user ends."""
+    row = session.get(User, user.user_id)
+    assert row is not None
+    if not verify_password(row.password_hash, current or ""):
+        return _account_page(
+            request, user, error=t("core.account.wrong_current", user.lang), status_code=400
+        )
+    if (new or "") != (repeat or ""):
+        return _account_page(
+            request, user, error=t("core.account.mismatch", user.lang), status_code=400
+        )
+    try:
+        with session.begin_nested():
+            set_password(session, row, new or "")
+    except InputError as e:
+        return _account_page(request, user, error=str(e), status_code=400)
+    audit(session, user, "user.password", user.username)
+    response = RedirectResponse("/console/login?changed=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
 
 
 @router.get("/console/admin/audit", include_in_schema=False)

@@ -78,6 +78,7 @@ def _login_page(
             "login_csrf": token,
             "username": username,
             "logged_out": request.query_params.get("bye") == "1",
+            "password_changed": request.query_params.get("changed") == "1",
             "nav_active": "login",
         },
         status_code=status_code,

@@ -345,3 +345,28 @@ def test_bad_user_input_is_refused_at_the_form_in_both_languages(client_for) -> 
     # nothing was created by the refused requests
     names = [u["username"] for u in admin.get("/api/v1/users").json()]
     assert "newbie" not in names and "city-viewer" not in names
+
+
+def test_a_user_changes_their_own_password(client_for) -> None:
+    client = client_for("city-operator")
+    other_session = client_for("city-operator")
+    wrong = client.post(
+        "/console/admin/account/password",
+        data={"current": "not-it", "new": "a-new-password", "repeat": "a-new-password"},
+    )
+    assert wrong.status_code == 400 and "현재 비밀번호" in wrong.text
+    differ = client.post(
+        "/console/admin/account/password",
+        data={"current": PASSWORD, "new": "a-new-password", "repeat": "another-one!"},
+    )
+    assert differ.status_code == 400
+    done = client.post(
+        "/console/admin/account/password",
+        data={"current": PASSWORD, "new": "a-new-password", "repeat": "a-new-password"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and "changed=1" in done.headers["location"]
+    # every session of the user ended; the old password no longer works, the new one does
+    assert other_session.get("/api/v1/me").status_code == 401
+    assert _login_form(client_for(), "city-operator", PASSWORD).status_code == 401
+    assert _login_form(client_for(), "city-operator", "a-new-password").status_code == 303

@@ -241,6 +241,7 @@ VIEWER_MAY = {
     ("POST", "/console/lang"),
     ("POST", "/console/login"),
     ("POST", "/console/org"),
+    ("POST", "/console/admin/account/password"),
     ("POST", "/console/admin/tokens"),
     ("POST", "/console/admin/tokens/{token_id}/revoke"),
     ("POST", "/api/v1/tokens"),
