@@ -33,6 +33,7 @@ from agent.campaigns import (
 from agent.campaigns.policy import DEFAULT_MESSAGES, RETRY_OUTCOMES, parse_days, parse_window
 from agent.store.campaign_models import CampaignPerson
 from common.errors import InputError
+from console.i18n import t
 from console.queries_calls import NotFound
 from scenarios.schema import Scenario
 from telephony.twilio.outbound import check_number
@@ -46,6 +47,7 @@ __all__ = [
     "org_campaigns",
     "owned_campaign",
     "status_dict",
+    "why_waiting",
 ]
 
 #: Largest list file accepted from the browser.
@@ -290,6 +292,33 @@ def import_list(
     except InputError as e:  # a clash that appeared meanwhile: nothing was stored
         return ImportResult(name, 0, (), str(e))
     return ImportResult(name, added, ())
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WHY = (
+    (re.compile(r"campaign is (\w+)$"), "campaigns.why.status"),
+    (re.compile(r"(?P<day>\w+) is not a calling day$"), "campaigns.why.day"),
+    (re.compile(r"public holiday (?P<date>[\d-]+) \((?P<name>.*)\)$"), "campaigns.why.holiday"),
+    (
+        re.compile(r"(?P<time>\d\d:\d\d) local is outside the calling windows$"),
+        "campaigns.why.window",
+    ),
+)
+
+
+def why_waiting(text: str | None, lang: str) -> str:
+    """Why a campaign waits (:attr:`CampaignStatus.why_waiting`) in the page's language."""
+    for pattern, key in _WHY:
+        match = pattern.match(text or "")
+        if not match:
+            continue
+        fields = match.groupdict()
+        if key == "campaigns.why.status":
+            fields = {"status": t(f"campaigns.status.{match.group(1)}", lang)}
+        elif "day" in fields and fields["day"] in _DAYS:
+            fields["day"] = t(f"results.wd.{_DAYS.index(fields['day'])}", lang)
+        return t(key, lang, **fields)
+    return text or ""
 
 
 def status_dict(status: CampaignStatus) -> dict[str, Any]:

@@ -95,6 +95,22 @@ MESSAGES = {
         "후속 조치 {flagged}, 대기 {pending}.",
     },
     "campaigns.waiting": {"en": "Waiting: {why}", "ko": "대기 이유: {why}"},
+    "campaigns.why.status": {
+        "en": "the campaign is {status}",
+        "ko": "캠페인이 {status} 상태입니다",
+    },
+    "campaigns.why.day": {
+        "en": "{day} is not a calling day",
+        "ko": "{day}요일은 전화하는 날이 아닙니다",
+    },
+    "campaigns.why.holiday": {
+        "en": "public holiday on {date} ({name})",
+        "ko": "{date} 공휴일입니다 ({name})",
+    },
+    "campaigns.why.window": {
+        "en": "{time} local time is outside the calling windows",
+        "ko": "현지 시각 {time}은 전화 시간대가 아닙니다",
+    },
     "campaigns.next_due": {"en": "Next call due {when}", "ko": "다음 전화 예정: {when}"},
     "campaigns.import": {"en": "Import a list of people", "ko": "명단 올리기"},
     "campaigns.import_hint": {

@@ -30,6 +30,7 @@ from console.queries_campaigns import (
     org_campaigns,
     owned_campaign,
     status_dict,
+    why_waiting,
 )
 from console.render import render
 from console.tenancy import org_scenario_ids
@@ -98,6 +99,7 @@ def _page(
             "report": report,
             "imported": imported,
             "error": error,
+            "why": why_waiting,
             "nav_active": "campaigns",
             **view_helpers(console_state(request).settings.timezone),
         },
@@ -195,6 +197,7 @@ def campaign_progress(request: Request, campaign_id: str, user: Viewer) -> HTMLR
             "c": campaign,
             "st": campaigns.status(campaign.id),
             "totals": campaigns.report(campaign.id).totals,
+            "why": why_waiting,
             **view_helpers(console_state(request).settings.timezone),
         },
         user=user,

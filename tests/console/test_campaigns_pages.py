@@ -136,7 +136,9 @@ def test_roles_and_tenants(client_for: Callable, c4_env: C4Env) -> None:
     c4_env.runtime.campaigns.create(CampaignSpec("acme-roles", "carecall-en"))
     viewer = client_for("acme-viewer")
     assert viewer.get("/console/campaigns/acme-roles").status_code == 200
-    assert "import-form" not in viewer.get("/console/campaigns/acme-roles").text
+    draft = viewer.get("/console/campaigns/acme-roles").text
+    assert "import-form" not in draft
+    assert "캠페인이 준비 중 상태입니다" in draft  # why it waits, in the page's language
     assert viewer.get("/console/campaigns/new").status_code == 403
     assert viewer.post("/console/campaigns", data=_form("viewer-made")).status_code == 403
     files = {"file": ("people.csv", GOOD.encode(), "text/csv")}

@@ -66,6 +66,12 @@ def test_week_and_day_calendars_per_venue_and_resource(made: Made, client_for: C
 
 def test_booking_page_api_and_csv(made: Made, client_for: Callable) -> None:
     acme = client_for("acme-viewer")
+    # Results opens the care calls of an org that runs them, else its bookings
+    assert acme.get("/console/results", follow_redirects=False).headers["location"] == (
+        "/console/carecall"
+    )
+    city_home = client_for("city-viewer").get("/console/results", follow_redirects=False)
+    assert city_home.headers["location"] == "/console/bookings"
     data = acme.get("/api/v1/bookings", params={"day": "2026-11-26"}).json()
     assert data["venue"] == "hangang-kitchen"
     names = {b["name"]: b for b in data["bookings"]}
