@@ -370,3 +370,26 @@ def test_a_user_changes_their_own_password(client_for) -> None:
     assert other_session.get("/api/v1/me").status_code == 401
     assert _login_form(client_for(), "city-operator", PASSWORD).status_code == 401
     assert _login_form(client_for(), "city-operator", "a-new-password").status_code == 303
+
+
+def test_an_expired_session_and_an_htmx_request_are_sent_to_the_login(
+    client_for, console_env
+) -> None:
+    from datetime import timedelta
+
+    from agent.store.models import utcnow
+    from console.models import WebSession
+
+    client = client_for("acme-viewer")
+    assert client.get("/console", follow_redirects=False).status_code == 200
+    with console_env.db.transaction() as session:
+        for row in session.scalars(select(WebSession)):
+            row.expires_at = utcnow() - timedelta(seconds=1)
+    page = client.get("/console/admin/tokens", follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"] == "/console/login?next=%2Fconsole%2Fadmin%2Ftokens"
+    # htmx swaps fragments: it is told to load the login page instead of a redirect it would swap
+    fragment = client.get("/console/admin/tokens", headers={"HX-Request": "true"})
+    assert fragment.status_code == 401
+    assert fragment.headers["HX-Redirect"].startswith("/console/login?next=")
+    assert client.get("/api/v1/me").status_code == 401
