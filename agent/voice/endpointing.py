@@ -126,8 +126,8 @@ class EndpointPolicy:
 
     def decided_hold(self, expects: str | None, decision: Completeness) -> float:
         """The hold after VAD's end of speech once the transcript is judged."""
-        if decision is Completeness.COMPLETE:
-            return max(0.0, self.complete_silence - self.vad_stop_secs)
+        if decision is Completeness.COMPLETE:  # never longer than the silence-only wait
+            return min(self.hold(expects), max(0.0, self.complete_silence - self.vad_stop_secs))
         if decision is Completeness.INCOMPLETE:
             return self.extended_hold(expects)
         return self.hold(expects)
@@ -198,6 +198,8 @@ _TRAIL_KO_WORDS = frozenset(
 )
 #: Korean connective endings ("예약하고", "7시인데", "가는데", "있어서", "되면", "좋지만")
 _TRAIL_KO_ENDINGS = ("고", "데", "서", "면", "며", "지만", "거나", "랑", "든지", "는지")
+#: how finished Korean sentences end (polite and plain endings, yes and no)
+_FINAL_KO = ("요", "다", "까", "죠", "네", "예", "응", "래", "아니", "세요")
 #: Korean particles a word hangs on when the sentence goes on ("다음 주에", "네 명이")
 _PARTICLES_KO = (
     "은",
@@ -273,6 +275,27 @@ def _phone_complete(digits: str, language: str) -> Completeness:
     return Completeness.COMPLETE if n >= 10 else Completeness.INCOMPLETE
 
 
+def _repeated_digits(text: str) -> bool:
+    """Whether the digits look read twice, as Whisper does on a cut number ("818-555-55-55").
+
+    A group of digits that comes again, or a run of one digit followed by more of it
+    ("666-6666"), is more often Whisper repeating itself than the caller.
+    """
+    groups = re.findall(r"\d+", text)
+    if len(groups) != len(set(groups)):
+        return True
+    return any(
+        len(set(a)) == 1 and set(a) == set(b) for a, b in zip(groups, groups[1:], strict=False)
+    )
+
+
+def _repeats_itself(text: str) -> bool:
+    """Whether the transcript loops ("here with the, here with the, here with the"): a guess."""
+    words = _words(text)
+    grams = [" ".join(words[i : i + 2]) for i in range(len(words) - 1)]
+    return any(grams.count(g) >= 3 for g in set(grams))
+
+
 def _short(n: int, maybe: int) -> Completeness:
     return Completeness.UNSURE if n == maybe else Completeness.INCOMPLETE
 
@@ -293,8 +316,8 @@ def _trails_off(text: str, language: str) -> bool:
     if language == "ko" or re.search(r"[가-힣]", last):
         if last in _TRAIL_KO_WORDS:
             return True
-        if len(last) >= 2 and last.endswith(_TRAIL_KO_ENDINGS):
-            return True
+        if last.endswith(_TRAIL_KO_ENDINGS) and (len(last) >= 2 or len(words) >= 2):
+            return True  # "예약하고", and "예약한 고" as Whisper spaces it
     return False
 
 
@@ -316,6 +339,20 @@ def _partial_when(text: str, language: str) -> bool:
         return False
     last = words[-1]
     return last in _PART_EN or (language == "ko" and last.endswith(_PART_KO))
+
+
+def _mentions_when(text: str, language: str) -> bool:
+    """Whether ``text`` names part of a date or time anywhere ("evening", "다음 주", "저녁")."""
+    words = _words(text)
+    if any(w in _PART_EN for w in words):
+        return True
+    return language == "ko" and any(w.endswith(_PART_KO) for w in words)
+
+
+def _final_ko(text: str) -> bool:
+    """Whether a Korean sentence ends as a finished one does ("…요", "…다", "…까", "네")."""
+    words = _words(text)
+    return bool(words) and words[-1].endswith(_FINAL_KO)
 
 
 def judge_completeness(
@@ -346,10 +383,17 @@ def judge_completeness(
     if _trails_off(text, language):
         return Completeness.INCOMPLETE
     found = {s.name for s in result.slots} if result is not None else set()
+    if _repeats_itself(text):
+        return Completeness.INCOMPLETE  # a hallucination of a cut utterance: wait for the rest
     if expects == "phone":
         digits = phone_digits(text)
         if "phone" in found or len(digits) >= 3:
-            return _phone_complete(digits, language) if digits else Completeness.COMPLETE
+            if not digits:
+                return Completeness.COMPLETE
+            judged = _phone_complete(digits, language)
+            if judged is Completeness.COMPLETE and _repeated_digits(text):
+                return Completeness.UNSURE
+            return judged
     answered = expects is not None and bool({expects, slot} & found)
     if expects == "yesno" and result is not None:
         answered = answered or result.intent in ("affirm", "deny")
@@ -357,12 +401,16 @@ def judge_completeness(
         answered = {"date", "time"} <= found
     if not answered and (_partial_when(text, language) or (language == "ko" and _hangs_ko(text))):
         return Completeness.INCOMPLETE
+    if not answered and expects in ("date", "time", "datetime") and _mentions_when(text, language):
+        return Completeness.INCOMPLETE  # "In the evening, around…": the time is still to come
     if answered and expects != "name":
         return Completeness.COMPLETE
     if result is None or expects == "name":
         return Completeness.UNSURE
     # an open question, or another request than the one asked ("what time do you close?")
     sure = result.intent not in (OUT_OF_SCOPE, "inform") and result.confidence >= 0.8
+    if sure and language == "ko" and not _final_ko(text):
+        return Completeness.UNSURE  # "예약한 고…": the request is clear, the sentence is not over
     if sure and (expects is None or result.intent not in ("affirm", "deny")):
         return Completeness.COMPLETE
     return Completeness.UNSURE

@@ -150,6 +150,20 @@ def test_without_a_parse_only_the_words_decide() -> None:
     assert judge_completeness("예약하는데...", "ko", None, None) is MORE
 
 
+def test_what_whisper_makes_of_a_cut_utterance_is_not_taken_as_finished() -> None:
+    # measured in bench.voice_endpointing: a number cut after two groups read back "whole"
+    assert judge_completeness("818-555-55-55", "en", "phone", None) is not DONE
+    assert judge_completeness("202-555-202-5555", "en", "phone", None) is not DONE
+    assert judge_completeness("212-555-1234", "en", "phone", None) is DONE
+    # a looping transcript; a part of the day with the time still to come; a spaced connective
+    assert (
+        judge_completeness("Here with the, here with the, here with the.", "en", "date", None)
+        is MORE
+    )
+    assert judge_completeness("In the evening, Brown.", "en", "time", None) is MORE
+    assert judge_completeness("예약한 고", "ko", None, None) is MORE
+
+
 def test_phone_digits_spoken_or_written() -> None:
     assert phone_digits("oh one oh, one two three") == "010123"
     assert phone_digits("double five, 12") == "5512"
@@ -167,10 +181,11 @@ def test_holds_order_complete_before_unsure_before_incomplete() -> None:
     for expects in (None, "date", "time", "phone", "yesno"):
         assert (
             policy.decided_hold(expects, DONE)
-            < policy.decided_hold(expects, MAYBE)
+            <= policy.decided_hold(expects, MAYBE)
             < policy.decided_hold(expects, MORE)
         )
     assert policy.decided_hold(None, MAYBE) == policy.hold(None)
+    assert policy.decided_hold("date", DONE) < policy.decided_hold("date", MAYBE)
 
 
 # The recognition stage with a scripted recognizer ---------------------------------------------
