@@ -26,6 +26,7 @@ READ_ELSEWHERE = {
     "AICALL_BENCH_VERBOSE": "bench/voice_asr_window.py",  # benchmarks only
     "AICALL_KOSPEECH_DIR": "bench/voice_asr_kospeech.py",  # benchmarks only: the Korean dev set
     "AICALL_SGD_DIR": "bench/booking_sgd.py",  # benchmarks only: where the SGD data is
+    "AICALL_BENCH_PEER": "bench/voice_latency.py",  # benchmarks only: the peer bot
     "AICALL_CONSOLE_SHOTS": "tests/console/support.py",  # console tests: PNGs into docs/console
 }
 
@@ -53,6 +54,8 @@ EFFECT_TESTS = {
     "AICALL_ASR_THREADS": "tests/settings/test_voice_settings.py::test_asr_model_and_threads_are_what_calls_load",
     "AICALL_ASR_MODEL_EN": "tests/settings/test_voice_settings.py::test_asr_model_en_is_the_english_calls_model",
     "AICALL_ASR_WINDOW_LANGUAGES": "tests/voice/test_whisper_window.py::test_the_window_follows_the_settings",
+    "AICALL_ENDPOINTING": "tests/voice/test_end_of_turn.py::test_silence_mode_splits_the_same_turn",
+    "AICALL_BENCH_PEER": "tests/voice/test_latency_bench.py::test_the_peer_is_chosen_by_option_then_environment",
     "AICALL_ASR_CHECKED_LANGUAGES": "tests/voice/test_korean_window.py::test_the_checked_languages_follow_the_settings",
     "AICALL_TTS_COQUI_MODEL_EN": "tests/voice/test_tts.py::test_a_configured_coqui_model_replaces_that_languages_voice",
     "AICALL_TTS_COQUI_MODEL_KO": "tests/voice/test_tts.py::test_a_configured_coqui_model_replaces_that_languages_voice",
