@@ -247,7 +247,7 @@ def review(
 def train(
     scenario: ScenarioArg,
     engine: Annotated[
-        str, typer.Option("--engine", help="classical, joint, ensemble or encoder.")
+        str, typer.Option("--engine", help="classical, joint, ensemble, encoder or prior.")
     ] = "classical",
     out: Annotated[
         Path | None,

@@ -67,7 +67,7 @@ def train(
     data: Annotated[list[Path], typer.Option("--data", help="Rasa NLU YAML or scenario files.")],
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
     engine: Annotated[
-        str, typer.Option("--engine", help="classical, joint, ensemble or encoder.")
+        str, typer.Option("--engine", help="classical, joint, ensemble, encoder or prior.")
     ] = "joint",
     language: Annotated[str | None, typer.Option(help="ko or en (guessed when absent).")] = None,
 ) -> None:
