@@ -13,9 +13,12 @@ Settings chosen from measurements on this project's audio (see docs/voice.md):
 * the scenario's vocabulary biases decoding (a prompt in English, hotwords in Korean);
 * a token budget and an n-gram ban stop the repetition loops Whisper falls into on
   unclear audio;
-* in the languages where it was measured not to lose words (English), the encoder runs on
-  the utterance plus a margin instead of a 30 s padded window
-  (:mod:`agent.voice.whisper_window`): a tenth of the time.
+* in the languages where it was measured not to lose words, the encoder runs on the
+  utterance plus a margin instead of a 30 s padded window (:mod:`agent.voice.whisper_window`):
+  English on at least 3 s (a tenth of the time), Korean on at least 10 s with its transcript
+  checked (runaway repetition, a second reading, a hallucinated tail) and decoded again on
+  the 30 s window when it looks wrong: the stock window's character error rate on real Korean
+  speech at about a fifth of the time (docs/voice.md, "Korean on real speech").
 
 One model per directory is loaded per process and shared by every call.
 """
