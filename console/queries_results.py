@@ -31,6 +31,7 @@ from agent.store.models import (
     FollowupFlag,
 )
 from agent.trends import PersonTrends, describe
+from console.i18n import t
 from console.queries_calls import NotFound
 from dialogue.memory import DEFAULT_WINDOW, trends
 from scenarios.schema import Scenario
@@ -38,6 +39,7 @@ from scenarios.schema import Scenario
 __all__ = [
     "BookingEntry",
     "answer_labels",
+    "reason_label",
     "Calendar",
     "CarePerson",
     "PersonPage",
@@ -134,6 +136,17 @@ def answer_labels(scenarios: Mapping[str, Scenario]) -> Callable[[str, str, Any]
         if spec is not None and isinstance(value, str) and value in spec.values:
             return spec.values[value].label
         return str(value)
+
+    return label
+
+
+def reason_label(lang: str) -> Callable[[str], str]:
+    """``reason(code)``: a follow-up reason in the page's language (known codes), else as written."""
+
+    def label(code: str) -> str:
+        key = f"results.reason.{code}"
+        text = t(key, lang)
+        return code.replace("_", " ") if text == key else text
 
     return label
 

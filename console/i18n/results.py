@@ -89,5 +89,17 @@ MESSAGES = {
     "results.flag_event.reasons_added": {"en": "reasons added", "ko": "사유 추가"},
     "results.flag_event.reopened": {"en": "reopened", "ko": "다시 열림"},
     "results.flag_event.closed": {"en": "closed", "ko": "완료"},
+    # the reasons of the shipped care-call scenarios (a scenario's own reason shows as written)
+    "results.reason.symptom": {"en": "symptom", "ko": "증상 있음"},
+    "results.reason.not_eating": {"en": "not eating", "ko": "식사 거름"},
+    "results.reason.asks_for_help": {"en": "asks for help", "ko": "도움 요청"},
+    "results.reason.getting_worse": {"en": "getting worse", "ko": "나빠짐"},
+    "results.reason.call_incomplete": {"en": "call not finished", "ko": "통화 미완료"},
+    "results.reason.unintelligible": {"en": "answers not understood", "ko": "응답 인식 안 됨"},
+    "results.reason.interrupted": {"en": "call cut off", "ko": "통화 끊김"},
+    "results.reason.no_answer": {"en": "no answer", "ko": "받지 않음"},
+    "results.reason.busy": {"en": "busy", "ko": "통화 중"},
+    "results.reason.failed": {"en": "call failed", "ko": "연결 실패"},
+    "results.reason.voicemail": {"en": "voicemail", "ko": "음성 사서함"},
     **{f"results.wd.{i}": {"en": en, "ko": ko} for i, (en, ko) in enumerate(_WEEKDAYS)},
 }

@@ -107,6 +107,7 @@ def test_flagged_people_first_with_trends(made: Made, client_for: Callable) -> N
     assert order.index("p-001") < order.index("p-002")
     assert 'class="flagged" data-person="p-001"' in html
     assert "/close" not in html  # a viewer closes nothing
+    assert "식사 거름" in html and "도움 요청" in html  # p-001's reasons, in the page's language
     people = acme.get("/api/v1/carecall/people").json()
     flagged = [p["person_id"] for p in people if p["open_flags"]]
     assert "p-001" in flagged and "p-002" not in flagged
