@@ -57,6 +57,9 @@ def test_log_in_see_the_dashboard_switch_language_and_log_out(
     page.get_by_role("link", name="감사 기록").click()
     page.get_by_role("cell", name="token.create").wait_for()
     shoot(page, "admin-audit")
+    page.get_by_role("link", name="내 계정").click()
+    page.get_by_label("현재 비밀번호").wait_for()
+    shoot(page, "admin-account")
     page.get_by_role("link", name="사용자와 역할").click()
 
     # the switch in the header: the same page in English, and it stays English
