@@ -118,12 +118,12 @@ bench: $(VENV)/.dev
 	$(PY) -m bench
 
 # The tuned generator (nlg/llm/data/generator-lora.gguf, docs/authoring.md): fetch the public
-# data (outside the repo, $$AICALL_TRAIN_DATA), build the examples, LoRA-train on CPU, export.
+# data (outside the repo, $$GENERATOR_TRAIN_DATA), build the examples, LoRA-train on CPU, export.
 # About an hour on 2 shared cores; needs the train extra (accelerate, gguf).
-TRAIN_DATA ?= $(or $(AICALL_TRAIN_DATA),/work/data)
+TRAIN_DATA ?= $(or $(GENERATOR_TRAIN_DATA),/work/data)
 train-generator: $(VENV)/.dev
 	$(PIP) install -q -e ".[train]"
-	AICALL_TRAIN_DATA=$(TRAIN_DATA) bash tools/train_generator/fetch.sh
+	GENERATOR_TRAIN_DATA=$(TRAIN_DATA) bash tools/train_generator/fetch.sh
 	$(PY) -m tools.train_generator.data --data $(TRAIN_DATA) --out $(TRAIN_DATA)/generator/train.jsonl
 	nice -n 5 $(PY) -m tools.train_generator.train --data $(TRAIN_DATA)/generator/train.jsonl \
 		--steps 150 --minutes 55 --lr 5e-4 --out nlg/llm/data/generator-lora.gguf

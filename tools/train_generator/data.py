@@ -1,6 +1,6 @@
 """Training examples for the tuned generator, from public intent and paraphrase data.
 
-Reads the data from ``--data`` (default ``$AICALL_TRAIN_DATA`` or ``/work/data``), laid out as
+Reads the data from ``--data`` (default ``$GENERATOR_TRAIN_DATA`` or ``/work/data``), laid out as
 
 - ``clinc/data_full.json``: CLINC150 (github.com/clinc/oos-eval, ``data/data_full.json``);
 - ``hwu64/trainset/*.csv``: HWU64 (github.com/xliuhw/NLU-Evaluation-Data,
@@ -36,7 +36,7 @@ from collections.abc import Iterator
 
 from nlg.llm._tuned import reply_prompt, utterance_prompt
 
-DATA = os.environ.get("AICALL_TRAIN_DATA", "/work/data")
+DATA = os.environ.get("GENERATOR_TRAIN_DATA", "/work/data")
 PERSONAS = {
     "en": ["polite phone agent", "friendly receptionist", "calm, concise assistant"],
     "ko": ["친절한 전화 상담원", "차분한 안내원", "밝은 예약 담당자"],

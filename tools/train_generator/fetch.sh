@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Fetch the public training data of the tuned generator into $AICALL_TRAIN_DATA (default /work/data).
+# Fetch the public training data of the tuned generator into $GENERATOR_TRAIN_DATA (default /work/data).
 # Only the files used: CLINC150, HWU64 (train fold), paraKQC, the SGD *train* split. SNIPS/ATIS
 # are never fetched (they are the reported benchmarks). Nothing here is committed to the repo.
 set -euo pipefail
-DATA="${AICALL_TRAIN_DATA:-/work/data}"
+DATA="${GENERATOR_TRAIN_DATA:-/work/data}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 get() {  # repo path-in-repo dest
