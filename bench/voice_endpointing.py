@@ -450,7 +450,12 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run(
-    per_kind: int, lanes: int, languages: list[str], modes: list[str], seed: int
+    per_kind: int,
+    lanes: int,
+    languages: list[str],
+    modes: list[str],
+    seed: int,
+    kinds: tuple[str, ...] = KINDS,
 ) -> list[Outcome]:
     data = Path(tempfile.mkdtemp(prefix="aicall-endpointing-"))
     settings = Settings(data_dir=data)
@@ -462,7 +467,7 @@ async def run(
         voice = caller_voice(language, engines.synthesizer(language))
         work: list[tuple[Turn, list[bytes]]] = []
         started = time.monotonic()
-        for turn in turns(language, per_kind):
+        for turn in [t for t in turns(language, per_kind) if t.kind in kinds]:
             segments = [phone_band(_trim(await voice.synthesize(p))) for p in turn.parts]
             work.append((turn, segments))
         print(f"{language}: {len(work)} turns synthesised in {time.monotonic() - started:.0f} s")
@@ -524,10 +529,18 @@ def main() -> None:
     parser.add_argument("--languages", default="en,ko")
     parser.add_argument("--modes", default="silence,dialogue")
     parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--kinds", default=",".join(KINDS), help="answer,yesno,fragment,phone")
     args, _unknown = parser.parse_known_args()
     print(f"load average at the start {os.getloadavg()}")
     outcomes = asyncio.run(
-        run(args.turns, args.lanes, args.languages.split(","), args.modes.split(","), args.seed)
+        run(
+            args.turns,
+            args.lanes,
+            args.languages.split(","),
+            args.modes.split(","),
+            args.seed,
+            tuple(args.kinds.split(",")),
+        )
     )
     table(outcomes)
     print(f"load average at the end {os.getloadavg()}")
