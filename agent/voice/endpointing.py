@@ -9,7 +9,7 @@ Two modes (``AICALL_ENDPOINTING``):
 
 * ``silence``: the hold depends only on what the dialogue expects (0.5 s of silence in all
   for an ordinary answer, 1.0 s for a date, 1.6 s for a phone number).
-* ``dialogue`` (the default): VAD ends speech after 0.15 s; the speculative transcript is
+* ``dialogue`` (not yet the default: see docs/voice.md): VAD ends speech after 0.15 s; the speculative transcript is
   parsed by the scenario's NLU in the dialogue's context (:meth:`agent.session.CallSession.understand`,
   in a worker thread) and judged by :func:`judge_completeness`. A turn that completes what was
   asked (a time when a time was asked, yes or no at the read-back, a whole phone number, a
@@ -85,7 +85,7 @@ class EndpointPolicy:
             dictated waits longer).
     """
 
-    mode: EndpointMode = "dialogue"
+    mode: EndpointMode = "silence"
     vad_start_secs: float = 0.1
     vad_stop_secs: float = 0.15
     vad_confidence: float = 0.6

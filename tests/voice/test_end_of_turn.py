@@ -177,7 +177,7 @@ def test_a_bad_mode_is_refused() -> None:
 
 
 def test_holds_order_complete_before_unsure_before_incomplete() -> None:
-    policy = EndpointPolicy()
+    policy = EndpointPolicy(mode="dialogue")
     for expects in (None, "date", "time", "phone", "yesno"):
         assert (
             policy.decided_hold(expects, DONE)
@@ -247,7 +247,7 @@ def _words_judge(text: str) -> Completeness:
 def test_a_fragment_waits_and_its_speculative_result_is_discarded() -> None:
     # "…a table for" [0.8 s] "four people.": judged unfinished, the hold stretches past the
     # pause; the caller goes on, the guess is dropped and the whole turn is recognised once.
-    said, recognizer = _recognise(EndpointPolicy(), _words_judge, _turn(0.8))
+    said, recognizer = _recognise(EndpointPolicy(mode="dialogue"), _words_judge, _turn(0.8))
     utterances = [f for f in said if isinstance(f, UserUtteranceFrame)]
     assert [u.text for u in utterances] == ["four people."]
     assert len([f for f in said if isinstance(f, UtteranceEndedFrame)]) == 1
@@ -266,7 +266,7 @@ def test_silence_mode_splits_the_same_turn() -> None:
 
 def test_a_complete_turn_is_answered_without_the_silence_hold() -> None:
     # the silence hold is made an hour long: only the judgement can end this turn
-    policy = EndpointPolicy(default_silence=3600.0, incomplete_silence=3600.0)
+    policy = EndpointPolicy(mode="dialogue", default_silence=3600.0, incomplete_silence=3600.0)
     frames = [VADUserStartedSpeakingFrame(), *_audio(2.0), VADUserStoppedSpeakingFrame()]
     frames.append(SleepFrame(2.0))
     said, _ = _recognise(policy, lambda _t: DONE, frames)
@@ -278,12 +278,12 @@ def test_a_failing_judge_falls_back_to_the_silence_hold() -> None:
         raise RuntimeError("the NLU broke")
 
     frames = [VADUserStartedSpeakingFrame(), *_audio(2.0), VADUserStoppedSpeakingFrame()]
-    said, _ = _recognise(EndpointPolicy(), broken, [*frames, SleepFrame(2.0)])
+    said, _ = _recognise(EndpointPolicy(mode="dialogue"), broken, [*frames, SleepFrame(2.0)])
     assert [f.text for f in said if isinstance(f, UserUtteranceFrame)] == ["four people."]
 
 
 def test_endpointing_setting_chooses_the_mode(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("AICALL_ENDPOINTING", "silence")
-    assert Settings(data_dir=tmp_path).endpointing == "silence"
+    monkeypatch.setenv("AICALL_ENDPOINTING", "dialogue")
+    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "dialogue"
     monkeypatch.delenv("AICALL_ENDPOINTING")
-    assert Settings(data_dir=tmp_path).endpointing == "dialogue"
+    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "silence"  # the default
