@@ -81,6 +81,7 @@ EFFECT_TESTS = {
     "AICALL_QUEUE_URL": "tests/settings/test_campaign_settings.py::test_queue_url_is_where_dispatch_tasks_go",
     "AICALL_TWILIO_API_URL": "tests/settings/test_campaign_settings.py::test_twilio_api_url_is_where_calls_are_placed",
     "AICALL_SGD_DIR": "tests/scenarios/test_booking_sgd_reader.py::test_sgd_dir_is_where_the_bench_reads_the_dialogues",
+    "AICALL_KOSPEECH_DIR": "tests/voice/test_kospeech_reader.py::test_kospeech_dir_is_where_the_bench_reads_the_dev_set",
     "AICALL_STREAM_SECRET": "tests/scale/test_tokens_across_servers.py::test_the_secret_comes_from_the_setting_or_the_twilio_auth_token",
     "AICALL_WARM_SCENARIOS": "tests/settings/test_server_settings.py::test_warm_scenarios_are_the_nlus_prepared_before_answering",
     "AICALL_LOOP_WATCHDOG_SECONDS": "tests/server/test_watchdog.py::test_the_server_runs_the_watchdog_while_it_serves",
