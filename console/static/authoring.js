@@ -11,6 +11,7 @@
     if (!button) return;
     const list = rows(); const next = list[list.indexOf(row) + 1];
     focusAfterSwap = next ? next.dataset.id : row.dataset.id;
+    if (window.htmx) window.htmx.process(row);  // a row swapped in this instant is wired first
     button.click();
   }
   function toggleEdit(row) {
