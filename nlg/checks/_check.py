@@ -27,7 +27,14 @@ from nlg.checks._mention import (
 )
 from nlg.checks._morph import impolite_endings, proper_nouns, sentence_complete_ko
 from nlg.checks._nlu import nlu_mentions
-from nlg.checks._speech import asks, asks_about, claims_done, closes
+from nlg.checks._speech import (
+    asks,
+    asks_about,
+    claims_done,
+    closes,
+    echoes_caller,
+    speaks_as_caller,
+)
 
 __all__ = ["CheckResult", "Reason", "check_reply", "find_mentions"]
 
@@ -54,6 +61,7 @@ class Reason:
     NOT_ASKING = "not_asking"
     SLOT_NOT_ASKED = "slot_not_asked"  # slot_not_asked:<slot>
     NOT_CLOSING = "not_closing"
+    ROLE_FLIP = "role_flip"  # speaks as the caller, or asks the caller's question back
 
 
 @dataclass(frozen=True)
@@ -305,6 +313,7 @@ def check_reply(
     allowed_text: Sequence[str] = (),
     today: date | None = None,
     prompt: str | None = None,
+    caller_text: str | None = None,
 ) -> CheckResult:
     """Decide whether ``candidate`` may be spoken instead of ``template_text``.
 
@@ -325,6 +334,7 @@ def check_reply(
             name, scenario facts).
         today: the call's date, so that "내일"/"tomorrow" can convey a date value.
         prompt: the prompt the reply came from, to catch it being echoed back.
+        caller_text: the caller's last line, to catch its question asked back to them.
 
     Returns:
         ``CheckResult(ok, reasons)``; reasons are :class:`Reason` codes.
@@ -392,6 +402,12 @@ def check_reply(
                 reasons.append(f"{Reason.SLOT_NOT_ASKED}:{act.slot}")
     if ActKind.BYE in kinds and not closes(text, lang):
         reasons.append(Reason.NOT_CLOSING)
+    # The agent stays the agent: not the caller's request ("What can you help me with?"),
+    # not the caller's own question asked back.
+    if (speaks_as_caller(text, lang) and not speaks_as_caller(template_text, lang)) or (
+        caller_text and echoes_caller(text, caller_text, lang)
+    ):
+        reasons.append(Reason.ROLE_FLIP)
 
     unique = tuple(dict.fromkeys(reasons))
     return CheckResult(not unique, unique)

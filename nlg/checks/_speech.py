@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from nlg.checks._morph import content_words_ko, morphs
 
-__all__ = ["asks", "asks_about", "claims_done", "closes"]
+__all__ = ["asks", "asks_about", "claims_done", "closes", "echoes_caller", "speaks_as_caller"]
 
 _I = re.IGNORECASE
 
@@ -79,6 +80,59 @@ _EN_STOP = frozenset(
     "the a an and or but to of for in on at is are was be you your i we our me my it this that "
     "what which would like please could can may have has with from will shall do does".split()
 )
+
+
+# The caller's side of the call: asking the agent for help or a booking, wanting one, "my
+# booking". The agent offers (드릴까요, "shall I", "can I help you"); the caller asks
+# (해 주세요, "help me", "I'd like to book"). A rewording that crosses over speaks as the
+# caller ("What can you help me with?" for "Is there anything else I can help you with?").
+_CALLER_KO = re.compile(
+    r"(?:예약|변경|취소|주문)(?:을|를)?\s*(?:해|하여)\s?(?:주세요|주실|주시겠|주시나|줄\s?수|주라)"
+    r"|(?:예약|변경|취소|주문)(?:을|를)?\s*하"
+    r"(?:고\s?싶(?:어요|습니다|은데|어서)|려고(?:요|\s?하는데|\s?해요|\s?합니다|\s?전화))"
+    r"|도와\s?(?:주세요|주실|주시겠|주시나|줄\s?수)"
+    r"|(?:^|\s)제\s?(?:예약|자리|테이블)"
+)
+_CALLER_EN = re.compile(
+    r"\b(?:help|assist|book|reserve|seat)\s+(?:me|us)\b"
+    r"|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:book|reserve|make|change|cancel|"
+    r"move|help)\b"
+    r"|\bI(?:'d| would)\s+like\s+to\s+(?:book|reserve|make|change|cancel|move)\b"
+    r"|\bI\s+(?:want|need)\s+to\s+(?:book|reserve|make|change|cancel|move)\b"
+    r"|\bmy\s+(?:booking|reservation|table)\b",
+    _I,
+)
+
+
+def speaks_as_caller(text: str, lang: str) -> bool:
+    """True when ``text`` says what a caller says to the agent, not what the agent says."""
+    return bool((_CALLER_KO if lang == "ko" else _CALLER_EN).search(text))
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def echoes_caller(text: str, caller_text: str, lang: str) -> bool:
+    """True when ``text`` asks the caller's own question back to them.
+
+    A question of ``text`` that is (nearly) the caller's question, letter for letter: the
+    reply took the caller's turn instead of answering or asking its own.
+    """
+    if not caller_text or not asks(caller_text, lang):
+        return False
+    theirs = _letters(caller_text)
+    if len(theirs) < 4:
+        return False
+    for sentence in re.split(r"(?<=[.?!])\s+", text):
+        mine = _letters(sentence)
+        if mine and asks(sentence, lang) and _similar(mine, theirs) >= 0.8:
+            return True
+    return False
+
+
+def _similar(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def claims_done(text: str, lang: str) -> bool:

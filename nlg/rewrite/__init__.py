@@ -23,10 +23,11 @@ from nlg.rewrite._plan import (
     is_rewritable,
     plan_turn,
 )
-from nlg.rewrite._prompt import HistoryTurn, chat_messages, completion_prompt
+from nlg.rewrite._prompt import HistoryTurn, chat_messages, completion_prompt, tuned_prompt
 from nlg.rewrite._request import RewriteOutcome, RewriteRequest
 from nlg.rewrite._rewriter import PromptStyle, ReplyRewriter, RewriteStream
 from nlg.rewrite._sentences import SentenceSplitter, split_sentences
+from nlg.rewrite._similar import near_identical, normalised_distance
 from nlg.rewrite._stream import ReplyStream
 
 __all__ = [
@@ -47,7 +48,10 @@ __all__ = [
     "completion_prompt",
     "is_rewritable",
     "make_rewriter",
+    "near_identical",
+    "normalised_distance",
     "plan_turn",
     "recent_turns",
     "split_sentences",
+    "tuned_prompt",
 ]

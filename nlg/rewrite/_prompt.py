@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nlg.llm import ChatMessage
+from nlg.llm import ChatMessage, reply_prompt
 from scenarios.schema import Persona
 
-__all__ = ["LABELS", "HistoryTurn", "chat_messages", "completion_prompt"]
+__all__ = ["LABELS", "HistoryTurn", "chat_messages", "completion_prompt", "tuned_prompt"]
 
 
 @dataclass(frozen=True)
@@ -199,3 +199,65 @@ def chat_messages(
     lines = [f"{labels[t.speaker]}: {t.text}" for t in history if t.speaker in labels]
     user = _USER[lang].format(history="\n".join(lines) or labels["none"], script=template_text)
     return [ChatMessage("system", system), ChatMessage("user", user)]
+
+
+# (template, rewording) in the tuned generator's own format: real rewordings (not the template
+# with "네, " in front), the agent's side of the call (드릴까요, "shall I", never "help me"),
+# values kept. None of them is a shipped template, and their values differ from the
+# benchmark's, so a copied example fails the checks.
+_TUNED_EXAMPLES = {
+    "ko": (
+        ("몇 분이 오시나요?", "방문하실 인원은 몇 분이세요?"),
+        ("예약자 성함을 말씀해 주세요.", "예약하실 분 성함이 어떻게 되세요?"),
+        (
+            "12월 4일 금요일 저녁 7시, 4명으로 예약해 드릴까요?",
+            "확인해 볼게요. 12월 4일 금요일 저녁 7시에 4명, 이대로 예약해 드릴까요?",
+        ),
+        ("약은 잘 챙겨 드시고 계세요?", "요즘 드시는 약은 빠뜨리지 않고 잘 드시고 계세요?"),
+        (
+            "전화 주셔서 감사합니다. 좋은 하루 보내세요.",
+            "전화해 주셔서 고맙습니다. 오늘 하루도 즐겁게 보내세요.",
+        ),
+    ),
+    "en": (
+        ("How many people will there be?", "And how many guests should I expect?"),
+        ("May I have the name for the booking?", "Whose name should I put the booking under?"),
+        (
+            "So that's Friday, December 4th at 7 pm, 4 people. Shall I book it?",
+            "Just to check: Friday, December 4th, 7 pm, a table for 4. Would you like me to "
+            "book that?",
+        ),
+        (
+            "Have you been taking your medicine?",
+            "Have you been keeping up with your medicine lately?",
+        ),
+        (
+            "Thank you for calling. Have a nice day.",
+            "Thanks so much for calling, and enjoy the rest of your day.",
+        ),
+    ),
+}
+
+
+def _persona_line(persona: Persona, lang: str) -> str:
+    if lang == "ko":
+        return (
+            f"{_tone(persona, lang)} {persona.business} 상담원 {persona.name}, {_register(persona)}"
+        )
+    return f"{persona.tone} agent {persona.name} at {persona.business}"
+
+
+def tuned_prompt(persona: Persona, lang: str, template_text: str, *, examples: bool) -> str:
+    """The tuned generator's reword prompt (``nlg.llm.reply_prompt``), with the persona.
+
+    With ``examples``, five worked rewordings in the same format come first (the fixed part:
+    llama.cpp reuses its evaluated prefix from one turn to the next).
+    """
+    who = _persona_line(persona, lang)
+    shots = ""
+    if examples:
+        shots = "".join(
+            f"{reply_prompt(script, lang, who)} {agent}\n\n"
+            for script, agent in _TUNED_EXAMPLES[lang]
+        )
+    return shots + reply_prompt(template_text, lang, who)

@@ -22,13 +22,20 @@ from typing import Any, Literal
 
 from common.errors import AicallError
 from nlg.checks import check_reply
-from nlg.llm import LlamaCppClient, LLMBackendError, LLMClient, LLMTimeoutError, reply_prompt
+from nlg.llm import (
+    ChatMessage,
+    LlamaCppClient,
+    LLMBackendError,
+    LLMClient,
+    LLMTimeoutError,
+)
 from nlg.rewrite._contract import contract_faults
 from nlg.rewrite._metrics import RewriteMetrics
 from nlg.rewrite._plan import Segment, plan_turn
-from nlg.rewrite._prompt import chat_messages, completion_prompt
+from nlg.rewrite._prompt import chat_messages, completion_prompt, tuned_prompt
 from nlg.rewrite._request import RewriteOutcome, RewriteRequest, Source
 from nlg.rewrite._sentences import SentenceSplitter, split_sentences
+from nlg.rewrite._similar import near_identical
 from scenarios.schema import Persona
 
 __all__ = ["PromptStyle", "ReplyRewriter", "RewriteStream"]
@@ -44,6 +51,18 @@ _COMPLETABLE = ("missing:", "not_asking", "slot_not_asked:", "not_asked:", "not_
 
 def _completable(reason: str) -> bool:
     return reason.startswith(_COMPLETABLE)
+
+
+@dataclass
+class _Attempt:
+    """One candidate wording of a segment."""
+
+    candidate: str = ""
+    reasons: tuple[str, ...] = ()
+    pieces: int = 0
+    first_token_s: float | None = None
+    unreleased: list[str] = field(default_factory=list)
+    stop: bool = False  # the LLM failed: no further candidate
 
 
 @dataclass
@@ -131,6 +150,13 @@ class ReplyRewriter:
             otherwise).
         history_turns: lines of the dialogue so far given to the LLM.
         metrics: counters to share (a new set by default).
+        candidates: wordings tried per turn: the first greedy, the others sampled; the first
+            that passes the checks and is not the template again (``near_identical``) is
+            spoken, else the first that passes, else the template. More than one turns
+            early release off and costs up to that many generations (docs/replies.md).
+        temperature: sampling temperature of the candidates after the first.
+        tuned_examples: with a tuned adapter (``lora_path``), put worked rewordings in its
+            prompt (few-shot) rather than the bare task.
     """
 
     def __init__(
@@ -142,8 +168,16 @@ class ReplyRewriter:
         prompt_style: PromptStyle = "auto",
         history_turns: int = 4,
         metrics: RewriteMetrics | None = None,
+        candidates: int = 1,
+        temperature: float = 0.8,
+        tuned_examples: bool = True,
     ) -> None:
+        if candidates < 1:
+            raise ValueError(f"candidates must be at least 1, not {candidates}")
         self.llm = llm
+        self.candidates = candidates
+        self.temperature = temperature
+        self.tuned_examples = tuned_examples
         self.first_token_budget = first_token_budget
         self.total_budget = total_budget
         self._style = prompt_style
@@ -234,6 +268,9 @@ class ReplyRewriter:
             "allowed_text": allowed,
             "today": request.today,
             "prompt": prompt,
+            "caller_text": next(
+                (t.text for t in reversed(request.history) if t.speaker == "caller"), None
+            ),
         }
 
     def _max_tokens(self, text: str, lang: str) -> int:
@@ -261,54 +298,143 @@ class ReplyRewriter:
             for sentence in split_sentences(seg.text):
                 yield sentence
 
+    def _prompt(
+        self, request: RewriteRequest, segment: Segment, history: tuple[Any, ...]
+    ) -> tuple[str, list[ChatMessage] | None]:
+        """The prompt's text (for the echo check) and, for chat models, the messages."""
+        nlg = request.nlg
+        persona = nlg.scenario.persona
+        if self._uses_chat():
+            messages = chat_messages(persona, nlg.lang, history, segment.text)
+            return "\n".join(m.content for m in messages), messages
+        if getattr(self.llm, "lora_path", None) is not None:
+            # the tuned generator (a LoRA adapter): its own prompt format
+            return (
+                tuned_prompt(persona, nlg.lang, segment.text, examples=self.tuned_examples),
+                None,
+            )
+        return completion_prompt(persona, nlg.lang, history, segment.text), None
+
     async def _rewrite_segment(
         self, request: RewriteRequest, segment: Segment, trace: _Trace, *, early: bool
     ) -> AsyncGenerator[str, None]:
+        """Up to ``candidates`` wordings; the first that passes and is not the template again.
+
+        The first candidate is greedy; the others are sampled. Early release is for a single
+        candidate only: with several, a sentence spoken from one could not be taken back.
+        """
+        nlg = request.nlg
+        history = tuple(request.history[-self.history_turns :]) if self.history_turns else ()
+        prompt_text, messages = self._prompt(request, segment, history)
+        check_args = self._check_args(request, segment, prompt_text)
+        check_args["max_chars"] = max(2 * len(segment.text), 120 if nlg.lang == "ko" else 240)
+        trace.segment_text = segment.text
+        several = self.candidates > 1
+        started = time.perf_counter()
+        first: _Attempt | None = None
+        same: _Attempt | None = None
+        chosen: _Attempt | None = None
+        for i in range(max(1, self.candidates)):
+            attempt = _Attempt()
+            sampled = i > 0
+            async for sentence in self._attempt(
+                request,
+                segment,
+                prompt_text,
+                messages,
+                check_args,
+                attempt,
+                trace,
+                early=early and not several,
+                temperature=self.temperature if sampled else 0.0,
+                seed=i if sampled else None,
+            ):
+                yield sentence
+            if first is None:
+                first = attempt
+                trace.first_token_s = attempt.first_token_s
+            if not attempt.reasons:
+                if not several or not near_identical(attempt.candidate, segment.text):
+                    chosen = attempt
+                    break
+                same = same or attempt
+            if attempt.stop or time.perf_counter() - started > self.total_budget:
+                break  # the LLM failed (timeout, unreachable) or the turn's time is up
+        chosen = chosen or same
+        trace.total_s = time.perf_counter() - started
+        self.metrics.latency(trace.first_token_s, trace.total_s if first and first.pieces else None)
+        if chosen is not None:
+            trace.candidate = chosen.candidate
+            trace.source = "llm"
+            self.metrics.passed()
+            log.debug("call %s: reply from the LLM: %r", request.call_id, chosen.candidate[:200])
+            for sentence in chosen.unreleased:
+                yield sentence
+            return
+        assert first is not None
+        trace.candidate = first.candidate
+        trace.source = "template"
+        trace.reasons = first.reasons
+        self.metrics.fallback(first.reasons)
+        log.info(
+            "call %s: reply from the template (%s); the LLM said %r",
+            request.call_id,
+            ", ".join(first.reasons),
+            first.candidate[:200],
+        )
+        for sentence in split_sentences(segment.text):
+            yield sentence
+
+    async def _attempt(
+        self,
+        request: RewriteRequest,
+        segment: Segment,
+        prompt_text: str,
+        messages: list[ChatMessage] | None,
+        check_args: dict[str, Any],
+        attempt: _Attempt,
+        trace: _Trace,
+        *,
+        early: bool,
+        temperature: float,
+        seed: int | None,
+    ) -> AsyncGenerator[str, None]:
+        """One wording: yields the sentences released early, fills in ``attempt``."""
         nlg = request.nlg
         lang = nlg.lang
-        history = request.history[-self.history_turns :] if self.history_turns else ()
         persona = nlg.scenario.persona
         max_tokens = self._max_tokens(segment.text, lang)
-        if self._uses_chat():
-            messages = chat_messages(persona, lang, history, segment.text)
-            prompt_text = "\n".join(m.content for m in messages)
+        if messages is not None:
             pieces_source = self.llm.stream_chat(
                 messages,
                 max_tokens=max_tokens,
                 budget=self.total_budget,
                 first_token_budget=self.first_token_budget,
+                temperature=temperature,
+                seed=seed,
             )
         else:
-            if getattr(self.llm, "lora_path", None) is not None:
-                # the tuned generator (a LoRA adapter): its own short prompt, no examples
-                prompt_text = reply_prompt(segment.text, lang, f"{persona.tone} {persona.business}")
-            else:
-                prompt_text = completion_prompt(persona, lang, history, segment.text)
             pieces_source = self.llm.stream_complete(
                 prompt_text,
                 max_tokens=max_tokens,
                 stop=["\n"],
                 budget=self.total_budget,
                 first_token_budget=self.first_token_budget,
+                temperature=temperature,
+                seed=seed,
             )
-        check_args = self._check_args(request, segment, prompt_text)
-        limit = max(2 * len(segment.text), 120 if lang == "ko" else 240)
-        check_args["max_chars"] = limit
-        trace.segment_text = segment.text
-
         splitter = SentenceSplitter()
         released: list[str] = []
         held: list[str] = []
         reasons: tuple[str, ...] = ()
-        pieces = 0
         text_so_far = ""
         started = time.perf_counter()
         try:
             async with _closing(pieces_source) as pieces_iter:
                 async for raw in pieces_iter:
-                    if pieces == 0:
-                        trace.first_token_s = time.perf_counter() - started
-                    pieces += 1
+                    if attempt.pieces == 0:
+                        attempt.first_token_s = time.perf_counter() - started
+                    attempt.pieces += 1
                     # The reply is the first line of text: chat models often open with a
                     # newline (a stop string would end them before they begin).
                     piece = raw.lstrip() if not text_so_far.strip() else raw
@@ -333,21 +459,21 @@ class ReplyRewriter:
                     if reasons or line_ends:
                         break  # stop generating: the reply cannot pass, or it is complete
         except LLMTimeoutError:
-            reasons = ("timeout:first_token" if pieces == 0 else "timeout:total",)
+            reasons = ("timeout:first_token" if attempt.pieces == 0 else "timeout:total",)
+            attempt.stop = True
         except LLMBackendError as e:
             reasons = ("unreachable" if e.transient or e.status is None else "backend_error",)
+            attempt.stop = True
         except AicallError:
             reasons = ("backend_error",)
-        trace.total_s = time.perf_counter() - started
-        self.metrics.latency(trace.first_token_s, trace.total_s if pieces else None)
-        trace.candidate = text_so_far.strip()
-
+            attempt.stop = True
+        attempt.candidate = text_so_far.strip()
         if not reasons:
             rest = splitter.flush()
             candidate = " ".join([*released, *held, rest]).strip()
-            trace.candidate = candidate
+            attempt.candidate = candidate
             result = check_reply(candidate, **check_args)
-            faults = result.reasons + contract_faults(
+            reasons = result.reasons + contract_faults(
                 candidate,
                 acts=segment.acts,
                 template_text=segment.text,
@@ -355,25 +481,8 @@ class ReplyRewriter:
                 persona=persona,
                 act_texts={i: nlg.word(a) for i, a in enumerate(segment.acts)},
             )
-            if not faults:
-                trace.source = "llm"
-                self.metrics.passed()
-                log.debug("call %s: reply from the LLM: %r", request.call_id, candidate[:200])
-                for sentence in [*held, *([rest] if rest else [])]:
-                    yield sentence
-                return
-            reasons = faults
-        trace.source = "template"
-        trace.reasons = reasons
-        self.metrics.fallback(reasons)
-        log.info(
-            "call %s: reply from the template (%s); the LLM said %r",
-            request.call_id,
-            ", ".join(reasons),
-            trace.candidate[:200],
-        )
-        for sentence in split_sentences(segment.text):
-            yield sentence
+            attempt.unreleased = [*held, *([rest] if rest else [])]
+        attempt.reasons = reasons
 
     @staticmethod
     def _identified(released: list[str], sentence: str, template: str, persona: Persona) -> bool:

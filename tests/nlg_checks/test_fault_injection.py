@@ -261,6 +261,19 @@ FAULTS = [
         Reason.LABEL_LEAK,
     ),
     ("en", "confirm", "**December 4th** at 7 pm for {party_size}. Shall I book it?", Reason.MARKUP),
+    # the roles swapped: the agent speaks as the caller (seen in the benchmark: "Is there
+    # anything else I can help you with?" -> "What can you help me with?")
+    ("ko", "request", "몇 시로 예약해 주실 수 있나요?", Reason.ROLE_FLIP),
+    ("ko", "confirm", "12월 4일 오후 7시에 4명으로 예약해 주시겠어요?", Reason.ROLE_FLIP),
+    ("ko", "request", "저 몇 시로 예약하고 싶어요. 몇 시가 좋을까요?", Reason.ROLE_FLIP),
+    ("en", "request", "What time can you book me in for?", Reason.ROLE_FLIP),
+    (
+        "en",
+        "confirm",
+        "Could you book December 4th at 7 pm for 4 people for me?",
+        Reason.ROLE_FLIP,
+    ),
+    ("en", "request", "I'd like to book a table. What time works?", Reason.ROLE_FLIP),
     # empty
     ("ko", "confirm", "", Reason.EMPTY),
     ("ko", "bye", "   \n ", Reason.EMPTY),
@@ -292,11 +305,35 @@ def test_every_fault_kind_is_injected_in_both_languages() -> None:
         "truncated": Reason.TRUNCATED,
         "echoed prompt": Reason.PROMPT_ECHO,
         "empty": Reason.EMPTY,
+        "role flip": Reason.ROLE_FLIP,
     }
     for lang in ("ko", "en"):
         for name, reason in kinds.items():
             assert any(f[0] == lang and f[3].startswith(reason) for f in FAULTS), (lang, name)
     assert any(f[0] == "ko" and f[3] == Reason.IMPOLITE for f in FAULTS)
+
+
+# (lang, kind, caller's line, reply): the caller's own question asked back to them.
+CALLER_ECHOES = [
+    ("ko", "request", "몇 시에 예약할 수 있나요?", "네, 몇 시에 예약할 수 있나요?"),
+    ("en", "request", "What time can I come in?", "Sure. What time can I come in?"),
+]
+
+
+@pytest.mark.parametrize(("lang", "kind", "caller", "candidate"), CALLER_ECHOES)
+def test_the_callers_question_asked_back_is_a_role_flip(
+    lang: str, kind: str, caller: str, candidate: str
+) -> None:
+    assert Reason.ROLE_FLIP in check(lang, kind, candidate, caller_text=caller).reasons
+    # the same reply after another caller line is judged on its own words
+    assert Reason.ROLE_FLIP not in check(lang, kind, candidate, caller_text="네").reasons
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_agents_question_after_a_caller_question_is_no_echo(lang: str) -> None:
+    caller = "몇 시까지 영업해요?" if lang == "ko" else "How late are you open?"
+    reply = TEMPLATES[(lang, "request")]
+    assert check(lang, "request", reply, caller_text=caller).ok
 
 
 def test_the_briefs_example_has_the_wrong_weekday() -> None:
