@@ -113,6 +113,10 @@ class AgentRuntime:
             self.campaigns.clock.now().astimezone(ZoneInfo(tz)).replace(tzinfo=None, microsecond=0)
         )
 
+    def local_now(self, scenario: Scenario) -> datetime:
+        """Now at the scenario's venue (naive local time), as its calls see it."""
+        return self._clock(scenario)
+
     def scenario_ids(self) -> list[str]:
         """Ids of the loaded scenarios."""
         return sorted(self.scenarios)

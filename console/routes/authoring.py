@@ -509,7 +509,8 @@ def try_page(
     """Intent, confidence and slots of one sentence."""
     sc = _scenario(request, session, user, scenario_id)
     try:
-        result = svc.parse_sentence(_data_dir(request), sc, text)
+        today = console_state(request).runtime.local_now(sc).date()  # "saturday": the next one
+        result = svc.parse_sentence(_data_dir(request), sc, text, today=today)
     except InputError as e:
         return _bad(e, html=True)
     return render(request, "authoring/_try.html", {"r": result}, user=user)
@@ -823,7 +824,8 @@ def api_parse(
     """Intent, confidence and slots of one sentence (the live model)."""
     sc = _scenario(request, session, user, scenario_id)
     try:
-        return JSONResponse(svc.parse_sentence(_data_dir(request), sc, body.text))
+        today = console_state(request).runtime.local_now(sc).date()
+        return JSONResponse(svc.parse_sentence(_data_dir(request), sc, body.text, today=today))
     except InputError as e:
         return _bad(e, html=False)
 

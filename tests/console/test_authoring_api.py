@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import Any
 
 import pytest
@@ -66,6 +67,13 @@ def test_generate_review_train_parse_through_the_api(client_for, console_env) ->
     r = op.post(f"{API}/nlu/parse", json={"text": "is there parking near you"})
     assert r.status_code == 200 and r.json()["intent"] and r.json()["model"] == "live model"
     assert op.post(f"{API}/nlu/parse", json={"text": ""}).status_code == 422
+    # a weekday is the next one from the venue's today (as in a call), not from a fixed date
+    today = console_env.runtime.local_now(console_env.runtime.scenario(SID)).date()
+    r = op.post(f"{API}/nlu/parse", json={"text": "a table for two on saturday"})
+    dates = [s["value"] for s in r.json()["slots"] if s["name"] == "date"]
+    assert len(dates) == 1, r.json()
+    day = date.fromisoformat(str(dates[0]))
+    assert day.weekday() == 5 and 0 <= (day - today).days < 7, (day, today)
 
 
 def _roles_and_tenants(client_for) -> None:
