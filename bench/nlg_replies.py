@@ -33,7 +33,14 @@ from nlg.llm import (
     bundled_adapter_path,
     llama_cpp_build_works,
 )
-from nlg.rewrite import HistoryTurn, ReplyRewriter, RewriteRequest, plan_turn
+from nlg.rewrite import (
+    HistoryTurn,
+    ReplyRewriter,
+    RewriteRequest,
+    near_identical,
+    normalised_distance,
+    plan_turn,
+)
 from nlg.templates import TemplateNLG
 from scenarios.loader import load_scenarios
 from scenarios.schema import Scenario
@@ -137,15 +144,17 @@ CALLERS = {
         "내일 저녁에 네 명이서 가려고요",
         "네 맞아요",
         "음 잘 모르겠어요",
+        "주차 되나요?",
     ],
     ("restaurant", "en"): [
         "I'd like to book a table.",
         "Tomorrow evening, four of us.",
         "Yes, that's right.",
         "Hmm, I'm not sure.",
+        "Can I park there?",
     ],
-    ("carecall", "ko"): ["네 잘 지내요", "밥은 먹었어요", "그냥 그래요"],
-    ("carecall", "en"): ["Yes, I'm fine.", "I had some soup.", "So-so, I guess."],
+    ("carecall", "ko"): ["네 잘 지내요", "밥은 먹었어요", "그냥 그래요", "누구세요?"],
+    ("carecall", "en"): ["Yes, I'm fine.", "I had some soup.", "So-so, I guess.", "Who is this?"],
 }
 
 
@@ -252,25 +261,42 @@ def report(name: str, results: list[Result], first_budget: float, reply_budget: 
     """Print the tables of one backend."""
     llm = [r for r in results if r.source != "verbatim"]
     passed = [r for r in llm if r.source == "llm"]
+    same = [r for r in passed if near_identical(r.candidate or "", r.segment or "")]
+    reworded = [r for r in passed if all(r is not x for x in same)]
     in_budget = [
         r
-        for r in passed
+        for r in reworded
         if (r.first_token_s or 0) <= first_budget and (r.total_s or 0) <= reply_budget
     ]
-    same = [r for r in passed if r.candidate and r.candidate.strip() == (r.segment or "").strip()]
     n = len(llm) or 1
     print(f"\n#### {name}\n")
     print(
-        "| cases | verbatim (no LLM call) | LLM cases | pass checks | pass within budget "
-        "| identical to template | fallback |"
+        "| LLM turns | passes and reworded | identical to the template (d < 0.1) | fails "
+        "(template spoken) | reworded within budget | reply p50 / p95 (ms) | first token p50 / p95 "
+        "(ms) |"
     )
     print("|---|---|---|---|---|---|---|")
+    whole = [r.total_s for r in llm if r.total_s is not None]
+    first_all = [r.first_token_s for r in llm if r.first_token_s is not None]
     print(
-        f"| {len(results)} | {len(results) - len(llm)} | {len(llm)} "
-        f"| {len(passed)} ({100 * len(passed) / n:.1f}%) "
+        f"| {len(llm)} | {len(reworded)} ({100 * len(reworded) / n:.1f}%) "
+        f"| {len(same)} ({100 * len(same) / n:.1f}%) "
+        f"| {len(llm) - len(passed)} ({100 * (len(llm) - len(passed)) / n:.1f}%) "
         f"| {len(in_budget)} ({100 * len(in_budget) / n:.1f}%) "
-        f"| {len(same)} | {len(llm) - len(passed)} ({100 * (len(llm) - len(passed)) / n:.1f}%) |"
+        f"| {_pct(whole, 0.5)} / {_pct(whole, 0.95)} "
+        f"| {_pct(first_all, 0.5)} / {_pct(first_all, 0.95)} |"
     )
+    print("\nBy language (reworded / identical / fails of LLM turns):\n")
+    for lang in ("ko", "en"):
+        mine = [r for r in llm if r.scenario.endswith(f"-{lang}")]
+        if mine:
+            rw = sum(1 for r in mine if any(r is x for x in reworded))
+            sm = sum(1 for r in mine if any(r is x for x in same))
+            print(
+                f"- {lang}: {len(mine)} turns, reworded {rw} ({100 * rw / len(mine):.0f}%), "
+                f"identical {sm}, fails {len(mine) - rw - sm}"
+            )
+    print(f"\n({len(results)} cases, {len(results) - len(llm)} verbatim by design, no LLM call.)")
     primary = Counter(r.reasons[0] for r in llm if r.source == "template" and r.reasons)
     every = Counter(x for r in llm for x in r.reasons)
     print("\nFallbacks by primary reason (and how often each reason occurs at all):\n")
@@ -316,20 +342,21 @@ def report(name: str, results: list[Result], first_budget: float, reply_budget: 
 def list_passes(results: list[Result]) -> None:
     """Every LLM wording that passed the checks, to be judged by a person."""
     passed = [r for r in results if r.source == "llm"]
-    print(f"\nEvery wording spoken from the LLM ({len(passed)}):\n")
-    print("| scenario | act | caller | template | spoken |")
-    print("|---|---|---|---|---|")
+    print(f"\nEvery wording spoken from the LLM ({len(passed)}; d = normalised edit distance):\n")
+    print("| scenario | act | caller | template | spoken | d |")
+    print("|---|---|---|---|---|---|")
     for r in passed:
+        d = normalised_distance(r.candidate or "", r.segment or "")
         print(
             f"| {r.scenario} | {r.label} | {r.caller or ''} | {r.segment or ''} "
-            f"| {(r.candidate or '').replace('|', '/')} |"
+            f"| {(r.candidate or '').replace('|', '/')} | {d:.2f} |"
         )
 
 
 def fault_injection() -> None:
     """The checks' fault-injection figure, from the tests' own cases."""
     try:
-        from tests.nlg_checks.test_fault_injection import FAULTS, GOOD, check
+        from tests.nlg_checks.test_fault_injection import CALLER_ECHOES, FAULTS, GOOD, check
     except ImportError:
         print("\n(fault injection: tests/ not importable from here)")
         return
@@ -338,9 +365,15 @@ def fault_injection() -> None:
         1 for lang, kind, cand, reason in FAULTS if reason in check(lang, kind, cand).reasons
     )
     good = sum(1 for lang, kind, cand in GOOD if check(lang, kind, cand).ok)
+    echoes = sum(
+        1
+        for lang, kind, caller, cand in CALLER_ECHOES
+        if "role_flip" in check(lang, kind, cand, caller_text=caller).reasons
+    )
     print(
         f"\nFault injection (tests/nlg_checks): {caught}/{len(FAULTS)} injected faults caught "
-        f"({right} with the expected reason); {good}/{len(GOOD)} faithful paraphrases pass."
+        f"({right} with the expected reason), {echoes}/{len(CALLER_ECHOES)} caller questions "
+        f"asked back caught; {good}/{len(GOOD)} faithful paraphrases pass."
     )
 
 
@@ -359,7 +392,14 @@ def bench_backend(
     args: argparse.Namespace,
 ) -> list[Result]:
     """Warm up, word every case, print the tables."""
-    rewriter = ReplyRewriter(llm, first_token_budget=10.0, total_budget=20.0)
+    rewriter = ReplyRewriter(
+        llm,
+        first_token_budget=10.0,
+        total_budget=20.0,
+        candidates=args.candidates,
+        temperature=args.temperature,
+        tuned_examples=not args.no_examples,
+    )
     try:
         t0 = time.perf_counter()
         if not rewriter.warm_up():
@@ -391,9 +431,34 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="LoRA adapter on the bundled model: none (few-shot prompts), bundled (the tuned "
         "generator, its own prompt) or a .gguf path",
     )
+    p.add_argument(
+        "--candidates",
+        type=int,
+        default=1,
+        help="wordings tried per turn (the first greedy, then sampled): the first that passes "
+        "and is not the template again is spoken",
+    )
+    p.add_argument("--temperature", type=float, default=0.8, help="of the sampled candidates")
+    p.add_argument(
+        "--no-examples",
+        action="store_true",
+        help="tuned adapter: the bare reword prompt, without the worked examples",
+    )
+    p.add_argument(
+        "--llm-only",
+        action="store_true",
+        help="sample only cases that send a segment to the LLM (--limit counts LLM turns)",
+    )
     args = p.parse_args(argv if argv is not None else [])
     scenarios = load_scenarios()
-    cases = _sample(build_cases(scenarios), args.limit)
+    every = build_cases(scenarios)
+    if args.llm_only:
+        every = [
+            c
+            for c in every
+            if any(s.rewrite for s in plan_turn(c.acts, TemplateNLG(scenarios[c.scenario])))
+        ]
+    cases = _sample(every, args.limit)
     rewritable = sum(
         1
         for c in cases
@@ -414,6 +479,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             llm = LlamaCppClient(n_ctx=2048, n_threads=args.threads, max_retries=0, lora_path=lora)
             name = f"bundled Gemma 3 270M, llama.cpp in process, {args.threads} threads"
             name += f", tuned adapter {os.path.basename(lora)}" if lora else ""
+            if lora:
+                name += ", bare prompt" if args.no_examples else ", few-shot prompt"
+            if args.candidates > 1:
+                name += f", {args.candidates} candidates (T={args.temperature})"
             everything["local"] = [
                 asdict(r) for r in bench_backend(name, llm, scenarios, cases, args)
             ]
