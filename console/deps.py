@@ -23,6 +23,9 @@ are exempt (no cookie is involved). The check runs inside every user dependency 
 The database: :data:`DbSession` is a read session (rolled back) for GET/HEAD and a transaction
 committed when the route function returns for the other methods (before the response is sent).
 Routes are plain ``def`` functions: FastAPI runs them in its thread pool, off the event loop.
+A route that reads a form of free field names takes :data:`PostedForm` (read on the loop) rather
+than being ``async def`` for ``await request.form()``: an ``async def`` route would run its
+database, file and scenario-loader work on the loop that carries live calls.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from agent.config import Settings
 from agent.runtime import AgentRuntime
@@ -55,6 +59,7 @@ __all__ = [
     "LoginRequired",
     "Operator",
     "PageUser",
+    "PostedForm",
     "Viewer",
     "api_user",
     "audit",
@@ -63,6 +68,7 @@ __all__ = [
     "db_session",
     "optional_user",
     "page_user",
+    "posted_form",
     "require_role",
 ]
 
@@ -143,6 +149,19 @@ def db_session(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
+
+
+async def posted_form(request: Request) -> FormData:
+    """The request's form, read on the event loop so that the route itself can be a plain ``def``.
+
+    A route whose fields are not known in advance (the scenario editor names them by path) takes
+    ``form: PostedForm`` instead of being ``async def`` for ``await request.form()``: FastAPI then
+    runs it, the database and the files in its thread pool, off the loop that carries live calls.
+    """
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 def _bearer(request: Request) -> str | None:

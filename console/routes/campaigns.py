@@ -19,7 +19,15 @@ from pydantic import BaseModel, Field
 
 from agent.campaigns import Campaign, Campaigns
 from common.errors import InputError
-from console.deps import CurrentUser, DbSession, Operator, Viewer, audit, console_state
+from console.deps import (
+    CurrentUser,
+    DbSession,
+    Operator,
+    PostedForm,
+    Viewer,
+    audit,
+    console_state,
+)
 from console.queries_calls import NotFound, view_helpers
 from console.queries_campaigns import (
     RETRY_OUTCOMES,
@@ -156,9 +164,10 @@ def new_campaign_page(request: Request, user: Operator) -> HTMLResponse:
 
 
 @router.post("/console/campaigns", include_in_schema=False)
-async def create_campaign_form(request: Request, user: Operator, session: DbSession) -> Response:
+def create_campaign_form(
+    request: Request, user: Operator, session: DbSession, data: PostedForm
+) -> Response:
     """Create a campaign from the form; the form again with its errors at the fields."""
-    data = await request.form()
     form = CampaignForm.from_mapping({k: v for k, v in data.items() if isinstance(v, str)})
     ids = _ids(request, user)
     spec, errors = build_spec(form, console_state(request).runtime.scenarios, ids)

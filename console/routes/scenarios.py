@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from common.errors import InputError
-from console.deps import CurrentUser, DbSession, Operator, Viewer, console_state
+from console.deps import CurrentUser, DbSession, Operator, PostedForm, Viewer, console_state
 from console.render import render
 from console.scenario_check import Check, check_text
 from console.scenario_store import (
@@ -148,9 +148,8 @@ def scenarios_page(request: Request, user: Viewer, session: DbSession) -> HTMLRe
 
 
 @router.post("/console/scenarios", include_in_schema=False)
-async def create_page(request: Request, user: Operator, session: DbSession) -> Response:
+def create_page(request: Request, user: Operator, session: DbSession, form: PostedForm) -> Response:
     """Create a scenario from a kind; on a problem, the list again with it next to the form."""
-    form = await request.form()
     values = {k: str(form.get(k, "")).strip() for k in ("scenario_id", "kind", "language")}
     try:
         create_scenario(
@@ -223,12 +222,11 @@ def scenario_page(
     response_class=HTMLResponse,
     include_in_schema=False,
 )
-async def validate_fragment(
-    request: Request, scenario_id: str, user: Viewer, session: DbSession
+def validate_fragment(
+    request: Request, scenario_id: str, user: Viewer, session: DbSession, form: PostedForm
 ) -> HTMLResponse:
     """The loader's verdict on the draft (htmx): a summary, and each problem at its field."""
     stored = _read(session, user, request, scenario_id)
-    form = await request.form()
     try:
         text, _ = _form_text(form)
     except InputError as e:
@@ -248,12 +246,11 @@ async def validate_fragment(
     response_class=HTMLResponse,
     include_in_schema=False,
 )
-async def draft_fragment(
-    request: Request, scenario_id: str, user: Operator, session: DbSession
+def draft_fragment(
+    request: Request, scenario_id: str, user: Operator, session: DbSession, form: PostedForm
 ) -> HTMLResponse:
     """Add or remove an entry of the draft (htmx): the editor again, on the new draft."""
     stored = _read(session, user, request, scenario_id)
-    form = await request.form()
     error = None
     focus = ""
     text = str(form.get("draft", stored.text))
@@ -292,12 +289,11 @@ async def draft_fragment(
     response_class=HTMLResponse,
     include_in_schema=False,
 )
-async def review_fragment(
-    request: Request, scenario_id: str, user: Operator, session: DbSession
+def review_fragment(
+    request: Request, scenario_id: str, user: Operator, session: DbSession, form: PostedForm
 ) -> HTMLResponse:
     """The diff of the draft against the saved file, and the form that saves it (htmx)."""
     stored = _read(session, user, request, scenario_id)
-    form = await request.form()
     try:
         text, _ = _form_text(form)
     except InputError as e:
@@ -322,11 +318,10 @@ async def review_fragment(
 
 
 @router.post("/console/scenarios/{scenario_id}/save", include_in_schema=False)
-async def save_page(
-    request: Request, scenario_id: str, user: Operator, session: DbSession
+def save_page(
+    request: Request, scenario_id: str, user: Operator, session: DbSession, form: PostedForm
 ) -> Response:
     """Save the reviewed text as a new version; the page again (``HX-Redirect`` for htmx)."""
-    form = await request.form()
     try:
         version, check = save_scenario(
             session,
