@@ -455,10 +455,11 @@ def candidate_page(
     except InputError as e:
         return _bad(e, html=True)
     audit(session, user, f"authoring.review.{state}", sc.id, {"candidate": candidate_id})
+    counts = svc.open_store(data, sc.id).counts()
     return render(
         request,
-        "authoring/_row.html",
-        {"scenario_id": sc.id, "c": svc.candidate_view(cand)},
+        "authoring/_row_update.html",
+        {"scenario_id": sc.id, "c": svc.candidate_view(cand), "counts": counts},
         user=user,
     )
 

@@ -106,6 +106,9 @@ def test_pages_review_keyboard_targets_and_goal_run(client_for, console_env) -> 
     assert len(ids) >= 2
     row = op.post(f"{PAGE}/candidates/{ids[0]}", data={"action": "accept"}, headers=HX)
     assert row.status_code == 200 and 'data-state="accepted"' in row.text
+    # the counts above the table follow the decision (swapped out of band)
+    counts = row.text.split('id="rev-counts"')[1].split("</p>")[0]
+    assert 'hx-swap-oob="true"' in counts and "채택 1," in counts, counts  # a Korean client
     bulk = op.post(
         f"{PAGE}/candidates/review", data={"state": "rejected", "candidate_id": ids[1:]}, headers=HX
     )

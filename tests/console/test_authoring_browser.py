@@ -9,6 +9,7 @@ try-sentence,recommendations,goal-dialogues,softphone}.png with ``AICALL_CONSOLE
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -99,6 +100,8 @@ def test_operator_authoring_journey(live_console, browser_page_factory, shoot, t
     page.wait_for_function(f"document.activeElement && document.activeElement.id === 'c-{third}'")
     page.keyboard.press("r")  # focus moved on to the third: rejected
     page.locator(f'#c-{third}[data-state="rejected"]').wait_for()
+    # the counts above the table follow the keys (2 accepted, 1 rejected, in either language)
+    page.locator("#rev-counts", has_text=re.compile(r"2 accepted|채택 2")).wait_for()
     shoot(page, "augment-review")
     # the CLI's store holds the decisions
     store = CandidateStore(store_path(live_console.data_dir, SID), SID)
