@@ -49,6 +49,7 @@ EndpointMode = Literal["dialogue", "silence"]
 class Completeness(StrEnum):
     """What a speculative transcript says about the caller's turn."""
 
+    CLOSED = "closed"  # it answers what was asked and closes the sentence ("…, please", "…요")
     COMPLETE = "complete"  # it answers what was asked: reply at once
     INCOMPLETE = "incomplete"  # the caller is mid-sentence: wait longer
     UNSURE = "unsure"  # wait as long as the silence-only endpointer would
@@ -80,6 +81,9 @@ class EndpointPolicy:
             and the judgement run inside it). Not less than the pauses inside a finished
             sentence: the caller voice pauses up to 0.33 s at a comma ("Yes, that's right."),
             and a reply after "Yes" would cut into "that's right".
+        closed_silence: the same for a complete turn whose last word closes a sentence
+            ("…, please", "that's right", a Korean polite ending "…이요", "…습니다"): nothing
+            is left to add after it, so the comma pause above does not apply.
         incomplete_silence: silence before a turn judged unfinished is taken anyway.
         incomplete_silences: the same per expected input kind (a phone number being
             dictated waits longer).
@@ -102,6 +106,7 @@ class EndpointPolicy:
         }
     )
     complete_silence: float = 0.4
+    closed_silence: float = 0.25
     incomplete_silence: float = 1.5
     incomplete_silences: dict[str, float] = field(default_factory=lambda: {"phone": 1.8})
 
@@ -126,7 +131,9 @@ class EndpointPolicy:
 
     def decided_hold(self, expects: str | None, decision: Completeness) -> float:
         """The hold after VAD's end of speech once the transcript is judged."""
-        if decision is Completeness.COMPLETE:  # never longer than the silence-only wait
+        if decision is Completeness.CLOSED:  # never longer than the silence-only wait
+            return min(self.hold(expects), max(0.0, self.closed_silence - self.vad_stop_secs))
+        if decision is Completeness.COMPLETE:
             return min(self.hold(expects), max(0.0, self.complete_silence - self.vad_stop_secs))
         if decision is Completeness.INCOMPLETE:
             return self.extended_hold(expects)
@@ -349,6 +356,63 @@ def _mentions_when(text: str, language: str) -> bool:
     return language == "ko" and any(w.endswith(_PART_KO) for w in words)
 
 
+#: inner sentence ends that leave it open ("Could I book a table for? Could I put a table…")
+_HANGING_INSIDE = frozenset(
+    "for to at on with about of and or but the a an my in from by than because if".split()
+)
+#: English last words that close an answer ("…, please", "that's right", "thank you")
+_CLOSING_EN = frozenset("please thanks".split())
+_CLOSING_EN_PAIRS = frozenset(
+    (("thank", "you"), ("that's", "right"), ("that's", "correct"), ("that's", "it"))
+)
+#: Korean polite endings that close a sentence ("…이요", "…니다"), but not "…는데요" or
+#: "…하고요" (often a lead-in to more) nor "아니요" ("아니요, 틀려요")
+_CLOSING_KO = ("요", "니다", "까", "죠")
+_OPEN_KO = ("데요", "고요", "아니요", "아니오")
+
+
+def _hangs_inside(text: str) -> bool:
+    """Whether a sentence before the last one ends on a preposition or a connective.
+
+    Whisper reads a cut "Could I book a table for" as "Could I book a table for? Could I
+    put a table fort?": the first sentence is left hanging.
+    """
+    sentences = [_words(s) for s in re.split(r"[.?!]+", text)]
+    sentences = [s for s in sentences if s]
+    return any(s[-1] in _HANGING_INSIDE for s in sentences[:-1])
+
+
+def _says_twice(text: str) -> bool:
+    """Whether the transcript says its first sentence again, nearly word for word (a guess)."""
+    sentences = [s for s in (_words(s) for s in re.split(r"[.?!]+", text)) if len(s) >= 3]
+    for a, b in zip(sentences, sentences[1:], strict=False):
+        same = sum(x == y for x, y in zip(a, b, strict=False))
+        if same >= 0.6 * min(len(a), len(b)):
+            return True
+    return False
+
+
+def _asks_back(text: str) -> bool:
+    """Whether a yes or no is followed by a question ("Yes, what?", "네, 근데요?")."""
+    return len(_words(text)) > 1 and text.rstrip().endswith("?")
+
+
+def _closes(text: str, language: str) -> bool:
+    """Whether the last words close the sentence: nothing is left to add after them.
+
+    "Tomorrow" may go on (", please"); "Tomorrow, please" or "내일이요" does not.
+    """
+    words = _words(text)
+    if not words:
+        return False
+    last = words[-1]
+    if re.search(r"[가-힣]", last):
+        return len(last) >= 2 and last.endswith(_CLOSING_KO) and not last.endswith(_OPEN_KO)
+    if language == "ko":
+        return False
+    return last in _CLOSING_EN or tuple(words[-2:]) in _CLOSING_EN_PAIRS
+
+
 def _final_ko(text: str) -> bool:
     """Whether a Korean sentence ends as a finished one does ("…요", "…다", "…까", "네")."""
     words = _words(text)
@@ -375,15 +439,25 @@ def judge_completeness(
         slot: the name of the awaited slot (``party_size`` for ``count``).
 
     Returns:
-        ``COMPLETE`` when it answers what was asked; ``INCOMPLETE`` when the caller is
-        mid-sentence or mid-number; ``UNSURE`` otherwise.
+        ``COMPLETE`` when it answers what was asked (``CLOSED`` when its last words also close
+        the sentence: "…, please", "…이요"); ``INCOMPLETE`` when the caller is mid-sentence or
+        mid-number; ``UNSURE`` otherwise.
     """
+    decision = _judge(text, language, expects, result, slot)
+    if decision is Completeness.COMPLETE and _closes(text, language):
+        return Completeness.CLOSED
+    return decision
+
+
+def _judge(
+    text: str, language: str, expects: str | None, result: NLUResult | None, slot: str | None
+) -> Completeness:
     if not text.strip():
         return Completeness.UNSURE
-    if _trails_off(text, language):
+    if _trails_off(text, language) or _hangs_inside(text):
         return Completeness.INCOMPLETE
     found = {s.name for s in result.slots} if result is not None else set()
-    if _repeats_itself(text):
+    if _repeats_itself(text) or _says_twice(text):
         return Completeness.INCOMPLETE  # a hallucination of a cut utterance: wait for the rest
     if expects == "phone":
         digits = phone_digits(text)
@@ -403,6 +477,12 @@ def judge_completeness(
         return Completeness.INCOMPLETE
     if not answered and expects in ("date", "time", "datetime") and _mentions_when(text, language):
         return Completeness.INCOMPLETE  # "In the evening, around…": the time is still to come
+    if not answered and language == "ko" and expects != "name" and not _final_ko(text):
+        # neither what was asked nor a finished sentence: Whisper's reading of a fragment
+        # ("저녁" → "종료", "다음 주" → "다음초", "저 그" → "쫙글"); the rest is still to come
+        return Completeness.INCOMPLETE
+    if answered and expects == "yesno" and _asks_back(text):
+        return Completeness.INCOMPLETE  # "Yes, but" read as "Yes, what?": the caller goes on
     if answered and expects != "name":
         return Completeness.COMPLETE
     if result is None or expects == "name":

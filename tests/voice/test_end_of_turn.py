@@ -37,6 +37,7 @@ from agent.voice.frames import CallState, UserUtteranceFrame, UtteranceEndedFram
 from agent.voice.recognition import SpeechRecognitionProcessor
 
 DONE, MORE, MAYBE = Completeness.COMPLETE, Completeness.INCOMPLETE, Completeness.UNSURE
+SHUT = Completeness.CLOSED  # complete, and nothing is left to add after its last words
 
 #: caller lines that lead a restaurant booking to each question
 _TO = {
@@ -86,21 +87,21 @@ CASES = [
     ("en", _TIME, True, "At seven pm.", DONE),
     ("en", _TIME, True, "In the evening", MORE),
     ("en", 6, True, "Yes.", DONE),
-    ("en", 6, True, "Yes, that's right.", DONE),
+    ("en", 6, True, "Yes, that's right.", SHUT),
     ("en", 6, True, "No.", DONE),
     ("en", 6, True, "Yes, but", MORE),
     ("en", 6, False, "oh one oh, one two three four,", MORE),
     ("en", 6, False, "five five five", MORE),
     ("en", 6, False, "oh one oh one two three four five six seven eight", DONE),
     ("en", 6, False, "555 123 4567", DONE),
-    ("ko", _OPEN, True, "예약하고 싶어요", DONE),
+    ("ko", _OPEN, True, "예약하고 싶어요", SHUT),
     ("ko", _OPEN, True, "예약하고", MORE),
     ("ko", _OPEN, True, "저 그", MORE),
-    ("ko", _DATE, True, "내일이요", DONE),
+    ("ko", _DATE, True, "내일이요", SHUT),
     ("ko", _DATE, True, "다음 주", MORE),
-    ("ko", _DATE, True, "다음 주 금요일이요", DONE),
+    ("ko", _DATE, True, "다음 주 금요일이요", SHUT),
     ("ko", _DATE, True, "토요일인데", MORE),
-    ("ko", _TIME, True, "7시요", DONE),
+    ("ko", _TIME, True, "7시요", SHUT),
     ("ko", _TIME, True, "저녁", MORE),
     ("ko", _TIME, True, "7시인데", MORE),
     ("ko", 6, True, "네", DONE),
@@ -109,6 +110,26 @@ CASES = [
     ("ko", 6, False, "공일공 일이삼사", MORE),
     ("ko", 6, False, "공일공 일이삼사 오육칠팔", DONE),
     ("ko", 6, False, "010-1234-5678", DONE),
+    # what a slot question is answered with, bare (it may go on: ", please") or closed
+    ("en", _DATE, True, "Friday", DONE),
+    ("en", _DATE, True, "Friday, please.", SHUT),
+    ("en", 6, True, "Yes, please.", SHUT),
+    ("en", 6, True, "Yes, what?", MORE),  # "Yes, but" as Whisper may close it
+    ("en", 6, False, "two one two, five five five", MORE),
+    ("en", 6, False, "two one two, five five five, one two three four.", DONE),
+    ("en", _OPEN, True, "Could I book a table for? Could I put a table for?", MORE),
+    ("en", _OPEN, True, "I'd like to book a table for tomorrow.", DONE),
+    ("ko", 3, True, "네 명입니다", SHUT),
+    ("ko", 4, True, "홀", DONE),
+    ("ko", 6, True, "네 맞아요", SHUT),
+    ("ko", 6, True, "아니요", DONE),  # "아니요, 틀려요" goes on
+    ("ko", _OPEN, True, "예약을 변경하고 싶은데요", DONE),  # "…는데요" often leads in
+    # Korean words that are neither what was asked nor a finished sentence: a fragment
+    ("ko", _TIME, True, "종료", MORE),
+    ("ko", _DATE, True, "다음초", MORE),
+    ("ko", _OPEN, True, "쫙글", MORE),
+    ("ko", _OPEN, True, "내일 저녁에", MORE),
+    ("ko", 6, False, "공일공", MORE),
 ]
 
 
@@ -180,12 +201,14 @@ def test_holds_order_complete_before_unsure_before_incomplete() -> None:
     policy = EndpointPolicy(mode="dialogue")
     for expects in (None, "date", "time", "phone", "yesno"):
         assert (
-            policy.decided_hold(expects, DONE)
+            policy.decided_hold(expects, SHUT)
+            <= policy.decided_hold(expects, DONE)
             <= policy.decided_hold(expects, MAYBE)
             < policy.decided_hold(expects, MORE)
         )
     assert policy.decided_hold(None, MAYBE) == policy.hold(None)
     assert policy.decided_hold("date", DONE) < policy.decided_hold("date", MAYBE)
+    assert policy.decided_hold(None, SHUT) < policy.decided_hold(None, DONE)
 
 
 # The recognition stage with a scripted recognizer ---------------------------------------------
