@@ -14,6 +14,9 @@ dialogue around the reply:
 * ``label_leak``: a label of the rewriter's own prompts ("대본:", "Script:", "손님:",
   "Agent:"), which ``check_reply``'s list does not all know; the benchmark caught
   "대본: 어젯밤에 잘 주무셨어요?" passing.
+* ``drops_question``: a template that asks two questions (care calls: "How are you feeling?
+  Any fever, cough or pain?") is reworded with each of them still asked, by a content word of
+  its own; the benchmark saw the symptom question dropped ("How are you feeling?").
 * ``not_asked:<slot>``: a request's question is asked in the words of *its own* template. For
   slots without a word list (care calls: meal, sleep, mood) ``check_reply`` accepts any content
   word of the whole segment's template, so "어르신 제 말 들리세요?" passed for "요즘 기분은
@@ -26,6 +29,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from dialogue.acts import ActKind, SystemAct
+from nlg.checks._morph import content_words_ko
 from nlg.checks._speech import asks_about
 from nlg.rewrite._prompt import LABELS
 from scenarios.schema import Persona
@@ -75,6 +79,28 @@ def _questions(text: str) -> list[str]:
     return [q for q in re.split(r"(?<=[.?!])\s+", text) if q.rstrip().endswith("?")]
 
 
+_EN_FUNCTION = frozenset(
+    "the a an and or but to of for in on at is are was be you your i we our me my it this "
+    "that what which would like please could can may have has had with from will shall do "
+    "does did any how there been about some".split()
+)
+
+
+def _content(text: str, lang: str) -> set[str]:
+    if lang == "ko":
+        return content_words_ko(text)
+    return set(re.findall(r"[a-z']{3,}", text.lower())) - _EN_FUNCTION
+
+
+def _drops_question(text: str, template_text: str, lang: str) -> bool:
+    """A template with two or more questions, one of which the reply no longer asks about."""
+    questions = _questions(template_text)
+    if len(questions) < 2:
+        return False
+    said = _content(text, lang)
+    return any(_content(q, lang) and not (_content(q, lang) & said) for q in questions)
+
+
 def contract_faults(
     text: str,
     *,
@@ -103,6 +129,8 @@ def contract_faults(
         if act.kind == ActKind.REQUEST and act.slot and own and own != template_text:
             if not asks_about(text, lang, act.slot, own):
                 reasons.append(f"not_asked:{act.slot}")
+    if act_texts is not None and _drops_question(text, template_text, lang):
+        reasons.append("drops_question")
     for who in (persona.business, persona.name):
         if who and who in template_text and who not in text:
             reasons.append("identity")

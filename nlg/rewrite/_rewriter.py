@@ -46,7 +46,14 @@ PromptStyle = Literal["auto", "completion", "chat"]
 
 # Reasons a later sentence can still make good: a sentence on its own may lack a value or the
 # question that the rest of the reply brings. Every other reason condemns the whole reply.
-_COMPLETABLE = ("missing:", "not_asking", "slot_not_asked:", "not_asked:", "not_closing")
+_COMPLETABLE = (
+    "missing:",
+    "not_asking",
+    "slot_not_asked:",
+    "not_asked:",
+    "not_closing",
+    "drops_question",
+)
 
 
 def _completable(reason: str) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from dialogue.acts import SystemAct
 from nlg.llm import ChatMessage, GenerationOptions
 from nlg.rewrite import (
     HistoryTurn,
@@ -135,3 +136,22 @@ def test_history_is_not_needed_for_the_tuned_prompt() -> None:
     # the tuned prompt words the template alone; history still feeds the role check
     req = request("restaurant-ko", [ASK_TIME], caller="네")
     assert req.history == (HistoryTurn("caller", "네"),)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "dropped", "kept"),
+    [
+        ("carecall-en", "How are you feeling?", "How have you been feeling? Any cough or pain?"),
+        (
+            "carecall-ko",
+            "요즘 몸은 좀 어떠세요?",
+            "요즘 몸은 좀 어떠세요? 기침이나 아픈 데는 없으세요?",
+        ),
+    ],
+)
+def test_a_template_question_left_out_falls_back(scenario: str, dropped: str, kept: str) -> None:
+    ask = SystemAct("request", slot="health", template="ask_health")
+    out = rewrite(TakesLLM([dropped]), request(scenario, [ask]), candidates=1)
+    assert out.source == "template" and "drops_question" in out.reasons
+    out = rewrite(TakesLLM([kept]), request(scenario, [ask]), candidates=1)
+    assert out.source == "llm", out.reasons
