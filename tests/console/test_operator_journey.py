@@ -148,13 +148,14 @@ def test_operator_journey(
 
     with steps.step("generate candidates, accept two"):
         _tab(page, base, "augment")
-        shown = ""
-        for _ in range(20):  # the tab's script may still be loading: choose again until shown
-            page.select_option("#aug-intent", "ask_price")
-            shown = page.inner_text("#aug-description")
-            if "costs" in shown:
-                break
-            time.sleep(0.5)
+        # the tab's script shows the chosen intent's description: wait until it runs (it loads
+        # after the panel; a bounded retry of 10 s ran out under load), then choose once
+        page.wait_for_function("() => !!window.aicallAuthoring")
+        page.select_option("#aug-intent", "ask_price")
+        page.wait_for_function(
+            "() => document.getElementById('aug-description').textContent.includes('costs')"
+        )
+        shown = page.inner_text("#aug-description")
         assert "costs" in shown  # the intent's description, as written in the editor
         page.select_option("#aug-method", "deterministic")
         page.fill("#aug-n", "8")
