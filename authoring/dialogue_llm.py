@@ -32,21 +32,32 @@ dialogue with the reason, never an error.
 from __future__ import annotations
 
 import json
+import random
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from authoring.dialogues import write_dialogue
+from authoring.dialogues import say_value, write_dialogue
 from authoring.domain import AuthoringDomain
 from authoring.filters import normalise, reject_reason_of_text
+from authoring.frames import (
+    _EN_ANSWER,
+    _EN_SLOT_PHRASE,
+    _KO_ANSWER,
+    _KO_SLOT_PHRASE,
+    fill_frames,
+    ko_sentence,
+)
 from authoring.goals import Goal, plan_goal
 from authoring.model import DEFAULT_NOW, Dialogue
+from authoring.templates import PLACEHOLDER
 from common.errors import AicallError
-from nlg.llm import LLMClient
+from nlg.llm import LLMClient, utterance_prompt
 from nlu.categories import match_category
 from nlu.config import scenario_parser
 from nlu.parsers import extract_all
+from scenarios.annotations import parse_annotations
 from scenarios.schema import Scenario
 
 __all__ = [
@@ -194,10 +205,77 @@ def _content(sc: Scenario, line: str, asked: str | None, today: date) -> set[tup
             value = (value.hour % 12, value.minute)
         out.add((v.name, value))
     for slot, sspec in sc.slots.items():
-        if sspec.type == "category":
+        # an answer to a category question fills that slot only ("a little better" to
+        # "have you been eating?" says the meal, not how a symptom changed)
+        if sspec.type == "category" and (spec is None or spec.type != "category" or slot == asked):
             for hit in match_category(line, slot, sspec.values, sc.language, multiple=True):
                 out.add((slot, hit.value))
     return out
+
+
+_DERAIL = ("repeat", "human", "out_of_scope")
+
+
+def check_line(
+    sc: Scenario,
+    key: str,
+    asked: str | None,
+    line: str,
+    want: str,
+    *,
+    today: date,
+    name: str | None = None,
+    domain: AuthoringDomain | None = None,
+    intent: str | None = None,
+) -> str | None:
+    """Why one LLM caller ``line`` cannot stand for the template line ``want``, or None.
+
+    The checks of :func:`check_lines` for one caller turn (``key``: what it answers,
+    ``asked``: the slot the agent asked for), the first-line intent aside. ``intent``
+    ``affirm`` or ``deny`` (a yes or a no): the scenario's NLU must read the line so (a
+    goodbye's no may also read as ``goodbye``).
+    """
+    domain = domain or AuthoringDomain.from_scenario(sc)
+    line = line.strip()
+    if len(line) < 2 and not re.fullmatch(r"[네예응]", line):
+        return f"malformed: {key}: {line!r}"
+    if len(line) > 120:
+        return f"malformed: {key}: too long ({len(line)} characters)"
+    why = reject_reason_of_text(line.replace("[", "(").replace("]", ")"), domain)
+    if why and not (why == "malformed" and len(line) < 2):
+        return f"{why}: {key}: {line!r}"
+    if any(a in line for a in _ASKS.get(sc.language, _ASKS["en"]).values()):
+        return f"prompt_echo: {key}: {line!r}"
+    if "{" in line or "}" in line:
+        return f"malformed: {key}: {line!r}"
+    if sc.language == "ko" and (bad := _bad_particle(line)):
+        return f"particle: {key}: {bad!r} in {line!r}"
+    grams = _bigrams(line)
+    agent_lines = [_bigrams(t) for t in sc.templates.values() if len(t) > 6]
+    if _ASKING.search(line) or any(_similar(grams, a) >= 0.6 for a in agent_lines):
+        return f"agent_line: {key}: {line!r}"
+    has, need = _content(sc, line, asked, today), _content(sc, want, asked, today)
+    if key.startswith("goodbye"):  # "아니요 없어요": a no, not a symptom
+        has, need = _content(sc, line, "yesno", today), _content(sc, want, "yesno", today)
+        has, need = {h for h in has if h[0] == "yesno"}, {n for n in need if n[0] == "yesno"}
+    if ("yesno", False) in need and len(need) > 1:  # a correction needs no "no" first
+        need.discard(("yesno", False))
+        has.discard(("yesno", False))
+    if need - has:
+        return f"missing {sorted(need - has, key=str)[0]}: {key}: {line!r}"
+    if has - need:
+        return f"extra {sorted(has - need, key=str)[0]}: {key}: {line!r}"
+    if name and name in want and name not in line:
+        return f"missing name {name!r}: {key}: {line!r}"
+    read = scenario_parser(sc).parse(line, today=today).intent
+    if read in _DERAIL and read in sc.intents:  # the agent would not take it as an answer
+        return f"intent: {key} read as {read!r}: {line!r}"
+    if intent in ("affirm", "deny") and intent in sc.intents:
+        ok = {intent} | ({"goodbye", "thanks"} if key.startswith("goodbye") else set())
+        ok.add(scenario_parser(sc).parse(want, today=today).intent)  # as the template's reads
+        if read not in ok:
+            return f"intent: {key} read as {read!r}, not {intent!r}: {line!r}"
+    return None
 
 
 def check_lines(
@@ -224,36 +302,19 @@ def check_lines(
     if len(lines) != len(wanted):
         return f"malformed: {len(lines)} lines for {len(wanted)} caller turns"
     domain = AuthoringDomain.from_scenario(sc)
-    agent_lines = [_bigrams(t) for t in sc.templates.values() if len(t) > 6]
     for (key, asked), line, want in zip(keys, lines, wanted, strict=True):
-        line = line.strip()
-        if len(line) < 2 and not re.fullmatch(r"[네예응]", line):
-            return f"malformed: {key}: {line!r}"
-        why = reject_reason_of_text(line.replace("[", "(").replace("]", ")"), domain)
-        if why and not (why == "malformed" and len(line) < 2):
-            return f"{why}: {key}: {line!r}"
-        if any(a in line for a in _ASKS.get(sc.language, _ASKS["en"]).values()):
-            return f"prompt_echo: {key}: {line!r}"
-        if sc.language == "ko" and (bad := _bad_particle(line)):
-            return f"particle: {key}: {bad!r} in {line!r}"
-        grams = _bigrams(line)
-        if _ASKING.search(line) or any(_similar(grams, a) >= 0.6 for a in agent_lines):
-            return f"agent_line: {key}: {line!r}"
-        has, need = _content(sc, line, asked, today), _content(sc, want, asked, today)
-        if ("yesno", False) in need and len(need) > 1:  # a correction needs no "no" first
-            need.discard(("yesno", False))
-            has.discard(("yesno", False))
-        if need - has:
-            return f"missing {sorted(need - has, key=str)[0]}: {key}: {line!r}"
-        if has - need:
-            return f"extra {sorted(has - need, key=str)[0]}: {key}: {line!r}"
-        if name and name in want and name not in line:
-            return f"missing name {name!r}: {key}: {line!r}"
+        why = check_line(sc, key, asked, line, want, today=today, name=name, domain=domain)
+        if why is not None:
+            return why
+    return _first_line_intent(sc, lines[0], task, today)
+
+
+def _first_line_intent(sc: Scenario, line: str, task: str | None, today: date) -> str | None:
     if task is not None and not sc.start_task:
         intent = sc.tasks[task].intent
-        first = scenario_parser(sc).parse(lines[0], today=today)
+        first = scenario_parser(sc).parse(line, today=today)
         if first.intent != intent:
-            return f"intent: request read as {first.intent!r}, not {intent!r}: {lines[0]!r}"
+            return f"intent: request read as {first.intent!r}, not {intent!r}: {line!r}"
     return None
 
 
@@ -408,6 +469,451 @@ def llm_dialogue(
         why = "copy: the LLM wrote the template's own lines"
     if why is not None:
         return replace(template, source="template", note=why[:200])
+    it = iter(lines)
+    turns = [(who, next(it) if who == "user" else text) for who, text in template.turns]
+    return replace(template, turns=turns, source="llm", note=None)
+
+
+# ------------------------------------------------------------------ caller lines turn by turn
+
+#: the prompt format of :func:`llm_dialogue_turns` (recorded in the bench and the docs)
+TURNS_PROMPT_VERSION = "turns-v1"
+#: completions asked per caller turn at most (each gives a few ``- `` lines: the candidates)
+TURN_CALLS = 2
+_TURN_HEAD = {
+    "en": {
+        "slots": "Phone calls {where}: what {who} says{context}, {slots} standing for the "
+        "details, one line each:",
+        "free": "Phone calls {where}: what {who} says{context}, one line each:",
+        "first": " ({description})",
+        "answer": ' when asked "{question}"',
+        "meaning": " (meaning: {meaning})",
+        "confirm": " when the agent reads the booking back and asks to confirm",
+        "change": " when asked what to change in the booking",
+    },
+    "ko": {
+        "slots": "{where}: {who}이 하는 말{context}. {slots}에는 내용이 들어간다. 한 줄에 하나씩:",
+        "free": "{where}: {who}이 하는 말{context}. 한 줄에 하나씩:",
+        "first": " ({description})",
+        "answer": ' ("{question}"에 대한 대답)',
+        "meaning": " (뜻: {meaning})",
+        "confirm": " (직원이 예약 내용을 읽어 주고 맞는지 물을 때)",
+        "change": " (예약에서 무엇을 바꿀지 물을 때)",
+    },
+}
+# (where the call goes, who speaks): a care call's questionnaire or a call to a business
+_WHERE = {
+    "en": {"carecall": ("from a care center to an older person", "the older person"),
+           "": ("to a restaurant", "the caller")},
+    "ko": {"carecall": ("돌봄 센터가 어르신께 건 전화", "어르신"), "": ("식당에 건 전화", "손님")},
+}  # fmt: skip
+
+
+# the last answer ("anything else?"): the scenarios' deny examples are about other things
+_GOODBYES = {
+    "en": ["no, that's all", "no, nothing else, thanks", "no thanks, that's everything",
+           "no, I'm good, bye"],
+    "ko": ["아니요 없어요", "아니요 괜찮아요", "아뇨 그게 다예요", "아니요, 이만 끊을게요"],
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TurnSpec:
+    """What one caller turn must say, and how it is asked for.
+
+    Attributes:
+        key: what the turn answers (``request``, ``date``, ``confirm``...; see :func:`turn_keys`).
+        asked: the slot the agent's line before it asks for (``yesno`` for a confirmation).
+        want: the template writer's line (what the LLM's line must say, in other words).
+        words: slot -> the words that say its value; empty for a line said without values
+            (yes, no, a questionnaire answer, a request without details).
+        intent: the intent the line is an example of (its demonstrations come from it).
+        question: the agent's line before it.
+    """
+
+    key: str
+    asked: str | None
+    want: str
+    words: dict[str, str]
+    intent: str | None
+    question: str
+
+
+def _slot_of_type(sc: Scenario, kind: str) -> str | None:
+    return next((s for s, spec in sc.slots.items() if spec.type == kind), None)
+
+
+def _spans(
+    sc: Scenario, line: str, asked: str | None, today: date
+) -> list[tuple[int, int, str, Any]]:
+    """``(start, end, slot, value)`` of the values a template line says (no yes or no)."""
+    spec = sc.slots.get(asked) if asked else None
+    expected = spec.type if spec is not None else asked
+    out: list[tuple[int, int, str, Any]] = []
+    for v in extract_all(line, sc.language, today, expected):
+        slot = _slot_of_type(sc, "count" if v.name == "count" else v.name)
+        if v.name in ("date", "time", "count") and slot is not None:
+            out.append((v.start, v.end, slot, v.value))
+    for slot, sspec in sc.slots.items():
+        if sspec.type != "category" or (
+            spec is not None and spec.type == "category" and slot != asked
+        ):
+            continue
+        for hit in match_category(line, slot, sspec.values, sc.language, multiple=True):
+            if not any(a < hit.end and hit.start < b for a, b, _, _ in out):
+                out.append((hit.start, hit.end, slot, hit.value))
+    return sorted(out)
+
+
+def _frame_of(text: str, spans: list[tuple[int, int, str, Any]]) -> str:
+    for start, end, slot, _ in sorted(spans, reverse=True):
+        text = f"{text[:start]}{{{slot}}}{text[end:]}"
+    return text
+
+
+def turn_specs(
+    sc: Scenario, goal: Goal, template_turns: list[tuple[str, str]], today: date
+) -> list[TurnSpec]:
+    """What each caller turn of a template dialogue must say (:class:`TurnSpec` per turn)."""
+    specs: list[TurnSpec] = []
+    keys = iter(turn_keys(sc, template_turns))
+    name = goal.final().get("name")
+    question = ""
+    for who, text in template_turns:
+        if who != "user":
+            question = text
+            continue
+        key, asked = next(keys)
+        words: dict[str, str] = {}
+        if sc.start_task and asked in sc.slots and sc.slots[asked].type == "category":
+            intent: str | None = "inform"  # a questionnaire answer: said in the caller's words
+        elif asked in sc.slots and sc.slots[asked].type == "name" and isinstance(name, str):
+            words, intent = {asked: name}, "inform"
+        elif key.startswith("goodbye"):
+            yes = ("yesno", True) in _content(sc, text, "yesno", today)
+            intent = "affirm" if yes else "deny"
+        else:
+            spans = _spans(sc, text, asked, today)
+            words = {slot: say_value(sc, slot, value, today) for _, _, slot, value in spans}
+            if not specs and not sc.start_task:
+                intent = sc.tasks[goal.task].intent
+            elif words:
+                intent = "inform"
+            elif (
+                asked == "yesno"
+                or key.startswith("goodbye")
+                or (asked in sc.slots and sc.slots[asked].type == "yesno")
+            ):
+                yes = ("yesno", True) in _content(sc, text, "yesno", today)
+                intent = "affirm" if yes else "deny"
+            else:
+                intent = None
+        specs.append(TurnSpec(key, asked, text, words, intent, question))
+    return specs
+
+
+def _value_meaning(sc: Scenario, spec: TurnSpec, today: date) -> str:
+    """The value a questionnaire answer says, by its label ("slept poorly")."""
+    hits = _content(sc, spec.want, spec.asked, today)
+    labels = []
+    for slot, value in sorted(hits, key=str):
+        sspec = sc.slots.get(slot)
+        if sspec is not None and sspec.type == "category" and value in sspec.values:
+            labels.append(sspec.values[value].label or str(value))
+    return ", ".join(labels)
+
+
+def _examples_saying(sc: Scenario, spec: TurnSpec, today: date) -> list[str]:
+    """The scenario's examples that say exactly what a questionnaire answer must say."""
+    need = _content(sc, spec.want, spec.asked, today)
+    out = []
+    for intent in sc.intents.values():
+        for ex in intent.examples:
+            text = parse_annotations(ex)[0]
+            if _content(sc, text, spec.asked, today) == need:
+                out.append(text)
+    sspec = sc.slots.get(spec.asked or "")
+    if sspec is not None and sspec.type == "category":
+        for slot, value in need:
+            if slot == spec.asked and value in sspec.values:
+                for syn in sspec.values[value].synonyms:
+                    stem, ending = ko_sentence(syn)
+                    if sc.language == "ko" and ending != "이에요":  # 못 잤 -> 못 잤어요
+                        out.append(stem + ending)
+                    elif sc.language != "ko":
+                        out.append(syn)
+    return list(dict.fromkeys(out))
+
+
+def _demonstrations(sc: Scenario, goal: Goal, spec: TurnSpec, index: int, today: date) -> list[str]:
+    """The turn's demonstrations: ``{slot}`` frames (or plain lines) from the scenario itself.
+
+    Its examples of the turn's intent (and ``inform``) that say the same slots, and the
+    template writer's own wordings of the same turn in the other variants.
+    """
+    need = set(spec.words)
+    out: list[str] = []
+    if not need and sc.start_task and spec.intent == "inform":
+        return _examples_saying(sc, spec, today)
+    for intent in dict.fromkeys([spec.intent or "", "inform"]):
+        if intent not in sc.intents:
+            continue
+        for ex in sc.intents[intent].examples:
+            text, spans = parse_annotations(ex)
+            if {s for _, _, s, _ in spans} == need and (need or intent == spec.intent):
+                out.append(_frame_of(text, [(a, b, s, v) for a, b, s, v in spans]))
+    for variant in range(6):  # the template writer's wordings of this turn
+        other = write_dialogue(sc, goal, today=today, variant=variant)
+        users = [t for who, t in other.turns if who == "user"]
+        other_specs = turn_specs(sc, goal, other.turns, today) if len(users) > index else []
+        if len(other_specs) > index and other_specs[index].key == spec.key:
+            line = users[index]
+            spans = _spans(sc, line, spec.asked, today)
+            said = [line[a:b] == spec.words.get(s) for a, b, s, _ in spans]
+            if {s for _, _, s, _ in spans} == need and all(said):
+                out.append(_frame_of(line, spans))
+    if spec.key.startswith("goodbye"):
+        out += _GOODBYES.get(sc.language, _GOODBYES["en"])
+    out += _composed(sc, spec, index)
+    if not need:  # plain lines: only those that say what the turn says (yes, not no)
+        want = _content(sc, spec.want, spec.asked, today)
+        out = [d for d in out if _content(sc, d, spec.asked, today) == want]
+    return list(dict.fromkeys(out))
+
+
+_NAMES = {
+    "en": ["it's {name}", "{name}", "the name is {name}", "under {name}, please"],
+    "ko": ["{name}이에요", "{name}입니다", "이름은 {name}이에요", "{name}으로 해 주세요"],
+}
+_KINDS = {"date": "date", "time": "time", "count": "count"}
+
+
+def _composed(sc: Scenario, spec: TurnSpec, index: int) -> list[str]:
+    """Frames composed from the scenario's plain examples and the slots' usual phrases.
+
+    The opening: each example of the task's intent with the slots said around it ("I'd like
+    to book a table {date} at {time} for {party_size}"; Korean before the verb); a bare
+    answer: the stock answer patterns of :mod:`authoring.frames`; a name: stock lines.
+    """
+    ko = sc.language == "ko"
+    slots = list(spec.words)
+    if not slots:
+        return []
+    if slots == ["name"] or (len(slots) == 1 and sc.slots[slots[0]].type == "name"):
+        return [f.replace("{name}", "{" + slots[0] + "}") for f in _NAMES["ko" if ko else "en"]]
+    phrase = _KO_SLOT_PHRASE if ko else _EN_SLOT_PHRASE
+    said = [phrase[_KINDS.get(sc.slots[s].type, "category")].format("{" + s + "}") for s in slots]
+    if index > 0 and len(slots) == 1:
+        return [p.format("{" + slots[0] + "}") for p in (_KO_ANSWER if ko else _EN_ANSWER)]
+    if index > 0:
+        return [" ".join(said), ", ".join(said)] if not ko else [" ".join(said) + "요"]
+    out = []
+    plain = [
+        parse_annotations(ex)[0]
+        for ex in sc.intents[spec.intent].examples  # type: ignore[index]
+        if spec.intent in sc.intents and not parse_annotations(ex)[1]
+    ][:5]
+    for k, ex in enumerate(plain):
+        order = said[k % len(said) :] + said[: k % len(said)]
+        if ko:
+            out.append(f"{' '.join(order)} {ex}")
+        else:
+            out.append(f"{ex.rstrip('?. ')} {' '.join(order)}")
+    return out
+
+
+def turn_prompt(sc: Scenario, goal: Goal, spec: TurnSpec, index: int, today: date,
+                rng: random.Random) -> tuple[str, list[str]]:  # fmt: skip
+    """The completion prompt for one caller turn and its demonstrations.
+
+    A list of what callers say, ``- `` per line, the turn's slots as ``{slot}`` blanks; the
+    model continues the list. Demonstrations come from the scenario (:func:`_demonstrations`).
+    """
+    lang = sc.language if sc.language in _TURN_HEAD else "en"
+    head = _TURN_HEAD[lang]
+    where, who = _WHERE[lang]["carecall" if sc.start_task else ""]
+    context = ""
+    if index == 0 and spec.intent in sc.intents and not sc.start_task:
+        context = head["first"].format(description=sc.intents[spec.intent].description.rstrip("."))
+    elif spec.key.startswith("change"):
+        context = head["change"]
+    elif "{" in spec.question:  # a confirmation: its values are the agent's
+        context = head["confirm"]
+    elif spec.question:
+        context = head["answer"].format(question=_plain_question(sc, spec.question))
+    asks_category = spec.asked in sc.slots and sc.slots[spec.asked or ""].type == "category"
+    meaning = _value_meaning(sc, spec, today) if sc.start_task and asks_category else ""
+    if meaning:
+        context += head["meaning"].format(meaning=meaning)
+    demos = _demonstrations(sc, goal, spec, index, today)
+    rng.shuffle(demos)
+    demos = demos[:6]
+    slots = ", ".join(f"{{{s}}}" for s in spec.words)
+    text = head["slots" if spec.words else "free"].format(
+        where=where, who=who, context=context, slots=slots
+    )
+    lines = "".join(f"- {d}\n" for d in demos)
+    return f"{text}\n{lines}-", demos
+
+
+def _plain_question(sc: Scenario, text: str) -> str:
+    persona = sc.persona
+    for k, v in (("{persona.name}", persona.name), ("{persona.business}", persona.business),
+                 ("{person}", sc.sample_person or "")):  # fmt: skip
+        text = text.replace(k, str(v or ""))
+    return re.sub(r"\{[a-z_]+\}", "...", text)
+
+
+def _candidates(completion: str) -> list[str]:
+    """The ``- `` lines of a completion (the first continues the prompt's ``-``)."""
+    out = []
+    for k, raw in enumerate(completion.split("\n")):
+        line = raw.strip()
+        if k > 0:
+            if not line.startswith("-"):
+                break
+            line = line[1:].strip()
+        line = line.strip().strip('"').strip()
+        if line:
+            out.append(line)
+    return out
+
+
+def _fill(frame: str, words: dict[str, str], language: str) -> str | None:
+    """A frame filled with the turn's exact value words, or None (wrong blanks)."""
+    blanks = PLACEHOLDER.findall(frame)
+    if sorted(blanks) != sorted(words) or "{" in PLACEHOLDER.sub("", frame):
+        return None
+    if not blanks:
+        return frame
+    rng = random.Random(0)
+    filled = fill_frames([frame], {s: [(w, None)] for s, w in words.items()}, rng, language)
+    return parse_annotations(filled[0])[0] if filled else None
+
+
+def _echo(line: str, demos: list[str], words: dict[str, str], language: str) -> bool:
+    """A line that hands back one of the prompt's longer demonstrations."""
+    mine = normalise(line)
+    for d in demos:
+        filled = _fill(d, words, language) if PLACEHOLDER.search(d) else d
+        if (
+            filled
+            and normalise(filled) == mine
+            and len(mine.split()) >= (2 if language == "ko" else 4)
+        ):
+            return True
+    return False
+
+
+def write_turn(
+    llm: LLMClient,
+    sc: Scenario,
+    goal: Goal,
+    spec: TurnSpec,
+    index: int,
+    *,
+    today: date,
+    seed: int,
+    calls: int = TURN_CALLS,
+    budget: float = BUDGET,
+    adapter_task: bool = False,
+) -> tuple[str | None, str]:
+    """One caller line written by ``llm`` that passes the checks, or ``(None, why not)``.
+
+    Up to ``calls`` completions; their ``- `` lines are the candidates, in order: a line
+    with ``{slot}`` blanks is filled with the turn's exact words (:func:`fill_frames`), then
+    checked (:func:`check_line`, the first line's intent, no echo of a demonstration). The
+    first that passes and differs from the template's line wins; one equal to it only when
+    nothing else passed. ``adapter_task`` asks in the tuned adapter's utterance format
+    (:func:`nlg.llm.utterance_prompt`) instead of the few-shot list.
+    """
+    rng = random.Random(seed)
+    demos: list[str] = []
+    if adapter_task:
+        prompt = _adapter_prompt(sc, spec, index, today)
+    else:
+        prompt, demos = turn_prompt(sc, goal, spec, index, today, rng)
+    name = goal.final().get("name")
+    why = "llm: no candidate line"
+    same: str | None = None
+    for call in range(calls):
+        try:
+            out = llm.complete_sync(
+                prompt, max_tokens=44, temperature=0.8, seed=seed * 31 + call,
+                stop=["\n\n", "\n#"], budget=budget,
+            )  # fmt: skip
+        except AicallError as e:
+            return same, f"llm: {type(e).__name__}: {e}"[:200]
+        for raw in _candidates(out.text):
+            line = _fill(raw, spec.words, sc.language)
+            if line is None:
+                why = f"blanks: {spec.key}: {raw!r}"
+                continue
+            reason = check_line(
+                sc, spec.key, spec.asked, line, spec.want, today=today,
+                name=name if isinstance(name, str) else None, intent=spec.intent,
+            )  # fmt: skip
+            if reason is None and index == 0:
+                reason = _first_line_intent(sc, line, goal.task, today)
+            if reason is None and _echo(line, demos, spec.words, sc.language):
+                reason = f"prompt_echo: {spec.key}: {line!r}"
+            if reason is not None:
+                why = reason
+                continue
+            if normalise(line) != normalise(spec.want):
+                return line, ""
+            same = same or line
+    return (same, "") if same else (None, why)
+
+
+def _adapter_prompt(sc: Scenario, spec: TurnSpec, index: int, today: date) -> str:
+    intent = sc.intents.get(spec.intent or "")
+    description = intent.description if intent is not None and index == 0 else ""
+    if not description:
+        question = _plain_question(sc, spec.question)
+        description = f"answers: {question}" if question else (intent.description if intent else "")
+        if sc.start_task and not spec.words:
+            description += f" ({_value_meaning(sc, spec, today)})"
+        elif spec.intent in ("affirm", "deny"):
+            description += f" ({spec.want})"
+    return utterance_prompt(description, list(spec.words), sc.language)
+
+
+def llm_dialogue_turns(
+    llm: LLMClient,
+    sc: Scenario,
+    goal: Goal,
+    template: Any,
+    *,
+    today: date,
+    seed: int = 0,
+    calls: int = TURN_CALLS,
+    adapter_task: bool = False,
+) -> Any:
+    """The template dialogue with each caller line written by ``llm`` (:func:`write_turn`).
+
+    Every line must pass its checks, or the whole template dialogue is kept (``source ==
+    "template"``, the first failing turn's reason in ``note``): a failing line never ships.
+    """
+    specs = turn_specs(sc, goal, template.turns, today)
+    lines: list[str] = []
+    for index, spec in enumerate(specs):
+        line, why = write_turn(
+            llm, sc, goal, spec, index, today=today, seed=seed * 101 + index, calls=calls,
+            adapter_task=adapter_task,
+        )  # fmt: skip
+        if line is None:
+            return replace(template, source="template", note=why[:200])
+        lines.append(line)
+    name = goal.final().get("name")
+    why_all = check_lines(
+        sc, template.turns, lines, today=today, task=goal.task,
+        name=name if isinstance(name, str) else None,
+    )  # fmt: skip
+    if why_all is None and lines == template.caller_turns:
+        why_all = "copy: the LLM wrote the template's own lines"
+    if why_all is not None:
+        return replace(template, source="template", note=why_all[:200])
     it = iter(lines)
     turns = [(who, next(it) if who == "user" else text) for who, text in template.turns]
     return replace(template, turns=turns, source="llm", note=None)

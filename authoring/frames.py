@@ -44,6 +44,7 @@ __all__ = [
     "fill_frames",
     "frame_candidates",
     "frame_values",
+    "ko_sentence",
 ]
 
 FRAME_GENERATOR = "frames"
@@ -482,7 +483,7 @@ def _fragmentary(domain: AuthoringDomain, slot: str) -> bool:
     return sum(1 for f in forms if not f.endswith("요")) > len(forms) / 2
 
 
-def _ko_sentence(stem: str) -> tuple[str, str]:
+def ko_sentence(stem: str) -> tuple[str, str]:
     """A category stem made a sentence: (the stem, the ending after it)."""
     last = stem[-1]
     if last == "요" or not ("가" <= last <= "힣"):
@@ -544,7 +545,7 @@ def _category_answers(domain: AuthoringDomain, rng: random.Random, n: int) -> li
             break
         slot = rng.choice(slots)
         key, forms = rng.choice(list(domain.categories[slot].items()))
-        stem, ending = _ko_sentence(rng.choice(forms))
+        stem, ending = ko_sentence(rng.choice(forms))
         lead = rng.choice(["", "", "네 ", "음 ", "요즘 ", "좀 "])
         out.append(f"{lead}[{stem}]({slot}:{key}){ending}")
     return out

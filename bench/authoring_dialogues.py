@@ -1,10 +1,24 @@
-"""How often an LLM's goal dialogues pass their checks and the agent run; prints a table.
+"""How often the embedded LLM's caller lines of goal dialogues pass their checks; prints a table.
 
-``.venv/bin/python -m bench.authoring_dialogues [VARIANTS]`` (default 3) with the
-embedded model (one llama.cpp thread; ``MEASURE_THREADS`` to change). A benchmark, not a test:
-it belongs with ``bench/`` and prints, per language, the dialogues whose LLM lines passed the
-checks, how many of those passed the run against the agent, how many of their caller lines
-differ from the template's, the time per dialogue and why the others fell back.
+``.venv/bin/python -m bench authoring_dialogues`` (or ``-m bench.authoring_dialogues
+[VARIANTS]``): goal scripts of the shipped restaurant and care-call scenarios, Korean and
+English, ``VARIANTS`` dialogue variants each (default 2; ``AD_BENCH_VARIANTS``), written by the
+bundled Gemma 3 270M (one llama.cpp thread; ``MEASURE_THREADS``) under each condition of
+``AD_BENCH_CONDITIONS`` (comma-separated, default all):
+
+- ``base-json``: the base model, one JSON prompt per dialogue (prompt ``dialogue-v4``,
+  :func:`authoring.dialogue_llm.llm_dialogue`);
+- ``base-turns``: the base model, one few-shot list prompt per caller turn built from the
+  scenario's own examples, ``{slot}`` blanks filled with the goal's exact words, k candidates
+  per turn, the first that passes kept (:func:`authoring.dialogue_llm.llm_dialogue_turns`);
+- ``adapter-turns``: the same with the bundled LoRA adapter applied;
+- ``adapter-task``: the adapter with its own utterance prompt (``### utterances``) per turn.
+
+A variant passes when every caller line the LLM wrote passes the checks
+(:func:`authoring.dialogue_llm.check_lines`); otherwise the template dialogue is what ships.
+``AD_BENCH_RUN=1`` also replays each passing variant against the real agent. Prints one row
+per condition and language: variants, passing, share, lines that differ from the template's,
+seconds per variant, and why the others fell back.
 """
 
 from __future__ import annotations
@@ -13,60 +27,97 @@ import os
 import sys
 import time
 from collections import Counter
+from typing import Any
 
-__all__ = ["GOALS", "main"]
+__all__ = ["CONDITIONS", "GOALS", "main"]
 
 GOALS = [
     ("restaurant-en", "a customer wants a table for 4 tomorrow at 7, asks for a room, "
      "then changes to 6 people"),
-    ("restaurant-en", "a customer wants a table for 3 on Saturday at 1 pm in the hall"),
     ("restaurant-en", "a customer who booked a table for 4 tomorrow at 7 wants to change it "
      "to 6 people"),
-    ("restaurant-en", "a customer wants to cancel their booking for tomorrow at 7"),
+    ("carecall-en", "she slept poorly, ate a little, has a cough, feels low and needs nothing"),
     ("restaurant-ko", "손님이 내일 저녁 7시에 4명 예약하고 룸을 원하다가 6명으로 바꾼다"),
-    ("restaurant-ko", "손님이 토요일 오후 1시에 세 명, 홀로 예약"),
     ("restaurant-ko", "내일 저녁 7시 4명 예약을 6명으로 변경하려는 손님"),
-    ("restaurant-ko", "손님이 내일 저녁 7시 예약을 취소한다"),
+    ("carecall-ko", "어르신이 잠을 못 잤고 식사는 조금 하셨고 기침이 있고 기분이 안 좋고 "
+     "필요한 건 없어"),
 ]  # fmt: skip
+CONDITIONS = ("base-json", "base-turns", "adapter-turns", "adapter-task")
 
 
-def main(variants: int = 3) -> None:
-    """Write ``variants`` dialogues per goal with the embedded model and print the table."""
-    from authoring.dialogue_llm import goal_dialogues
+def _write(cond: str, llm: Any, sc: Any, goal: Any, variant: int, today: Any) -> Any:
+    from authoring.dialogue_llm import llm_dialogue, llm_dialogue_turns
+    from authoring.dialogues import write_dialogue
+
+    template = write_dialogue(sc, goal, today=today, variant=variant)
+    if cond == "base-json":
+        return llm_dialogue(llm, sc, goal, template, today=today, seed=1 + variant)
+    return llm_dialogue_turns(
+        llm, sc, goal, template, today=today, seed=1 + variant, adapter_task=cond == "adapter-task"
+    )
+
+
+def main(variants: int | None = None) -> None:
+    """Write the goal dialogues under each condition and print the table."""
+    from authoring.dialogues import write_dialogue
+    from authoring.goals import plan_goal
+    from authoring.model import DEFAULT_NOW
     from authoring.runs import run_dialogue
-    from nlg.llm import LlamaCppClient, default_model_path
+    from nlg.llm import LlamaCppClient, bundled_adapter_path, default_model_path
     from scenarios.loader import load_scenarios
 
+    n = variants or int(os.environ.get("AD_BENCH_VARIANTS", "2"))
+    conds = [c for c in os.environ.get("AD_BENCH_CONDITIONS", ",".join(CONDITIONS)).split(",") if c]
+    unknown = sorted(set(conds) - set(CONDITIONS))
+    if unknown:
+        raise SystemExit(f"unknown condition(s) {unknown}; have {', '.join(CONDITIONS)}")
+    run = os.environ.get("AD_BENCH_RUN", "0") == "1"
     scenarios = load_scenarios()
+    today = DEFAULT_NOW.date()
     threads = int(os.environ.get("MEASURE_THREADS", "1"))
-    llm = LlamaCppClient(default_model_path(), n_ctx=2048, n_threads=threads, timeout=300)
-    llm.load()
+    clients: dict[bool, Any] = {}
     rows = []
-    for sid, goal in GOALS:
-        start = time.monotonic()
-        written = goal_dialogues(scenarios[sid], goal, variants, llm=llm, seed=1)
-        per = (time.monotonic() - start) / variants
-        for d, t in zip(written, goal_dialogues(scenarios[sid], goal, variants), strict=True):
-            ran = run_dialogue(d, scenarios).passed if d.source == "llm" else None
-            differ = sum(a != b for a, b in zip(d.caller_turns, t.caller_turns, strict=True))
-            rows.append((sid[-2:], d.source, d.note or "", ran, differ, len(t.caller_turns), per))
-            print(f"{sid} v{d.variant} {d.source:8} {per:5.1f} s  {d.note or d.caller_turns}")
+    for cond in conds:
+        adapter = cond.startswith("adapter")
+        if adapter not in clients:
+            lora = bundled_adapter_path() if adapter else None
+            clients[adapter] = LlamaCppClient(
+                default_model_path(), n_ctx=2048, n_threads=threads, timeout=300, lora_path=lora
+            )
+            clients[adapter].load()
+        for sid, text in GOALS:
+            sc = scenarios[sid]
+            goal = plan_goal(sc, text, today=today)
+            for v in range(n):
+                start = time.monotonic()
+                d = _write(cond, clients[adapter], sc, goal, v, today)
+                took = time.monotonic() - start
+                ran = run_dialogue(d, scenarios).passed if run and d.source == "llm" else None
+                t = [x for who, x in d.turns if who == "user"]
+                tl = write_dialogue(sc, goal, today=today, variant=v).caller_turns
+                differ = sum(a != b for a, b in zip(t, tl, strict=True))
+                rows.append((cond, sc.language, d.source, d.note or "", ran, differ, len(t), took))
+                shown = d.note if d.source != "llm" else " | ".join(t)
+                print(f"{cond:13} {sid:13} v{v} {d.source:8} {took:5.1f} s  {shown}", flush=True)
     print(
-        "\n| lang | dialogues | LLM lines pass the checks | of those, pass the agent run "
-        "| lines that differ from the template's | s per dialogue | fell back because |"
+        "\n| condition | lang | variants | LLM lines pass the checks | lines that differ "
+        "from the template's | s per variant | fell back because |"
     )
     print("|---|---|---|---|---|---|---|")  # fmt: skip
-    for lang in ("en", "ko"):
-        mine = [r for r in rows if r[0] == lang]
-        ok = [r for r in mine if r[1] == "llm"]
-        why = Counter(r[2].split(":")[0].split(" (")[0] for r in mine if r[1] != "llm")
-        print(
-            f"| {lang} | {len(mine)} | {len(ok)} ({len(ok) / max(len(mine), 1):.0%}) "
-            f"| {sum(1 for r in ok if r[3])} | {sum(r[4] for r in ok)} of {sum(r[5] for r in ok)} "
-            f"| {sum(r[6] for r in mine) / max(len(mine), 1):.1f} "
-            f"| {', '.join(f'{k} {v}' for k, v in why.most_common())} |"
-        )
+    for cond in conds:
+        for lang in ("en", "ko"):
+            mine = [r for r in rows if r[0] == cond and r[1] == lang]
+            ok = [r for r in mine if r[2] == "llm"]
+            why = Counter(r[3].split(":")[0].split(" (")[0] for r in mine if r[2] != "llm")
+            runs = f", {sum(1 for r in ok if r[4])} pass the agent run" if run else ""
+            print(
+                f"| {cond} | {lang} | {len(mine)} | {len(ok)} ({len(ok) / max(len(mine), 1):.0%})"
+                f"{runs} | {sum(r[5] for r in ok)} of {sum(r[6] for r in ok)} "
+                f"| {sum(r[7] for r in mine) / max(len(mine), 1):.1f} "
+                f"| {', '.join(f'{k} {v}' for k, v in why.most_common()) or '-'} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else None)
