@@ -69,7 +69,7 @@ def impolite_endings(text: str) -> list[str]:
         # An EF followed by more words is the analyser reading a connective as final
         # ("어려운 것 같아 다음에..."); the sentence's real ending comes later and is checked.
         if (m.tag == "EF" and closes) or (
-            m.tag == "EC" and closes and m.form in ("어", "아", "여", "지")
+            m.tag == "EC" and closes and m.form in ("어", "아", "여", "지", "니")
         ):
             if not m.form.endswith(_POLITE_FINAL):
                 found.append(m.form)
