@@ -13,10 +13,13 @@ commands work on the same database (``AICALL_DATABASE_URL`` or ``--database``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cli.common import open_database
 from common.errors import InputError
@@ -46,6 +49,22 @@ PasswordOpt = Annotated[
 ]
 
 
+@contextmanager
+def _console_db(database: str | None, *, write: bool = True) -> Iterator[Session]:
+    """A transaction (``write``) or a read session on the database, console tables created."""
+    from console.models import create_console_schema  # noqa: PLC0415 - the voice extra
+
+    db = open_database(database)
+    try:
+        db.create_schema()
+        create_console_schema(db.engine)
+        opened = db.transaction if write else db.session
+        with opened() as session:
+            yield session
+    finally:
+        db.close()
+
+
 @org_app.command("add")
 def org_add(
     slug: Annotated[str, typer.Argument(help="Short id: lowercase letters, digits, '-'.")],
@@ -54,17 +73,10 @@ def org_add(
 ) -> None:
     """Add an organisation."""
     from console.accounts import create_org  # noqa: PLC0415 - the voice extra (argon2)
-    from console.models import create_console_schema  # noqa: PLC0415 - the voice extra
 
-    db = open_database(database)
-    try:
-        db.create_schema()
-        create_console_schema(db.engine)
-        with db.transaction() as session:
-            org = create_org(session, slug, name)
-            typer.echo(f"organisation {org.slug} ({org.name}) added")
-    finally:
-        db.close()
+    with _console_db(database) as session:
+        org = create_org(session, slug, name)
+        typer.echo(f"organisation {org.slug} ({org.name}) added")
 
 
 @user_app.command("add")
@@ -78,27 +90,21 @@ def user_add(
 ) -> None:
     """Add a user to an organisation with a role (an existing user gets the role there)."""
     from console.accounts import add_membership, create_user  # noqa: PLC0415 - the voice extra
-    from console.models import Org, User, create_console_schema  # noqa: PLC0415
+    from console.models import Org, User  # noqa: PLC0415
 
-    db = open_database(database)
-    try:
-        db.create_schema()
-        create_console_schema(db.engine)
-        with db.transaction() as session:
-            found = session.scalar(select(Org).where(Org.slug == org))
-            if found is None:
-                raise InputError(
-                    f"no organisation {org!r}: add it first (aicall console org add {org})"
-                )
-            existing = session.scalar(select(User).where(User.username == username))
-            if existing is not None:
-                add_membership(session, existing, found, role)
-                typer.echo(f"user {username} is now {role} in {org}")
-                return
-            create_user(session, username, password, org=found, role=role, display_name=name)
-            typer.echo(f"user {username} added to {org} as {role}")
-    finally:
-        db.close()
+    with _console_db(database) as session:
+        found = session.scalar(select(Org).where(Org.slug == org))
+        if found is None:
+            raise InputError(
+                f"no organisation {org!r}: add it first (aicall console org add {org})"
+            )
+        existing = session.scalar(select(User).where(User.username == username))
+        if existing is not None:
+            add_membership(session, existing, found, role)
+            typer.echo(f"user {username} is now {role} in {org}")
+            return
+        create_user(session, username, password, org=found, role=role, display_name=name)
+        typer.echo(f"user {username} added to {org} as {role}")
 
 
 @user_app.command("list")
@@ -107,24 +113,18 @@ def user_list(
     database: DatabaseOpt = None,
 ) -> None:
     """List users: organisation, username, role, active."""
-    from console.models import Membership, Org, User, create_console_schema  # noqa: PLC0415
+    from console.models import Membership, Org, User  # noqa: PLC0415 - the voice extra
 
-    db = open_database(database)
-    try:
-        db.create_schema()
-        create_console_schema(db.engine)
-        with db.session() as session:
-            query = (
-                select(Org.slug, User.username, Membership.role, User.active)
-                .join(Membership, Membership.org_id == Org.id)
-                .join(User, User.id == Membership.user_id)
-                .order_by(Org.slug, User.username)
-            )
-            if org is not None:
-                query = query.where(Org.slug == org)
-            rows = session.execute(query).all()
-    finally:
-        db.close()
+    with _console_db(database, write=False) as session:
+        query = (
+            select(Org.slug, User.username, Membership.role, User.active)
+            .join(Membership, Membership.org_id == Org.id)
+            .join(User, User.id == Membership.user_id)
+            .order_by(Org.slug, User.username)
+        )
+        if org is not None:
+            query = query.where(Org.slug == org)
+        rows = session.execute(query).all()
     if not rows:
         typer.echo("no users")
     for slug, username, role, active in rows:
@@ -139,19 +139,13 @@ def user_passwd(
 ) -> None:
     """Set a user's password (their browser sessions end)."""
     from console.accounts import set_password  # noqa: PLC0415 - the voice extra (argon2)
-    from console.models import User, create_console_schema  # noqa: PLC0415
+    from console.models import User  # noqa: PLC0415
 
-    db = open_database(database)
-    try:
-        db.create_schema()
-        create_console_schema(db.engine)
-        with db.transaction() as session:
-            user = session.scalar(select(User).where(User.username == username))
-            if user is None:
-                raise InputError(f"no user {username!r} (aicall console user list)")
-            set_password(session, user, password)
-    finally:
-        db.close()
+    with _console_db(database) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise InputError(f"no user {username!r} (aicall console user list)")
+        set_password(session, user, password)
     typer.echo(f"password of {username} changed")
 
 

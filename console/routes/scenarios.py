@@ -132,6 +132,32 @@ def _form_text(form: Any) -> tuple[str, str | None]:
     return dump_doc(doc), draft
 
 
+def _checked_draft(
+    request: Request, session: Session, user: CurrentUser, scenario_id: str, form: Any
+) -> tuple[Stored, str, Check]:
+    """The saved scenario, the editor form's draft text and the loader's verdict on that text.
+
+    Raises:
+        InputError: the draft is not YAML, or not a mapping at the top.
+    """
+    stored = _read(session, user, request, scenario_id)
+    text, _ = _form_text(form)
+    return stored, text, check_text(text, stored.path.name)
+
+
+def _input_error(
+    request: Request, user: CurrentUser, e: InputError, status_code: int = 200
+) -> HTMLResponse:
+    """The check box saying why the draft could not be read (or saved)."""
+    return render(
+        request,
+        "scenarios/_check.html",
+        {"input_error": str(e)},
+        user=user,
+        status_code=status_code,
+    )
+
+
 # --- pages ------------------------------------------------------------------------------------
 
 
@@ -226,12 +252,10 @@ def validate_fragment(
     request: Request, scenario_id: str, user: Viewer, session: DbSession, form: PostedForm
 ) -> HTMLResponse:
     """The loader's verdict on the draft (htmx): a summary, and each problem at its field."""
-    stored = _read(session, user, request, scenario_id)
     try:
-        text, _ = _form_text(form)
+        _, text, check = _checked_draft(request, session, user, scenario_id, form)
     except InputError as e:
-        return render(request, "scenarios/_check.html", {"input_error": str(e)}, user=user)
-    check = check_text(text, stored.path.name)
+        return _input_error(request, user, e)
     problems = _editor_ctx(text, check)["field_problems"] if "yaml" not in form else {}
     return render(
         request,
@@ -293,12 +317,10 @@ def review_fragment(
     request: Request, scenario_id: str, user: Operator, session: DbSession, form: PostedForm
 ) -> HTMLResponse:
     """The diff of the draft against the saved file, and the form that saves it (htmx)."""
-    stored = _read(session, user, request, scenario_id)
     try:
-        text, _ = _form_text(form)
+        stored, text, check = _checked_draft(request, session, user, scenario_id, form)
     except InputError as e:
-        return render(request, "scenarios/_check.html", {"input_error": str(e)}, user=user)
-    check = check_text(text, stored.path.name)
+        return _input_error(request, user, e)
     lines = diff_lines(
         stored.text, text, f"{scenario_id}.yaml (v{stored.version})", f"{scenario_id}.yaml"
     )
@@ -336,9 +358,7 @@ def save_page(
         raise HTTPException(404, f"scenario {scenario_id!r} not found") from None
     except InputError as e:
         status = 409 if isinstance(e, ConflictError) else 422
-        return render(
-            request, "scenarios/_check.html", {"input_error": str(e)}, user=user, status_code=status
-        )
+        return _input_error(request, user, e, status)
     use_in_runtime(console_state(request).runtime, check)
     target = f"/console/scenarios/{scenario_id}?tab=history&saved={version.number}"
     if request.headers.get("hx-request"):

@@ -393,3 +393,24 @@ def test_a_setting_the_file_lacks_is_added_through_the_form(client_for: Any) -> 
     form = {**_form_of(added.text), "f:globals.handover_number": "+15555550123"}
     verdict = op.post("/console/scenarios/hand-en/validate", data=form)
     assert 'data-ok="1"' in verdict.text
+
+
+def test_an_unreadable_draft_and_a_refused_save_say_why_in_the_check_box(client_for: Any) -> None:
+    op = client_for("acme-operator")
+    op.post("/api/v1/scenarios", json={"id": "odd-en", "kind": "survey", "language": "en"})
+    got = op.get("/api/v1/scenarios/odd-en").json()
+    # a draft that is not YAML at all: the check box says so (validate and review alike)
+    for route in ("validate", "review"):
+        said = op.post(f"/console/scenarios/odd-en/{route}", data={"draft": "tasks: ["})
+        assert said.status_code == 200
+        assert '<p class="error" role="alert" id="check-summary">invalid YAML' in said.text
+        assert "data-ok" not in said.text and "save-form" not in said.text
+    # the page's save: someone saved in between (409), nothing changed (422)
+    edited = got["yaml"].replace("name: Alex", "name: Kim", 1)
+    assert op.put("/api/v1/scenarios/odd-en", json={"yaml": edited}).status_code == 200
+    stale = op.post(
+        "/console/scenarios/odd-en/save", data={"yaml": got["yaml"], "base_sha": got["sha"]}
+    )
+    assert stale.status_code == 409 and "changed by someone else" in stale.text
+    same = op.post("/console/scenarios/odd-en/save", data={"yaml": edited})
+    assert same.status_code == 422 and 'id="check-summary">nothing changed' in same.text
