@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import threading
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Form, Query, Request
+from fastapi import APIRouter, Body, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -334,42 +335,57 @@ def _job_page(
 # ----------------------------------------------------------------------------- pages
 
 
-@router.get(PAGE + "/augment/panel", response_class=HTMLResponse, include_in_schema=False)
-def augment_panel(
+@dataclass(frozen=True)
+class ReviewFilters:
+    """The review table's filters (query parameters); ``None``: every one."""
+
+    intent: str | None = None
+    state: str | None = None
+    generator: str | None = None
+
+
+Filters = Annotated[ReviewFilters, Depends()]
+
+
+def _augment(
     request: Request,
+    session: Any,
+    user: CurrentUser,
     scenario_id: str,
-    user: Viewer,
-    session: DbSession,
-    intent: str | None = None,
-    state: str | None = None,
-    generator: str | None = None,
+    filters: ReviewFilters,
+    template: str,
+    *,
+    tab: bool,
 ) -> Response:
-    """The augment and review tab."""
+    """The augment tab's ``template`` for the scenario and filters (``tab``: as the tab's panel)."""
     sc = _scenario(request, session, user, scenario_id)
     try:
-        ctx = _augment_ctx(request, sc, intent, state, generator)
+        ctx = _augment_ctx(request, sc, filters.intent, filters.state, filters.generator)
     except InputError as e:
         return _bad(e, html=True)
-    return _panel(request, user, "augment", "authoring/augment.html", ctx)
+    if tab:
+        return _panel(request, user, "augment", template, ctx)
+    return render(request, template, ctx, user=user)
+
+
+@router.get(PAGE + "/augment/panel", response_class=HTMLResponse, include_in_schema=False)
+def augment_panel(
+    request: Request, scenario_id: str, user: Viewer, session: DbSession, filters: Filters
+) -> Response:
+    """The augment and review tab."""
+    return _augment(
+        request, session, user, scenario_id, filters, "authoring/augment.html", tab=True
+    )
 
 
 @router.get(PAGE + "/augment/table", response_class=HTMLResponse, include_in_schema=False)
 def augment_table(
-    request: Request,
-    scenario_id: str,
-    user: Viewer,
-    session: DbSession,
-    intent: str | None = None,
-    state: str | None = None,
-    generator: str | None = None,
+    request: Request, scenario_id: str, user: Viewer, session: DbSession, filters: Filters
 ) -> Response:
     """The review table alone (filters, after a change)."""
-    sc = _scenario(request, session, user, scenario_id)
-    try:
-        ctx = _augment_ctx(request, sc, intent, state, generator)
-    except InputError as e:
-        return _bad(e, html=True)
-    return render(request, "authoring/_review.html", ctx, user=user)
+    return _augment(
+        request, session, user, scenario_id, filters, "authoring/_review.html", tab=False
+    )
 
 
 @router.post(
