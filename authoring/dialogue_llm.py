@@ -2,14 +2,21 @@
 
 The template writer (:func:`~authoring.dialogues.write_dialogue`) fixes the dialogue's
 shape: what the agent asks, in order, and what each caller turn must say. The LLM writes the
-caller's lines in its own words: one few-shot completion prompt per dialogue for a *base*
-model (two demonstrations in the scenario's language: the template dialogues of two other
-goals of the same task, in the same shape, or two fixed ones for other tasks; then the goal),
-its output a JSON object
-constrained by a schema (llama.cpp grammar locally, ``response_format`` remotely) with one key
-per caller turn that names what the turn answers and must say (``"request: table for 4,
-tomorrow, 7 pm"``, ``"seating: private room"``, ``"confirm: yes"``): the grammar writes each
-key just before its line, so the model reads what to say right where it says it.
+caller's lines in its own words, two ways:
+
+- **turn by turn** (:func:`llm_dialogue_turns`, the default, prompt ``turns-v1``): per caller
+  turn one few-shot *list* prompt for a base model ("what the caller says when asked ...",
+  ``- `` lines), its demonstrations from the scenario itself (examples of the turn's intent,
+  the template writer's wordings, the slots' usual phrases, for a questionnaire answer the
+  examples and synonyms that say the same value), the turn's values as ``{slot}`` blanks;
+  the model continues the list, each new line is a candidate, its blanks are filled with the
+  goal's exact words (:func:`~authoring.frames.fill_frames`: Korean particles agree) and
+  checked; the first that passes is kept, up to :data:`TURN_CALLS` completions per turn;
+- **one JSON prompt per dialogue** (:func:`llm_dialogue`, prompt ``dialogue-v4``): two
+  demonstrations (the template dialogues of two other goals of the same task), its output a
+  JSON object constrained by a schema (llama.cpp grammar locally, ``response_format``
+  remotely) with one key per caller turn that names what the turn answers and must say
+  (``"request: table for 4, tomorrow, 7 pm"``).
 
 Checks (:func:`check_lines`), each failure named in :attr:`Dialogue.note`:
 
@@ -22,7 +29,11 @@ Checks (:func:`check_lines`), each failure named in :attr:`Dialogue.note`:
 - ``intent``: the first line is understood by the scenario's NLU as the goal's task;
 - ``prompt_echo``: a line repeats the prompt's own wording ("예약 변경 요청");
 - ``particle``: a Korean (으)로 that does not agree with the word before it ("여섯 명로");
-- ``copy``: the lines are the template's own (nothing the LLM added).
+- ``copy``: the lines are the template's own (nothing the LLM added);
+- turn by turn also: ``blanks`` (a candidate without exactly the turn's ``{slot}`` blanks),
+  ``intent`` (a yes or no the NLU does not read as ``affirm`` / ``deny``, a line read as
+  ``repeat``, ``human`` or ``out_of_scope``), ``prompt_echo`` (a demonstration handed back,
+  Korean of 2 words or more, English of 4 or more).
 
 A dialogue that passes has ``source == "llm"``; otherwise the template dialogue is kept with
 ``source == "template"`` and the reason. An LLM that cannot be reached gives the template
@@ -52,7 +63,7 @@ from authoring.frames import (
 from authoring.goals import Goal, plan_goal
 from authoring.model import DEFAULT_NOW, Dialogue
 from authoring.templates import PLACEHOLDER
-from common.errors import AicallError
+from common.errors import AicallError, InputError
 from nlg.llm import LLMClient, utterance_prompt
 from nlu.categories import match_category
 from nlu.config import scenario_parser
@@ -62,11 +73,18 @@ from scenarios.schema import Scenario
 
 __all__ = [
     "DIALOGUE_PROMPT_VERSION",
+    "TURNS_PROMPT_VERSION",
+    "TurnSpec",
+    "check_line",
     "check_lines",
     "goal_dialogues",
     "json_keys",
     "llm_dialogue",
+    "llm_dialogue_turns",
     "turn_keys",
+    "turn_prompt",
+    "turn_specs",
+    "write_turn",
 ]
 
 DIALOGUE_PROMPT_VERSION = "dialogue-v4"
@@ -479,7 +497,7 @@ def llm_dialogue(
 #: the prompt format of :func:`llm_dialogue_turns` (recorded in the bench and the docs)
 TURNS_PROMPT_VERSION = "turns-v1"
 #: completions asked per caller turn at most (each gives a few ``- `` lines: the candidates)
-TURN_CALLS = 2
+TURN_CALLS = 3
 _TURN_HEAD = {
     "en": {
         "slots": "Phone calls {where}: what {who} says{context}, {slots} standing for the "
@@ -779,8 +797,25 @@ def _candidates(completion: str) -> list[str]:
     return out
 
 
+_BROKEN_BLANK = re.compile(r"\{([A-Za-z_]{3,})\}?")
+
+
+def _repair(frame: str, words: dict[str, str]) -> str:
+    """A blank the model cut or misspelt ("{party", "{party_siz}") made the slot it begins."""
+
+    def fix(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in words:
+            return "{" + name + "}"
+        starts = [s for s in words if s.startswith(name) or name.startswith(s)]
+        return "{" + starts[0] + "}" if len(starts) == 1 else m.group(0)
+
+    return _BROKEN_BLANK.sub(fix, frame)
+
+
 def _fill(frame: str, words: dict[str, str], language: str) -> str | None:
     """A frame filled with the turn's exact value words, or None (wrong blanks)."""
+    frame = _repair(frame, words)
     blanks = PLACEHOLDER.findall(frame)
     if sorted(blanks) != sorted(words) or "{" in PLACEHOLDER.sub("", frame):
         return None
@@ -927,22 +962,29 @@ def goal_dialogues(
     now: datetime = DEFAULT_NOW,
     llm: LLMClient | None = None,
     seed: int = 0,
+    writer: str = "turns",
 ) -> list[Dialogue]:
     """``n`` variants of the dialogue of one goal script.
 
-    With ``llm``, each variant's caller lines are written by the LLM
-    (:func:`~authoring.dialogue_llm.llm_dialogue`) and checked; a variant whose LLM
-    output fails a check, or an LLM that cannot be reached, gives the template variant
-    instead, with :attr:`Dialogue.note` saying why.
+    With ``llm``, each variant's caller lines are written by the LLM and checked:
+    ``writer="turns"`` (the default, prompt :data:`TURNS_PROMPT_VERSION`) one caller turn at
+    a time (:func:`llm_dialogue_turns`), ``"json"`` the whole dialogue in one JSON prompt
+    (:func:`llm_dialogue`, :data:`DIALOGUE_PROMPT_VERSION`; measured worse on the embedded
+    model, docs/authoring.md). A variant whose LLM lines fail a check, or an LLM that cannot
+    be reached, gives the template variant instead, with :attr:`Dialogue.note` saying why.
 
     Raises:
         GoalError: the goal cannot be understood.
     """
+    if writer not in ("turns", "json"):
+        raise InputError(f"unknown dialogue writer {writer!r}: turns or json")
     goal = plan_goal(sc, goal_text, today=now.date())
     out = []
     for i in range(n):
         written = write_dialogue(sc, goal, today=now.date(), variant=i)
-        if llm is not None:
+        if llm is not None and writer == "json":
             written = llm_dialogue(llm, sc, goal, written, today=now.date(), seed=seed + i)
+        elif llm is not None:
+            written = llm_dialogue_turns(llm, sc, goal, written, today=now.date(), seed=seed + i)
         out.append(written)
     return out

@@ -38,7 +38,7 @@ def _one(sc: Scenario, goal: str, reply: dict[str, str] | str) -> Dialogue:
         (template,) = goal_dialogues(sc, goal, 1)
         keys = json_keys(sc, plan_goal(sc, goal, today=TODAY), template.turns, TODAY)
         reply = json.dumps(dict(zip(keys, reply.values(), strict=True)), ensure_ascii=False)
-    (d,) = goal_dialogues(sc, goal, 1, llm=ScriptedLLM([reply]))
+    (d,) = goal_dialogues(sc, goal, 1, llm=ScriptedLLM([reply]), writer="json")
     return d
 
 
