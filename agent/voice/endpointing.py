@@ -87,6 +87,10 @@ class EndpointPolicy:
         incomplete_silence: silence before a turn judged unfinished is taken anyway.
         incomplete_silences: the same per expected input kind (a phone number being
             dictated waits longer).
+        onset_secs: when the hold ends, audio as loud as voice within this last stretch may
+            be the caller starting again before VAD can say so (it needs ``vad_start_secs``
+            of voice): the turn is then held ``onset_guard`` longer for VAD's verdict.
+        onset_guard: see ``onset_secs``.
     """
 
     mode: EndpointMode = "silence"
@@ -109,6 +113,8 @@ class EndpointPolicy:
     closed_silence: float = 0.25
     incomplete_silence: float = 1.5
     incomplete_silences: dict[str, float] = field(default_factory=lambda: {"phone": 1.8})
+    onset_secs: float = 0.15
+    onset_guard: float = 0.25
 
     def __post_init__(self) -> None:
         if self.mode not in ("dialogue", "silence"):

@@ -6,6 +6,7 @@ import asyncio
 import collections
 import time
 
+import numpy as np
 from pipecat.frames.frames import (
     CancelFrame,
     EndFrame,
@@ -29,6 +30,9 @@ from agent.voice.frames import (
 from common.errors import AicallError
 
 __all__ = ["SpeechRecognitionProcessor"]
+
+#: RMS of a 20 ms frame of 16-bit audio (about -40 dBFS) above which the caller may be talking
+ONSET_RMS = 330.0
 
 
 class SpeechRecognitionProcessor(FrameProcessor):
@@ -74,6 +78,7 @@ class SpeechRecognitionProcessor(FrameProcessor):
         self._rate = 16000
         self._pending: asyncio.Task | None = None
         self._committed = False
+        self._stop_mark = 0  # bytes of the utterance at VAD's end of speech
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Buffer audio, track VAD, recognise at end of turn."""
@@ -118,6 +123,7 @@ class SpeechRecognitionProcessor(FrameProcessor):
         if not self._capturing:
             return
         self._capturing = False
+        self._stop_mark = len(self._utterance)
         audio = PcmAudio(bytes(self._utterance), self._rate)
         hold = self._endpoint.hold(self._state.expects)
         self._committed = False
@@ -128,10 +134,35 @@ class SpeechRecognitionProcessor(FrameProcessor):
         if task is not None and not task.done():
             await self.cancel_task(task, timeout=1.0)
 
+    def _voiced_since_stop(self, seconds: float) -> bool:
+        """Whether the last ``seconds`` of audio since VAD's end of speech sound like voice."""
+        start = max(self._stop_mark, len(self._utterance) - int(seconds * self._rate) * 2)
+        tail = np.frombuffer(bytes(self._utterance[start : len(self._utterance) // 2 * 2]), "<i2")
+        frame = max(1, self._rate // 50)
+        for i in range(0, len(tail), frame):
+            chunk = tail[i : i + frame].astype(np.float64)
+            if chunk.size and float(np.sqrt(np.mean(chunk * chunk))) > ONSET_RMS:
+                return True
+        return False
+
+    async def _await_onset(self) -> None:
+        """Hold the turn while the caller may be starting again.
+
+        VAD reports a start of speech only after ``vad_start_secs`` of voice (and its own
+        analysis window): a caller who resumes after a 0.3 s pause at a comma ("Yes, but…")
+        is talking ~0.1 s before VAD says so. Voice-loud audio in the last
+        ``onset_secs`` holds the turn ``onset_guard`` longer for VAD's verdict; VAD's start of
+        speech then cancels this task and the utterance goes on (a click or a breath costs
+        that much once).
+        """
+        if self._voiced_since_stop(self._endpoint.onset_secs):
+            await asyncio.sleep(self._endpoint.onset_guard)
+
     async def _finish(self, audio: PcmAudio, speech_end: float, hold: float) -> None:
         recognition = asyncio.ensure_future(self._recognizer.recognize(audio, self._options))
         try:
             await self._endpoint.wait(recognition, self._state.expects, self._state.judge)
+            await self._await_onset()
             # Committed: later speech starts a new utterance.
             self._committed = True
             self._utterance = bytearray()

@@ -305,6 +305,45 @@ def test_a_failing_judge_falls_back_to_the_silence_hold() -> None:
     assert [f.text for f in said if isinstance(f, UserUtteranceFrame)] == ["four people."]
 
 
+def _resuming(voice_after_stop: bool) -> list:
+    """A fragment, VAD's end of speech, then audio before VAD reports the caller again.
+
+    With ``voice_after_stop`` that audio is the caller's voice starting (VAD needs 0.1 s of it
+    to say so); without, it is the line's silence and the caller starts later.
+    """
+    after = _audio(0.06) if voice_after_stop else [_quiet(0.06)]
+    return [
+        VADUserStartedSpeakingFrame(),
+        *_audio(1.0),
+        VADUserStoppedSpeakingFrame(),
+        *after,
+        SleepFrame(0.6),
+        VADUserStartedSpeakingFrame(),
+        *_audio(1.0),
+        VADUserStoppedSpeakingFrame(),
+        SleepFrame(2.5),
+    ]
+
+
+def _quiet(seconds: float) -> InputAudioRawFrame:
+    return InputAudioRawFrame(
+        audio=b"\x00\x00" * int(seconds * 16000), sample_rate=16000, num_channels=1
+    )
+
+
+def test_voice_heard_as_the_turn_is_taken_holds_it_for_vad() -> None:
+    # the judgement says "complete" with no hold at all: only the onset guard keeps the turn
+    # open when the caller's voice is already back (VAD's start of speech comes 0.6 s later)
+    policy = EndpointPolicy(
+        mode="dialogue", complete_silence=0.15, closed_silence=0.15, onset_guard=3.0
+    )
+    said, _ = _recognise(policy, lambda _t: DONE, _resuming(voice_after_stop=True))
+    utterances = [f for f in said if isinstance(f, UserUtteranceFrame)]
+    assert len(utterances) == 1 and utterances[0].audio_seconds > 1.9  # one turn, both parts
+    said, _ = _recognise(policy, lambda _t: DONE, _resuming(voice_after_stop=False))
+    assert len([f for f in said if isinstance(f, UserUtteranceFrame)]) == 2  # silence: taken
+
+
 def test_endpointing_setting_chooses_the_mode(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("AICALL_ENDPOINTING", "dialogue")
     assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "dialogue"
