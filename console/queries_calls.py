@@ -151,7 +151,7 @@ def view_helpers(timezone: str) -> dict[str, Callable[[Any], str]]:
             return "—"
         if when.tzinfo is None:
             return when.strftime("%Y-%m-%d %H:%M")
-        return when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        return when.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z")  # e.g. KST, UTC
 
     def secs(value: Any) -> str:
         return "—" if value is None else f"{float(value):.2f}"

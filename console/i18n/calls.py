@@ -53,6 +53,15 @@ MESSAGES = {
     "calls.first_audio": {"en": "First audio (s)", "ko": "첫 음성 (초)"},
     "calls.v2v": {"en": "Voice to voice (s)", "ko": "응답 지연 (초)"},
     "calls.cut": {"en": "cut short", "ko": "끊김"},
+    # what started an exchange (agent.store.voice_turns.TURN_KINDS)
+    "calls.kind.greeting": {"en": "greeting", "ko": "첫인사"},
+    "calls.kind.speech": {"en": "speech", "ko": "발화"},
+    "calls.kind.dtmf": {"en": "keypad", "ko": "키패드"},
+    "calls.kind.silence": {"en": "silence", "ko": "무응답"},
+    "calls.kind.barge_in": {"en": "caller cut in", "ko": "말 끊음"},
+    "calls.kind.asr_failed": {"en": "not understood", "ko": "인식 실패"},
+    "calls.kind.time_limit": {"en": "time limit", "ko": "시간 제한"},
+    "calls.kind.failure": {"en": "failure", "ko": "오류"},
     "calls.no_turns": {
         "en": "No voice timings: a text call, or one still in progress.",
         "ko": "음성 타이밍이 없습니다: 텍스트 통화이거나 아직 진행 중입니다.",

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 
+from agent.store.voice_turns import TURN_KINDS
 from console.deps import DbSession, Viewer, console_state
 from console.queries_calls import (
     CallDetail,
@@ -115,7 +116,12 @@ def call_page(request: Request, call_id: str, user: Viewer, session: DbSession) 
     return render(
         request,
         "calls/call.html",
-        {"d": detail, "nav_active": "calls", **view_helpers(state.settings.timezone)},
+        {
+            "d": detail,
+            "nav_active": "calls",
+            "turn_kinds": TURN_KINDS,
+            **view_helpers(state.settings.timezone),
+        },
         user=user,
     )
 

@@ -121,6 +121,8 @@ def test_voice_timings_and_recording(made: Made, client_for: Callable, console_e
                 first_audio=3.9,
                 asr_seconds=0.31,
             ),
+            # the caller cut into the agent: its text is the agent's words that were cut
+            VoiceTurnRecord("barge_in", user="What date would", reply_ready=4.2),
         ],
     )
     wav = console_env.data_dir / "recordings" / f"{call_id}.wav"
@@ -134,6 +136,9 @@ def test_voice_timings_and_recording(made: Made, client_for: Callable, console_e
     html = acme.get(f"/console/calls/{call_id}").text
     assert "<audio" in html and f"/console/calls/{call_id}/recording" in html
     assert "0.90" in html  # voice to voice of the spoken turn: 3.9 - 3.0
+    # kinds in the page's language; a cut-into reply stands in the agent's column
+    assert "말 끊음" in html and "첫인사" in html and "barge_in" not in html
+    assert '<td></td><td class="muted">What date would</td>' in html
     audio = acme.get(f"/console/calls/{call_id}/recording")
     assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
     assert audio.content[:4] == b"RIFF"
