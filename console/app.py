@@ -20,6 +20,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.config import Settings
@@ -60,7 +61,7 @@ async def _login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-async def _csrf_failed(request: Request, exc: Exception) -> Response:
+def _csrf_failed(request: Request, exc: Exception) -> Response:  # Starlette: in its thread pool
     if not _wants_html(request) or request.headers.get("hx-request"):
         return JSONResponse({"detail": "CSRF token missing or wrong"}, status_code=403)
     return render(
@@ -81,7 +82,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     except CsrfError:
         user = None
     key = {404: "core.not_found", 403: "core.forbidden"}.get(exc.status_code)
-    return render(
+    return await run_in_threadpool(  # templates are files: off the loop that carries calls
+        render,
         request,
         "error.html",
         {"status": exc.status_code, "message_key": key, "detail": exc.detail},

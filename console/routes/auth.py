@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import distinct, func, select
@@ -98,9 +98,13 @@ def _login_page(
 
 
 @router.get("/console/login", include_in_schema=False)
-async def login_form(request: Request, next: str | None = None) -> Response:
+def login_form(
+    request: Request,
+    user: Annotated[CurrentUser | None, Depends(optional_user)],
+    next: str | None = None,
+) -> Response:
     """The login page (Korean or English: ``?lang=``, the cookie or the browser's language)."""
-    if await optional_user(request) is not None:
+    if user is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
     return _login_page(request, next_url=_safe_next(next))
 

@@ -5,7 +5,8 @@ the scenario loader, the YAML diff, the database or a file write on that loop wo
 live call for as long as it takes. Each route here is posted once through the real app (SQLite,
 the real loader); spies on that work, and on every SQL statement and commit, record the thread
 they ran in, and a pure ASGI middleware records the thread of the event loop that served the
-request. The work must have run (the spies saw it) and never on the loop's thread.
+request. The work must have run (the spies saw it) and never on the loop's thread. The login
+page and the error pages (templates read from files) are rendered off the loop too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+import console.app as console_app
+import console.routes.auth as auth_routes
 import console.routes.campaigns as campaign_routes
 import console.routes.scenarios as scenario_routes
 from console import scenario_store
@@ -33,6 +36,10 @@ EXPECTED = {
     "review": {"check_text", "diff_lines", "sql"},
     "save": {"save_scenario", "write_file", "sql", "commit"},
     "campaign": {"build_spec", "sql", "commit"},
+    # pages the console renders from template files: the login page and its error pages
+    "login": {"render"},
+    "not found": {"render", "sql"},
+    "csrf refused": {"render", "sql"},
 }
 
 
@@ -117,6 +124,8 @@ def test_form_routes_run_the_loader_database_and_files_off_the_event_loop(
         _spy(monkeypatch, seen, scenario_routes, name, name)
     _spy(monkeypatch, seen, scenario_store, "_write", "write_file")
     _spy(monkeypatch, seen, campaign_routes, "build_spec", "build_spec")
+    for module in (console_app, auth_routes):
+        _spy(monkeypatch, seen, module, "render", "render")
     engine = console_env.db.engine
 
     def on_sql(*_args: Any) -> None:
@@ -130,10 +139,13 @@ def test_form_routes_run_the_loader_database_and_files_off_the_event_loop(
     try:
         op = client_for("acme-operator")
 
-        def post(label: str, url: str, data: dict[str, str]) -> Any:
+        def post(label: str, url: str, data: dict[str, str], **options: Any) -> Any:
+            return send(label, op.post, url, data=data, **options)
+
+        def send(label: str, method: Any, url: str, **options: Any) -> Any:
             seen.label = label
             try:
-                return op.post(url, data=data, follow_redirects=False)
+                return method(url, follow_redirects=False, **options)
             finally:
                 seen.label = ""
 
@@ -167,6 +179,13 @@ def test_form_routes_run_the_loader_database_and_files_off_the_event_loop(
         assert console_env.runtime.scenario(SID).persona.name == "Robin"
         campaign = post("campaign", "/console/campaigns", _campaign_form("offloop"))
         assert campaign.status_code == 303, campaign.text[:300]
+
+        login = send("login", client_for().get, "/console/login")
+        assert login.status_code == 200 and 'id="username"' in login.text
+        missing = send("not found", op.get, "/console/scenarios/no-such-scenario")
+        assert missing.status_code == 404 and "<html" in missing.text
+        refused = post("csrf refused", "/console/scenarios", {}, headers={"X-CSRF-Token": ""})
+        assert refused.status_code == 403 and "<html" in refused.text
     finally:
         event.remove(engine, "before_cursor_execute", on_sql)
         event.remove(engine, "commit", on_commit)
