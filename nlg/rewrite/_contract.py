@@ -17,6 +17,11 @@ dialogue around the reply:
 * ``drops_question``: a template that asks two questions (care calls: "How are you feeling?
   Any fever, cough or pain?") is reworded with each of them still asked, by a content word of
   its own; the benchmark saw the symptom question dropped ("How are you feeling?").
+* ``off_topic``: the reply shares no content word (noun, verb or adjective stem; English
+  words of 3+ letters that are not function words) with its template: "어느 부분을 바꿔
+  드릴까요?" -> "경성동을 이용하는 방법을 알려주십시오." (seen in the benchmark with sampled
+  candidates). A paraphrase in entirely other words is lost too; the template is spoken.
+  Not for a request of a slot: ``check_reply`` holds it to its slot's words.
 * ``not_asked:<slot>``: a request's question is asked in the words of *its own* template. For
   slots without a word list (care calls: meal, sleep, mood) ``check_reply`` accepts any content
   word of the whole segment's template, so "어르신 제 말 들리세요?" passed for "요즘 기분은
@@ -131,6 +136,11 @@ def contract_faults(
                 reasons.append(f"not_asked:{act.slot}")
     if act_texts is not None and _drops_question(text, template_text, lang):
         reasons.append("drops_question")
+    # (a request for a slot is held to its slot's words by check_reply already)
+    slotted = any(a.kind == ActKind.REQUEST and a.slot for a in acts)
+    theirs = _content(template_text, lang)
+    if act_texts is not None and not slotted and theirs and not theirs & _content(text, lang):
+        reasons.append("off_topic")
     for who in (persona.business, persona.name):
         if who and who in template_text and who not in text:
             reasons.append("identity")

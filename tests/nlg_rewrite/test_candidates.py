@@ -155,3 +155,30 @@ def test_a_template_question_left_out_falls_back(scenario: str, dropped: str, ke
     assert out.source == "template" and "drops_question" in out.reasons
     out = rewrite(TakesLLM([kept]), request(scenario, [ask]), candidates=1)
     assert out.source == "llm", out.reasons
+
+
+@pytest.mark.parametrize(
+    ("scenario", "template", "off", "on"),
+    [
+        (
+            "restaurant-ko",
+            "what_to_correct",
+            "경성동을 이용하는 방법을 알려주십시오.",
+            "어느 부분을 고쳐 드리면 될까요?",
+        ),
+        (
+            "restaurant-en",
+            "anything_else",
+            "What is your cooking time?",
+            "Can I help you with anything else?",
+        ),
+    ],
+)
+def test_a_reply_about_something_else_falls_back(
+    scenario: str, template: str, off: str, on: str
+) -> None:
+    ask = SystemAct("request", template=template)
+    out = rewrite(TakesLLM([off]), request(scenario, [ask]), candidates=1)
+    assert out.source == "template" and "off_topic" in out.reasons
+    out = rewrite(TakesLLM([on]), request(scenario, [ask]), candidates=1)
+    assert out.source == "llm", out.reasons
