@@ -515,10 +515,12 @@ def table(outcomes: list[Outcome]) -> None:
         )
     if os.environ.get("AICALL_BENCH_VERBOSE"):
         for o in outcomes:
-            if o.premature or not o.answered:
+            slow = o.mode == "dialogue" and (o.latency or 0.0) > 1.0
+            if o.premature or not o.answered or slow:
                 print(
                     f"  {o.mode} {o.turn.language} {o.turn.kind} {o.turn.parts} -> {o.text!r}"
-                    f" premature={o.premature} answered={o.answered} judged={o.judged}"
+                    f" premature={o.premature} answered={o.answered} latency={o.latency}"
+                    f" judged={o.judged}"
                 )
 
 

@@ -112,7 +112,7 @@ class EndpointPolicy:
     complete_silence: float = 0.4
     closed_silence: float = 0.25
     incomplete_silence: float = 1.5
-    incomplete_silences: dict[str, float] = field(default_factory=lambda: {"phone": 1.8})
+    incomplete_silences: dict[str, float] = field(default_factory=lambda: {"phone": 1.6})
     onset_secs: float = 0.15
     onset_guard: float = 0.25
 
@@ -212,7 +212,8 @@ _TRAIL_KO_WORDS = frozenset(
 #: Korean connective endings ("예약하고", "7시인데", "가는데", "있어서", "되면", "좋지만")
 _TRAIL_KO_ENDINGS = ("고", "데", "서", "면", "며", "지만", "거나", "랑", "든지", "는지")
 #: how finished Korean sentences end (polite and plain endings, yes and no)
-_FINAL_KO = ("요", "다", "까", "죠", "네", "예", "응", "래", "아니", "세요")
+#: (Whisper writes a mumbled "…요" as "…오", "…여", "…어" or "…야" too: "모레요" → "모니오")
+_FINAL_KO = ("요", "다", "까", "죠", "네", "예", "응", "래", "아니", "세요", "오", "여", "어", "야")
 #: Korean particles a word hangs on when the sentence goes on ("다음 주에", "네 명이")
 _PARTICLES_KO = (
     "은",
