@@ -151,6 +151,17 @@ def reason_label(lang: str) -> Callable[[str], str]:
     return label
 
 
+def slot_label(lang: str) -> Callable[[str], str]:
+    """``slot(name)``: what a care call asked, in the page's language (known slots), else as written."""
+
+    def label(name: str) -> str:
+        key = f"results.slot.{name}"
+        text = t(key, lang)
+        return name.replace("_", " ") if text == key else text
+
+    return label
+
+
 def org_venues(scenarios: Mapping[str, Scenario], scenario_ids: Collection[str]) -> list[str]:
     """The businesses (venue ids) of the org's scenarios, sorted."""
     venues = set()

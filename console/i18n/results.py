@@ -90,6 +90,14 @@ MESSAGES = {
     "results.flag_event.reopened": {"en": "reopened", "ko": "다시 열림"},
     "results.flag_event.closed": {"en": "closed", "ko": "완료"},
     # the reasons of the shipped care-call scenarios (a scenario's own reason shows as written)
+    # what a care call asks (its slots), as the answers list names them
+    "results.slot.meal": {"en": "meals", "ko": "식사"},
+    "results.slot.sleep": {"en": "sleep", "ko": "수면"},
+    "results.slot.health": {"en": "health", "ko": "건강"},
+    "results.slot.health_change": {"en": "health since last call", "ko": "건강 변화"},
+    "results.slot.mood": {"en": "mood", "ko": "기분"},
+    "results.slot.mood_change": {"en": "mood since last call", "ko": "기분 변화"},
+    "results.slot.needs": {"en": "needs", "ko": "필요한 것"},
     "results.reason.symptom": {"en": "symptom", "ko": "증상 있음"},
     "results.reason.not_eating": {"en": "not eating", "ko": "식사 거름"},
     "results.reason.asks_for_help": {"en": "asks for help", "ko": "도움 요청"},

@@ -34,6 +34,7 @@ from console.queries_results import (
     get_booking,
     person_page,
     reason_label,
+    slot_label,
 )
 from console.render import render
 from console.tenancy import org_scenario_ids
@@ -240,6 +241,7 @@ def carecall_page(request: Request, user: Viewer, session: DbSession) -> HTMLRes
             "flagged": sum(1 for p in people if p.open_flags),
             "answer": answer_labels(console_state(request).runtime.scenarios),
             "reason": reason_label(user.lang),
+            "slot": slot_label(user.lang),
             "nav_active": "results",
             "closed": request.query_params.get("closed"),
             **view_helpers(console_state(request).settings.timezone),
@@ -281,6 +283,7 @@ def person_view(request: Request, person_id: str, user: Viewer, session: DbSessi
             "trends_json": page.trends.as_dict(),
             "answer": answer_labels(console_state(request).runtime.scenarios),
             "reason": reason_label(user.lang),
+            "slot": slot_label(user.lang),
             "nav_active": "results",
             **view_helpers(console_state(request).settings.timezone),
         },

@@ -108,6 +108,9 @@ def test_flagged_people_first_with_trends(made: Made, client_for: Callable) -> N
     assert 'class="flagged" data-person="p-001"' in html
     assert "/close" not in html  # a viewer closes nothing
     assert "식사 거름" in html and "도움 요청" in html  # p-001's reasons, in the page's language
+    answers = re.findall(r'<td class="answers">(.*?)</td>', html, re.S)
+    assert answers and any("기분: " in a for a in answers)  # what was asked, in Korean too
+    assert not any(re.search(r"<span>(meal|sleep|mood|health|needs): ", a) for a in answers)
     people = acme.get("/api/v1/carecall/people").json()
     flagged = [p["person_id"] for p in people if p["open_flags"]]
     assert "p-001" in flagged and "p-002" not in flagged
