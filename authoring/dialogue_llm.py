@@ -817,6 +817,8 @@ def _fill(frame: str, words: dict[str, str], language: str) -> str | None:
     """A frame filled with the turn's exact value words, or None (wrong blanks)."""
     frame = _repair(frame, words)
     blanks = PLACEHOLDER.findall(frame)
+    if not blanks and "{" not in frame and "}" not in frame:
+        return frame  # the model said the values itself: the checks read them
     if sorted(blanks) != sorted(words) or "{" in PLACEHOLDER.sub("", frame):
         return None
     if not blanks:
@@ -924,11 +926,14 @@ def llm_dialogue_turns(
     seed: int = 0,
     calls: int = TURN_CALLS,
     adapter_task: bool = False,
+    second: LLMClient | None = None,
 ) -> Any:
     """The template dialogue with each caller line written by ``llm`` (:func:`write_turn`).
 
     Every line must pass its checks, or the whole template dialogue is kept (``source ==
     "template"``, the first failing turn's reason in ``note``): a failing line never ships.
+    ``second``: another client (the same model with the tuned adapter, say) asked the same
+    way for a turn ``llm`` wrote no passing line for.
     """
     specs = turn_specs(sc, goal, template.turns, today)
     lines: list[str] = []
@@ -937,6 +942,11 @@ def llm_dialogue_turns(
             llm, sc, goal, spec, index, today=today, seed=seed * 101 + index, calls=calls,
             adapter_task=adapter_task,
         )  # fmt: skip
+        if line is None and second is not None:
+            line, why = write_turn(
+                second, sc, goal, spec, index, today=today, seed=seed * 101 + index,
+                calls=calls, adapter_task=adapter_task,
+            )  # fmt: skip
         if line is None:
             return replace(template, source="template", note=why[:200])
         lines.append(line)

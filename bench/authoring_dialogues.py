@@ -12,7 +12,9 @@ bundled Gemma 3 270M (one llama.cpp thread; ``MEASURE_THREADS``) under each cond
   scenario's own examples, ``{slot}`` blanks filled with the goal's exact words, k candidates
   per turn, the first that passes kept (:func:`authoring.dialogue_llm.llm_dialogue_turns`);
 - ``adapter-turns``: the same with the bundled LoRA adapter applied;
-- ``adapter-task``: the adapter with its own utterance prompt (``### utterances``) per turn.
+- ``adapter-task``: the adapter with its own utterance prompt (``### utterances``) per turn;
+- ``base+adapter-turns``: ``base-turns``, and for a turn the base model wrote no passing
+  line for, the same prompt to the model with the adapter.
 
 A variant passes when every caller line the LLM wrote passes the checks
 (:func:`authoring.dialogue_llm.check_lines`); otherwise the template dialogue is what ships.
@@ -42,19 +44,24 @@ GOALS = [
     ("carecall-ko", "어르신이 잠을 못 잤고 식사는 조금 하셨고 기침이 있고 기분이 안 좋고 "
      "필요한 건 없어"),
 ]  # fmt: skip
-CONDITIONS = ("base-json", "base-turns", "adapter-turns", "adapter-task")
+CONDITIONS = ("base-json", "base-turns", "adapter-turns", "adapter-task", "base+adapter-turns")
 
 
-def _write(cond: str, llm: Any, sc: Any, goal: Any, variant: int, today: Any) -> Any:
+def _write(
+    cond: str, clients: dict[bool, Any], sc: Any, goal: Any, variant: int, today: Any
+) -> Any:
     from authoring.dialogue_llm import llm_dialogue, llm_dialogue_turns
     from authoring.dialogues import write_dialogue
 
     template = write_dialogue(sc, goal, today=today, variant=variant)
+    llm = clients[cond.startswith("adapter")]
     if cond == "base-json":
         return llm_dialogue(llm, sc, goal, template, today=today, seed=1 + variant)
     return llm_dialogue_turns(
-        llm, sc, goal, template, today=today, seed=1 + variant, adapter_task=cond == "adapter-task"
-    )
+        llm, sc, goal, template, today=today, seed=1 + variant,
+        adapter_task=cond == "adapter-task",
+        second=clients[True] if cond.startswith("base+adapter") else None,
+    )  # fmt: skip
 
 
 def main(variants: int | None = None) -> None:
@@ -78,19 +85,19 @@ def main(variants: int | None = None) -> None:
     clients: dict[bool, Any] = {}
     rows = []
     for cond in conds:
-        adapter = cond.startswith("adapter")
-        if adapter not in clients:
-            lora = bundled_adapter_path() if adapter else None
-            clients[adapter] = LlamaCppClient(
-                default_model_path(), n_ctx=2048, n_threads=threads, timeout=300, lora_path=lora
-            )
-            clients[adapter].load()
+        for adapter in {cond.startswith("adapter"), "adapter" in cond}:
+            if adapter not in clients:
+                lora = bundled_adapter_path() if adapter else None
+                clients[adapter] = LlamaCppClient(
+                    default_model_path(), n_ctx=2048, n_threads=threads, timeout=300, lora_path=lora
+                )
+                clients[adapter].load()
         for sid, text in GOALS:
             sc = scenarios[sid]
             goal = plan_goal(sc, text, today=today)
             for v in range(n):
                 start = time.monotonic()
-                d = _write(cond, clients[adapter], sc, goal, v, today)
+                d = _write(cond, clients, sc, goal, v, today)
                 took = time.monotonic() - start
                 ran = run_dialogue(d, scenarios).passed if run and d.source == "llm" else None
                 t = [x for who, x in d.turns if who == "user"]
