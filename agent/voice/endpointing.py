@@ -9,13 +9,15 @@ Two modes (``AICALL_ENDPOINTING``):
 
 * ``silence``: the hold depends only on what the dialogue expects (0.5 s of silence in all
   for an ordinary answer, 1.0 s for a date, 1.6 s for a phone number).
-* ``dialogue`` (not yet the default: see docs/voice.md): VAD ends speech after 0.15 s; the speculative transcript is
-  parsed by the scenario's NLU in the dialogue's context (:meth:`agent.session.CallSession.understand`,
-  in a worker thread) and judged by :func:`judge_completeness`. A turn that completes what was
-  asked (a time when a time was asked, yes or no at the read-back, a whole phone number, a
-  request the NLU is sure of) is answered at once; an unfinished one ("I'd like to book a
-  table for", "다음 주", "예약하고", half a phone number) waits up to an extended silence; an
-  unclear one waits as in ``silence`` mode.
+* ``dialogue`` (the default: see docs/voice.md): VAD ends speech after 0.15 s; the speculative
+  transcript is parsed by the scenario's NLU in the dialogue's context
+  (:meth:`agent.session.CallSession.understand`, in a worker thread) and judged by
+  :func:`judge_completeness`. A turn that completes what was asked (a time when a time was
+  asked, yes or no at the read-back, a whole phone number, a request the NLU is sure of) is
+  answered at 0.4 s of silence, at 0.25 s when its last words close the sentence ("…, please",
+  "…이요"); an unfinished one ("I'd like to book a table for", "다음 주", "예약하고", half a
+  phone number) waits up to an extended silence; an unclear one waits as in ``silence`` mode.
+  Voice heard as the turn would be taken holds it until VAD can tell (the caller going on).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ class EndpointPolicy:
         onset_guard: see ``onset_secs``.
     """
 
-    mode: EndpointMode = "silence"
+    mode: EndpointMode = "dialogue"
     vad_start_secs: float = 0.1
     vad_stop_secs: float = 0.15
     vad_confidence: float = 0.6
@@ -146,7 +148,11 @@ class EndpointPolicy:
         return self.hold(expects)
 
     async def wait(
-        self, recognition: asyncio.Future[Any], expects: str | None, judge: TurnJudge | None
+        self,
+        recognition: asyncio.Future[Any],
+        expects: str | None,
+        judge: TurnJudge | None,
+        earlier: str | None = None,
     ) -> Completeness | None:
         """Hold after VAD's end of speech until the caller's turn counts as finished.
 
@@ -157,6 +163,8 @@ class EndpointPolicy:
             recognition: the speculative recognition (a :class:`~agent.voice.asr.Transcript`).
             expects: what the dialogue expects (a slot type, ``yesno``).
             judge: the call's completeness judge (``None``, or ``silence`` mode: holds only).
+            earlier: the speculative transcript of this utterance at the caller's previous
+                pause, if any (a number cannot have grown by more than a group since).
 
         Returns:
             The judgement (``None`` when the silence alone decided).
@@ -176,6 +184,8 @@ class EndpointPolicy:
                     decision = await asyncio.to_thread(judge, text)
                 except Exception as e:  # never lose a turn to the judge: hold as usual
                     log.warning("end-of-turn judgement failed: %s", e)
+                if expects == "phone" and _grew_too_much(earlier, text, decision):
+                    decision = Completeness.UNSURE
         remaining = self.decided_hold(expects, decision) - (loop.time() - started)
         if remaining > 0:
             await asyncio.sleep(remaining)
@@ -289,6 +299,22 @@ def _phone_complete(digits: str, language: str) -> Completeness:
     return Completeness.COMPLETE if n >= 10 else Completeness.INCOMPLETE
 
 
+#: digits a caller dictating a number by groups says after one pause (a group of 3 or 4)
+GROUP_DIGITS = 4
+
+
+def _grew_too_much(earlier: str | None, text: str, decision: Completeness) -> bool:
+    """Whether a number judged whole grew by more than a group since the previous pause.
+
+    Whisper completes a number cut after its second group on its own ("three one two" …
+    "eight four seven" → "312-847-8147"): the caller said three digits after the pause, the
+    transcript gained seven.
+    """
+    if decision not in (Completeness.COMPLETE, Completeness.CLOSED) or earlier is None:
+        return False
+    return len(phone_digits(text)) - len(phone_digits(earlier)) > GROUP_DIGITS
+
+
 def _repeated_digits(text: str) -> bool:
     """Whether the digits look read twice, as Whisper does on a cut number ("818-555-55-55").
 
@@ -297,6 +323,11 @@ def _repeated_digits(text: str) -> bool:
     """
     groups = re.findall(r"\d+", text)
     if len(groups) != len(set(groups)):
+        return True
+    digits = phone_digits(text)
+    triples = [digits[i : i + 3] for i in range(len(digits) - 2)]
+    mixed = [t for t in triples if len(set(t)) > 1]
+    if len(mixed) != len(set(mixed)):  # "818-555-55818-5555": "818" twice
         return True
     return any(
         len(set(a)) == 1 and set(a) == set(b) for a, b in zip(groups, groups[1:], strict=False)

@@ -79,6 +79,7 @@ class SpeechRecognitionProcessor(FrameProcessor):
         self._pending: asyncio.Task | None = None
         self._committed = False
         self._stop_mark = 0  # bytes of the utterance at VAD's end of speech
+        self._guess: str | None = None  # speculative transcript at this utterance's last pause
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         """Buffer audio, track VAD, recognise at end of turn."""
@@ -115,6 +116,7 @@ class SpeechRecognitionProcessor(FrameProcessor):
             await self._cancel_pending()
         elif not self._capturing:
             self._utterance = bytearray(b"".join(self._preroll))
+            self._guess = None
         self._preroll.clear()
         self._preroll_bytes = 0
         self._capturing = True
@@ -145,6 +147,10 @@ class SpeechRecognitionProcessor(FrameProcessor):
                 return True
         return False
 
+    def _note_guess(self, recognition: asyncio.Future) -> None:
+        if not recognition.cancelled() and recognition.exception() is None:
+            self._guess = recognition.result().text or self._guess
+
     async def _await_onset(self) -> None:
         """Hold the turn while the caller may be starting again.
 
@@ -160,8 +166,12 @@ class SpeechRecognitionProcessor(FrameProcessor):
 
     async def _finish(self, audio: PcmAudio, speech_end: float, hold: float) -> None:
         recognition = asyncio.ensure_future(self._recognizer.recognize(audio, self._options))
+        earlier = self._guess
+        recognition.add_done_callback(self._note_guess)
         try:
-            await self._endpoint.wait(recognition, self._state.expects, self._state.judge)
+            await self._endpoint.wait(
+                recognition, self._state.expects, self._state.judge, earlier=earlier
+            )
             await self._await_onset()
             # Committed: later speech starts a new utterance.
             self._committed = True

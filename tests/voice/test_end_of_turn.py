@@ -23,7 +23,7 @@ from pipecat.tests.utils import SleepFrame, run_test
 from agent.config import Settings
 from agent.runtime import AgentRuntime
 from agent.session import CallSession
-from agent.voice.asr import RecognitionOptions, SpeechRecognizer
+from agent.voice.asr import RecognitionOptions, SpeechRecognizer, Transcript
 from agent.voice.audio import PcmAudio
 from agent.voice.call import endpoint_policy
 from agent.voice.endpointing import (
@@ -184,6 +184,30 @@ def test_what_whisper_makes_of_a_cut_utterance_is_not_taken_as_finished() -> Non
     )
     assert judge_completeness("In the evening, Brown.", "en", "time", None) is MORE
     assert judge_completeness("예약한 고", "ko", None, None) is MORE
+
+
+def test_a_number_read_with_a_group_again_is_not_whole() -> None:
+    # the first group read again inside the number, as Whisper completes a cut one
+    assert judge_completeness("818-555-55818-5555", "en", "phone", None) is not DONE
+    assert judge_completeness("공일공 일일일일 이이이이", "ko", "phone", None) is DONE  # runs
+
+
+def test_a_number_that_grew_by_more_than_a_group_since_the_last_pause_waits() -> None:
+    policy = EndpointPolicy(mode="dialogue", silences={"phone": 0.2}, incomplete_silences={})
+
+    def judge(text: str) -> Completeness:
+        return judge_completeness(text, "en", "phone", None)
+
+    async def decide(text: str, earlier: str | None) -> Completeness | None:
+        heard = asyncio.get_running_loop().create_future()
+        heard.set_result(Transcript(text=text, language="en", seconds=0.1, audio_seconds=2.0))
+        return await policy.wait(heard, "phone", judge, earlier=earlier)
+
+    # "three one two" [pause] "eight four seven" heard as a whole number: seven digits more
+    assert asyncio.run(decide("312-847-8147", "312")) is MAYBE
+    # the last group after the pause: four digits more, a whole number
+    assert asyncio.run(decide("312-847-8147", "312-847")) is DONE
+    assert asyncio.run(decide("312-847-8147", None)) is DONE  # said in one breath
 
 
 def test_phone_digits_spoken_or_written() -> None:
@@ -349,7 +373,7 @@ def test_voice_heard_as_the_turn_is_taken_holds_it_for_vad() -> None:
 
 
 def test_endpointing_setting_chooses_the_mode(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("AICALL_ENDPOINTING", "dialogue")
-    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "dialogue"
+    monkeypatch.setenv("AICALL_ENDPOINTING", "silence")
+    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "silence"
     monkeypatch.delenv("AICALL_ENDPOINTING")
-    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "silence"  # the default
+    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "dialogue"  # the default
