@@ -9,6 +9,11 @@ computed from those timings. Also the fault-injection figure of the checks.
 
     .venv/bin/python -m bench.nlg_replies [--threads 2] [--limit N] [--no-local] [--json FILE]
         [--adapter none|bundled|FILE]   (bundled: the tuned generator's LoRA and its own prompt)
+        [--no-examples] [--candidates K] [--temperature T] [--llm-only]
+
+A pass is counted as *reworded* only when it is not the template again
+(``nlg.rewrite.near_identical``: normalised edit distance < 0.1); reply times are whole turns,
+every candidate included.
 """
 
 from __future__ import annotations

@@ -191,7 +191,8 @@ FAULTS = [
     ("ko", "confirm", "알았어, 12월 4일 저녁 7시에 네 명이지? 예약해 줄게.", Reason.IMPOLITE),
     ("ko", "request", "몇 시에 올 거야?", Reason.IMPOLITE),
     ("ko", "bye", "그래, 전화 고마워. 잘 지내.", Reason.IMPOLITE),
-    ("ko", "confirm", "12월 4일 저녁 7시에 네 명 맞니?", Reason.IMPOLITE),  # -니? (benchmark: 아니니,)
+    # -니 (the benchmark spoke "필요하신 것은 아니니, …" before this was caught)
+    ("ko", "confirm", "12월 4일 저녁 7시에 네 명 맞니?", Reason.IMPOLITE),
     # wrong language or script
     ("ko", "confirm", "Is December 4th at 7 pm for four people correct?", Reason.WRONG_LANGUAGE),
     ("ko", "confirm", "12월 4일 7 pm에 four people 맞으신가요?", Reason.WRONG_LANGUAGE),
