@@ -9,7 +9,7 @@ computed from those timings. Also the fault-injection figure of the checks.
 
     .venv/bin/python -m bench.nlg_replies [--threads 2] [--limit N] [--no-local] [--json FILE]
         [--adapter none|bundled|FILE]   (bundled: the tuned generator's LoRA and its own prompt)
-        [--no-examples] [--candidates K] [--temperature T] [--llm-only]
+        [--examples] [--candidates K] [--temperature T] [--llm-only]
 
 A pass is counted as *reworded* only when it is not the template again
 (``nlg.rewrite.near_identical``: normalised edit distance < 0.1); reply times are whole turns,
@@ -403,7 +403,7 @@ def bench_backend(
         total_budget=20.0,
         candidates=args.candidates,
         temperature=args.temperature,
-        tuned_examples=not args.no_examples,
+        tuned_examples=args.examples and not args.no_examples,
     )
     try:
         t0 = time.perf_counter()
@@ -445,10 +445,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     p.add_argument("--temperature", type=float, default=0.8, help="of the sampled candidates")
     p.add_argument(
-        "--no-examples",
+        "--examples",
         action="store_true",
-        help="tuned adapter: the bare reword prompt, without the worked examples",
+        help="tuned adapter: worked rewordings before the task (few-shot; default: bare prompt)",
     )
+    p.add_argument("--no-examples", action="store_true", help="the bare prompt (the default)")
     p.add_argument(
         "--llm-only",
         action="store_true",
@@ -485,7 +486,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             name = f"bundled Gemma 3 270M, llama.cpp in process, {args.threads} threads"
             name += f", tuned adapter {os.path.basename(lora)}" if lora else ""
             if lora:
-                name += ", bare prompt" if args.no_examples else ", few-shot prompt"
+                few = args.examples and not args.no_examples
+                name += ", few-shot prompt" if few else ", bare prompt"
             if args.candidates > 1:
                 name += f", {args.candidates} candidates (T={args.temperature})"
             everything["local"] = [

@@ -163,7 +163,8 @@ class ReplyRewriter:
             early release off and costs up to that many generations (docs/replies.md).
         temperature: sampling temperature of the candidates after the first.
         tuned_examples: with a tuned adapter (``lora_path``), put worked rewordings in its
-            prompt (few-shot) rather than the bare task.
+            prompt (few-shot) rather than the bare task; off by default (the adapter copies
+            them: docs/replies.md).
     """
 
     def __init__(
@@ -177,7 +178,7 @@ class ReplyRewriter:
         metrics: RewriteMetrics | None = None,
         candidates: int = 1,
         temperature: float = 0.8,
-        tuned_examples: bool = True,
+        tuned_examples: bool = False,
     ) -> None:
         if candidates < 1:
             raise ValueError(f"candidates must be at least 1, not {candidates}")
