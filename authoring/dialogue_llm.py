@@ -33,7 +33,8 @@ Checks (:func:`check_lines`), each failure named in :attr:`Dialogue.note`:
 - turn by turn also: ``blanks`` (a candidate without exactly the turn's ``{slot}`` blanks),
   ``intent`` (a yes or no the NLU does not read as ``affirm`` / ``deny``, a line read as
   ``repeat``, ``human`` or ``out_of_scope``), ``prompt_echo`` (a demonstration handed back,
-  Korean of 2 words or more, English of 4 or more).
+  Korean of 3 words or more, English of 4 or more: a bare answer such as "여섯 명입니다" is
+  how anyone says it).
 
 A dialogue that passes has ``source == "llm"``; otherwise the template dialogue is kept with
 ``source == "template"`` and the reason. An LLM that cannot be reached gives the template
@@ -836,7 +837,7 @@ def _echo(line: str, demos: list[str], words: dict[str, str], language: str) -> 
         if (
             filled
             and normalise(filled) == mine
-            and len(mine.split()) >= (2 if language == "ko" else 4)
+            and len(mine.split()) >= (3 if language == "ko" else 4)
         ):
             return True
     return False
@@ -973,6 +974,7 @@ def goal_dialogues(
     llm: LLMClient | None = None,
     seed: int = 0,
     writer: str = "turns",
+    second: LLMClient | None = None,
 ) -> list[Dialogue]:
     """``n`` variants of the dialogue of one goal script.
 
@@ -982,6 +984,8 @@ def goal_dialogues(
     (:func:`llm_dialogue`, :data:`DIALOGUE_PROMPT_VERSION`; measured worse on the embedded
     model, docs/authoring.md). A variant whose LLM lines fail a check, or an LLM that cannot
     be reached, gives the template variant instead, with :attr:`Dialogue.note` saying why.
+    ``second`` (turn by turn only): a client asked for a turn ``llm`` wrote no passing line
+    for (the CLI passes the local model with the bundled adapter).
 
     Raises:
         GoalError: the goal cannot be understood.
@@ -995,6 +999,8 @@ def goal_dialogues(
         if llm is not None and writer == "json":
             written = llm_dialogue(llm, sc, goal, written, today=now.date(), seed=seed + i)
         elif llm is not None:
-            written = llm_dialogue_turns(llm, sc, goal, written, today=now.date(), seed=seed + i)
+            written = llm_dialogue_turns(
+                llm, sc, goal, written, today=now.date(), seed=seed + i, second=second
+            )
         out.append(written)
     return out

@@ -18,7 +18,7 @@ bundled Gemma 3 270M (one llama.cpp thread; ``MEASURE_THREADS``) under each cond
 
 A variant passes when every caller line the LLM wrote passes the checks
 (:func:`authoring.dialogue_llm.check_lines`); otherwise the template dialogue is what ships.
-``AD_BENCH_RUN=1`` also replays each passing variant against the real agent. Prints one row
+``AD_BENCH_LANGS=ko`` (or ``en``) writes one language only. ``AD_BENCH_RUN=1`` also replays each passing variant against the real agent. Prints one row
 per condition and language: variants, passing, share, lines that differ from the template's,
 seconds per variant, and why the others fell back.
 """
@@ -79,6 +79,7 @@ def main(variants: int | None = None) -> None:
     if unknown:
         raise SystemExit(f"unknown condition(s) {unknown}; have {', '.join(CONDITIONS)}")
     run = os.environ.get("AD_BENCH_RUN", "0") == "1"
+    langs = os.environ.get("AD_BENCH_LANGS", "en,ko").split(",")
     scenarios = load_scenarios()
     today = DEFAULT_NOW.date()
     threads = int(os.environ.get("MEASURE_THREADS", "1"))
@@ -94,6 +95,8 @@ def main(variants: int | None = None) -> None:
                 clients[adapter].load()
         for sid, text in GOALS:
             sc = scenarios[sid]
+            if sc.language not in langs:
+                continue
             goal = plan_goal(sc, text, today=today)
             for v in range(n):
                 start = time.monotonic()
@@ -112,7 +115,7 @@ def main(variants: int | None = None) -> None:
     )
     print("|---|---|---|---|---|---|---|")  # fmt: skip
     for cond in conds:
-        for lang in ("en", "ko"):
+        for lang in langs:
             mine = [r for r in rows if r[0] == cond and r[1] == lang]
             ok = [r for r in mine if r[2] == "llm"]
             why = Counter(r[3].split(":")[0].split(" (")[0] for r in mine if r[2] != "llm")

@@ -379,7 +379,10 @@ def dialogues(
     else:
         plan_goal(sc, goal, today=when.date())  # a goal it cannot read fails before the LLM
         client = make_authoring_llm(llm, llm_url, llm_model, llm_key)
-        scripts = goal_dialogues(sc, goal, n, now=when, llm=client, seed=seed)
+        # a turn the base model writes no passing line for goes to it with the tuned adapter
+        bundled = llm.strip().lower() == "local" and nlg.llm.bundled_adapter_path() is not None
+        second = make_authoring_llm(llm, None, None, None, adapter="bundled") if bundled else None
+        scripts = goal_dialogues(sc, goal, n, now=when, llm=client, seed=seed, second=second)
     scenarios = {**known_scenarios(), sc.id: sc}
     failed = 0
     for d in scripts:
