@@ -34,7 +34,7 @@ Checks (:func:`check_lines`), each failure named in :attr:`Dialogue.note`:
   ``intent`` (a yes or no the NLU does not read as ``affirm`` / ``deny``, a line read as
   ``repeat``, ``human`` or ``out_of_scope``), ``prompt_echo`` (a demonstration handed back,
   Korean of 3 words or more, English of 4 or more: a bare answer such as "여섯 명입니다" is
-  how anyone says it).
+  how anyone says it; the prompt's own head words; in Korean the value's label, "조금 드심").
 
 A dialogue that passes has ``source == "llm"``; otherwise the template dialogue is kept with
 ``source == "template"`` and the reason. An LLM that cannot be reached gives the template
@@ -829,6 +829,23 @@ def _fill(frame: str, words: dict[str, str], language: str) -> str | None:
     return parse_annotations(filled[0])[0] if filled else None
 
 
+_HEAD_WORDS = {
+    "en": ("what the caller says", "what the older person says", "standing for", "meaning:"),
+    "ko": ("하는 말", "뜻:", "내용이 들어간다", "한 줄에"),
+}
+
+
+def _echo_of_head(sc: Scenario, spec: TurnSpec, line: str, today: date) -> bool:
+    """A line that hands back the prompt's own words: its head, or (Korean) the meaning label."""
+    lang = sc.language if sc.language in _HEAD_WORDS else "en"
+    if any(w in line.lower() for w in _HEAD_WORDS[lang]):
+        return True
+    if lang == "ko" and sc.start_task:  # "조금 드심": the label, not what an older person says
+        meaning = _value_meaning(sc, spec, today)
+        return bool(meaning) and any(m in line for m in meaning.split(", "))
+    return False
+
+
 def _echo(line: str, demos: list[str], words: dict[str, str], language: str) -> bool:
     """A line that hands back one of the prompt's longer demonstrations."""
     mine = normalise(line)
@@ -893,7 +910,9 @@ def write_turn(
             )  # fmt: skip
             if reason is None and index == 0:
                 reason = _first_line_intent(sc, line, goal.task, today)
-            if reason is None and _echo(line, demos, spec.words, sc.language):
+            if reason is None and (
+                _echo(line, demos, spec.words, sc.language) or _echo_of_head(sc, spec, line, today)
+            ):
                 reason = f"prompt_echo: {spec.key}: {line!r}"
             if reason is not None:
                 why = reason
