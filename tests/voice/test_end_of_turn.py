@@ -349,7 +349,7 @@ def _resuming(voice_after_stop: bool) -> list:
         VADUserStartedSpeakingFrame(),
         *_audio(1.0),
         VADUserStoppedSpeakingFrame(),
-        SleepFrame(2.5),
+        SleepFrame(1.0),
     ]
 
 
