@@ -147,10 +147,6 @@ class SpeechRecognitionProcessor(FrameProcessor):
                 return True
         return False
 
-    def _note_guess(self, recognition: asyncio.Future) -> None:
-        if not recognition.cancelled() and recognition.exception() is None:
-            self._guess = recognition.result().text or self._guess
-
     async def _await_onset(self) -> None:
         """Hold the turn while the caller may be starting again.
 
@@ -167,7 +163,6 @@ class SpeechRecognitionProcessor(FrameProcessor):
     async def _finish(self, audio: PcmAudio, speech_end: float, hold: float) -> None:
         recognition = asyncio.ensure_future(self._recognizer.recognize(audio, self._options))
         earlier = self._guess
-        recognition.add_done_callback(self._note_guess)
         try:
             await self._endpoint.wait(
                 recognition, self._state.expects, self._state.judge, earlier=earlier
@@ -182,7 +177,10 @@ class SpeechRecognitionProcessor(FrameProcessor):
             except AicallError as e:
                 await self.push_frame(RecognitionFailedFrame(reason=str(e), speech_end=speech_end))
                 return
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # the caller went on: keep what this pause heard
+            if recognition.done() and not recognition.cancelled():
+                if recognition.exception() is None:
+                    self._guess = recognition.result().text or self._guess
             recognition.cancel()
             raise
         finally:
