@@ -92,7 +92,7 @@ typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy
 
 unit: $(VENV)/.dev
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=25
 
 # Supply chain (docs/reliability.md, "Supply chain"): bandit on the code and pip-audit on
 # requirements.lock, each finding fixed or in security/allowlist.toml with its reason. `security`
