@@ -430,9 +430,28 @@ def _says_twice(text: str) -> bool:
     return False
 
 
+#: single words that may follow an English yes or no in a finished answer ("Yes, please.")
+_AFTER_YESNO_EN = frozenset(
+    """please thanks sure correct right exactly ok okay yes yeah yep no nope perfect great good
+    fine absolutely definitely indeed""".split()
+)
+
+
 def _asks_back(text: str) -> bool:
-    """Whether a yes or no is followed by a question ("Yes, what?", "네, 근데요?")."""
-    return len(_words(text)) > 1 and text.rstrip().endswith("?")
+    """Whether a yes or no is followed by a question or by one unexpected English word.
+
+    Whisper closes a cut "Yes, but" as "Yes, what?" or "Yes, bye.": a yes followed by a word
+    that is neither a courtesy nor a confirmation is more likely the start of a clause.
+    """
+    words = _words(text)
+    if len(words) > 1 and text.rstrip().endswith("?"):
+        return True
+    return (
+        len(words) == 2
+        and re.search(r"[가-힣]", text) is None
+        and words[0] in _AFTER_YESNO_EN
+        and words[1] not in _AFTER_YESNO_EN
+    )
 
 
 def _closes(text: str, language: str) -> bool:

@@ -115,6 +115,8 @@ CASES = [
     ("en", _DATE, True, "Friday, please.", SHUT),
     ("en", 6, True, "Yes, please.", SHUT),
     ("en", 6, True, "Yes, what?", MORE),  # "Yes, but" as Whisper may close it
+    ("en", 6, True, "Yes, bye.", MORE),  # the same: one unexpected word after the yes
+    ("en", 6, True, "No, thanks.", SHUT),
     ("en", 6, False, "two one two, five five five", MORE),
     ("en", 6, False, "two one two, five five five, one two three four.", DONE),
     ("en", _OPEN, True, "Could I book a table for? Could I put a table for?", MORE),
