@@ -284,14 +284,18 @@ def check_line(
         return f"missing {sorted(need - has, key=str)[0]}: {key}: {line!r}"
     if has - need:
         return f"extra {sorted(has - need, key=str)[0]}: {key}: {line!r}"
-    if name and name in want and name not in line:
-        return f"missing name {name!r}: {key}: {line!r}"
-    read = scenario_parser(sc).parse(line, today=today).intent
+    if name and name in want:  # the agent must take it as the name ("no one called X": no)
+        parsed = scenario_parser(sc).parse(line, today=today, expected="name")
+        if name not in line or not any(v.value == name for v in parsed.slots):
+            return f"missing name {name!r}: {key}: {line!r}"
+    spec = sc.slots.get(asked) if asked else None
+    expected = spec.type if spec is not None else asked  # read as the agent reads an answer
+    read = scenario_parser(sc).parse(line, today=today, expected=expected).intent
     if read in _DERAIL and read in sc.intents:  # the agent would not take it as an answer
         return f"intent: {key} read as {read!r}: {line!r}"
     if intent in ("affirm", "deny") and intent in sc.intents:
         ok = {intent} | ({"goodbye", "thanks"} if key.startswith("goodbye") else set())
-        ok.add(scenario_parser(sc).parse(want, today=today).intent)  # as the template's reads
+        ok.add(scenario_parser(sc).parse(want, today=today, expected=expected).intent)
         if read not in ok:
             return f"intent: {key} read as {read!r}, not {intent!r}: {line!r}"
     return None

@@ -95,5 +95,11 @@ def test_a_care_call_answer_is_checked_on_the_slot_asked(scenarios: dict[str, Sc
         is None
     )
     assert check_line(sc, "meal", "meal", "I slept well", "it's a little better", today=TODAY)
+    en = scenarios["restaurant-en"]
+    want, kim = "my name is Alex Kim", "Alex Kim"
+    assert check_line(en, "name", "name", "it's Alex Kim", want, today=TODAY, name=kim) is None
+    # the name is in the line, but the agent's NLU does not take it as the name
+    bad = check_line(en, "name", "name", "no one called Alex Kim", want, today=TODAY, name=kim)
+    assert bad is not None and bad.startswith("missing name")
     no = check_line(sc, "goodbye", None, "yes, one more thing", "no, that's all", today=TODAY)
     assert no is not None and no.startswith(("missing", "extra"))
