@@ -151,9 +151,13 @@ def test_operator_authoring_journey(live_console, browser_page_factory, shoot, t
     log.locator(".agent").nth(1).wait_for(timeout=60_000)
     page.locator("#log .latency").first.wait_for(timeout=30_000)
     text = log.inner_text()
+    caller = log.locator(".caller").first.inner_text()
     shoot(page, "softphone")
     page.click("#hangup")
     journey = time.monotonic() - started
     print(f"authoring journey in the browser: {journey:.1f} s")
-    assert "you: " in text and "table" in text.lower()
+    # the caller's words went through recognition and the agent answered them; Whisper's reading
+    # of espeak-ng through the browser's fake capture varies with load ("…to book a table." /
+    # "…tomokatebo."), so only the words it always kept are asserted
+    assert "you: " in text and "like" in caller.lower(), text
     assert " ms" in text
