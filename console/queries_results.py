@@ -39,7 +39,7 @@ from scenarios.schema import Scenario
 __all__ = [
     "BookingEntry",
     "answer_labels",
-    "reason_label",
+    "code_label",
     "Calendar",
     "CarePerson",
     "PersonPage",
@@ -140,24 +140,16 @@ def answer_labels(scenarios: Mapping[str, Scenario]) -> Callable[[str, str, Any]
     return label
 
 
-def reason_label(lang: str) -> Callable[[str], str]:
-    """``reason(code)``: a follow-up reason in the page's language (known codes), else as written."""
+def code_label(kind: str, lang: str) -> Callable[[str], str]:
+    """``label(code)``: a stored code in the page's language, else as written.
+
+    The ``results.<kind>.<code>`` messages: a follow-up ``reason``, the ``slot`` a care call asked.
+    """
 
     def label(code: str) -> str:
-        key = f"results.reason.{code}"
+        key = f"results.{kind}.{code}"
         text = t(key, lang)
         return code.replace("_", " ") if text == key else text
-
-    return label
-
-
-def slot_label(lang: str) -> Callable[[str], str]:
-    """``slot(name)``: what a care call asked, in the page's language (known slots), else as written."""
-
-    def label(name: str) -> str:
-        key = f"results.slot.{name}"
-        text = t(key, lang)
-        return name.replace("_", " ") if text == key else text
 
     return label
 

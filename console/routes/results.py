@@ -31,10 +31,9 @@ from console.queries_results import (
     carecall_csv,
     carecall_people,
     close_flag,
+    code_label,
     get_booking,
     person_page,
-    reason_label,
-    slot_label,
 )
 from console.render import render
 from console.tenancy import org_scenario_ids
@@ -240,8 +239,8 @@ def carecall_page(request: Request, user: Viewer, session: DbSession) -> HTMLRes
             "people": people,
             "flagged": sum(1 for p in people if p.open_flags),
             "answer": answer_labels(console_state(request).runtime.scenarios),
-            "reason": reason_label(user.lang),
-            "slot": slot_label(user.lang),
+            "reason": code_label("reason", user.lang),
+            "slot": code_label("slot", user.lang),
             "nav_active": "results",
             "closed": request.query_params.get("closed"),
             **view_helpers(console_state(request).settings.timezone),
@@ -282,8 +281,8 @@ def person_view(request: Request, person_id: str, user: Viewer, session: DbSessi
             "p": page,
             "trends_json": page.trends.as_dict(),
             "answer": answer_labels(console_state(request).runtime.scenarios),
-            "reason": reason_label(user.lang),
-            "slot": slot_label(user.lang),
+            "reason": code_label("reason", user.lang),
+            "slot": code_label("slot", user.lang),
             "nav_active": "results",
             **view_helpers(console_state(request).settings.timezone),
         },
