@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from common.errors import AicallError
-from nlg.checks import check_reply
+from dialogue.acts import ActKind
+from nlg.checks import check_reply, meaning_faults
 from nlg.llm import (
     ChatMessage,
     LlamaCppClient,
@@ -489,6 +490,15 @@ class ReplyRewriter:
                 persona=persona,
                 act_texts={i: nlg.word(a) for i, a in enumerate(segment.acts)},
             )
+            if not reasons:
+                # Meaning (nlg.checks._meaning): does it still ask and say what the template
+                # does; only for a reply that passed everything else.
+                reasons = meaning_faults(
+                    candidate,
+                    segment.text,
+                    lang,
+                    confirming=any(a.kind == ActKind.CONFIRM for a in segment.acts),
+                )
             attempt.unreleased = [*held, *([rest] if rest else [])]
         attempt.reasons = reasons
 

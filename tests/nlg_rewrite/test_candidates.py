@@ -141,11 +141,15 @@ def test_history_is_not_needed_for_the_tuned_prompt() -> None:
 @pytest.mark.parametrize(
     ("scenario", "dropped", "kept"),
     [
-        ("carecall-en", "How are you feeling?", "How have you been feeling? Any cough or pain?"),
+        (
+            "carecall-en",
+            "How are you feeling?",
+            "How have you been feeling? Any fever, cough or pain?",
+        ),
         (
             "carecall-ko",
             "요즘 몸은 좀 어떠세요?",
-            "요즘 몸은 좀 어떠세요? 기침이나 아픈 데는 없으세요?",
+            "요즘 몸은 좀 어떠세요? 열이 나거나 기침이나 아픈 데는 없으세요?",
         ),
     ],
 )

@@ -1,0 +1,181 @@
+"""Does a reworded reply still mean what its template means? The ``meaning:*`` checks.
+
+The other checks see values, questions, register and who speaks; a rewording can keep all of
+them and still ask something else ("What time would you like?" -> "What is your cooking
+time?", "몇 분이 오시나요?" -> "몇 분이 오셨어요?"). These checks compare the reply with its
+template (calibrated by reading the benchmark's own passes, tests/nlg_checks/data/
+reword_meaning.yaml; docs/replies.md "The meaning check"):
+
+* ``meaning:tense`` (Korean): the reply adds a past tense (-었/았/였-) its template does not
+  have ("오시나요?" -> "오셨어요?").
+* ``meaning:asks_else``: the reply asks *how, why, where* or *who* (어떻게, 왜, 어디, 누구)
+  where its template does not: "예약자 성함을 말씀해 주세요." -> "예약자 성함은 어떻게
+  해야합니까?". (What, which, when and how many change with the wording: "몇 시로" ->
+  "언제로", "What date" -> "Which date".)
+* ``meaning:speaker`` (Korean): the reply speaks of "나/내" (the agent, in 반말's first person)
+  where its template does not: "내 머릿속에는 어떠한 기분이세요?".
+* ``meaning:list``: an item of a list the template offers (날짜, 시간, 인원, 좌석 / fever,
+  cough or pain) is not said.
+* ``meaning:presumes`` (Korean): a question turned into one that presumes the answer
+  (-죠/-지요: "있으세요?" -> "있으시죠?"); not for a read-back (``confirming``), where
+  "맞으시죠?" is the question.
+* ``meaning:doer`` (Korean): the template says the agent does something for the caller
+  (드리다: 바꿔 드릴까요, 전화드릴게요) and the reply no longer does, asking what *can* be
+  done instead ("어느 쪽에서 바꾸실 수 있을까요?": the caller changes it) or dropping the
+  agent's promise (a goodbye without "전화드릴게요"). A question that simply no longer says
+  드리다 ("방문하실 시간은 몇 시쯤이세요?") is not a fault.
+
+Rules only, no model: about a millisecond (a Korean analysis or two).
+
+What lost (measured on the same file and on the fault-injection suite's 31 faithful
+paraphrases; docs/replies.md "The meaning check"):
+
+* **MiniLM similarity** of reply and template (the encoder the zero-shot NLU ships): the wrong
+  English rewordings score 0.41-0.69, but faithful paraphrases score 0.44-0.92 ("Thank you,
+  goodbye." 0.44, "What time should I put you down for?" 0.59, read-backs 0.52-0.77); a
+  threshold that rejects "What is your cooking time?" (0.55) rejects a third of the faithful
+  English paraphrases. Korean reaches MiniLM-L6 as jamo: faithful 0.45-0.97, wrong 0.26-0.90.
+* **Retrieval** (the reply nearer its own template than every other template of the scenario):
+  in English it catches only what similarity catches; in Korean it rejects a right rewording
+  ("연락 가능한 전화번호를 알려주십시오." is nearer another template).
+* **A new Korean noun** that no wording of the scenario uses ("머릿속", "경성동"): it also
+  rejects "방문하실 시간은 몇 시쯤이세요?", a faithful paraphrase.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nlg.checks._morph import morphs
+
+__all__ = ["meaning_faults"]
+
+_PAST = frozenset({"었", "았", "였", "었었", "았었"})
+_PRESUME = re.compile(r"(?:죠|지요)[?.!]?$")
+_WH_KO = frozenset({"어떻게", "어디", "누구", "왜"})
+_WH_EN = re.compile(r"\b(where|who|whom|why|how)\b(?!\s+(?:many|much|long))", re.IGNORECASE)
+# "A, B, C" or "A, B or C": three or more items (one to three words each) the reply must keep.
+_WORD = r"(?!(?:or|and)\b)[^\s,.?!]+"
+_ITEM = {"en": rf"{_WORD}(?:\s{_WORD}){{0,2}}", "ko": r"[^\s,.?!]+"}
+_LIST = {
+    lang: re.compile(
+        rf"({item})((?:,\s*{item}){{1,}}),?\s*(?:(?:or|and)\s+({item}))?", re.IGNORECASE
+    )
+    for lang, item in _ITEM.items()
+}
+# Korean alternatives joined by -거나 ("열이 나거나 기침을 하시거나 아픈 데는"): each clause's
+# own word must be kept; light verbs say nothing of their own.
+_LIGHT = frozenset({"하", "되", "있", "없", "나", "주", "드리", "계시", "보", "가", "오"})
+_EN_ARTICLES = re.compile(r"^(?:the|a|an|any|some|your)\s+", re.IGNORECASE)
+_KO_LIST_TAIL = re.compile(r"\s*(?:중에서|중|등|이나|나)$")
+
+
+def _past(text: str) -> bool:
+    return any(m.tag == "EP" and m.form in _PAST for m in morphs(text))
+
+
+def _wh_words(text: str, lang: str) -> set[str]:
+    if lang == "ko":
+        ms = morphs(text)
+        found = {m.form for m in ms if m.form in _WH_KO and m.tag in ("MAG", "NP")}
+        # the analyser reads 어떻게 as 어떻 + 게
+        found |= {
+            "어떻게"
+            for m, nxt in zip(ms, ms[1:], strict=False)
+            if m.form == "어떻" and nxt.form == "게"
+        }
+        return found
+    return {w.lower() for w in _WH_EN.findall(text)}
+
+
+def _speaks_of_self(text: str) -> bool:
+    return any(m.form == "나" and m.tag == "NP" for m in morphs(text))
+
+
+def _doer(text: str) -> bool:
+    return any(m.form == "드리" and m.tag in ("VX", "VV") for m in morphs(text))
+
+
+def _promises(text: str) -> bool:
+    ms = morphs(text)
+    return any(
+        m.form == "드리" and nxt.tag == "EF" and nxt.form.startswith(("ᆯ게", "ㄹ게", "겠"))
+        for m, nxt in zip(ms, ms[1:], strict=False)
+    ) or any(m.form == "드리" and nxt.form == "겠" for m, nxt in zip(ms, ms[1:], strict=False))
+
+
+def _can(text: str) -> bool:
+    ms = morphs(text)
+    return any(
+        m.form == "수" and m.tag == "NNB" and nxt.form == "있"
+        for m, nxt in zip(ms, ms[1:], strict=False)
+    )
+
+
+def _list_items(template: str, lang: str) -> list[str]:
+    items: list[str] = []
+    for sentence in re.split(r"(?<=[.?!])\s+", template):
+        for m in _LIST.get(lang, _LIST["en"]).finditer(sentence):
+            found = [m.group(1), *re.split(r",\s*", m.group(2).lstrip(", ")), m.group(3) or ""]
+            found = [f.strip() for f in found if f and f.strip()]
+            if len(found) < 3:
+                continue
+            for item in found:
+                if lang == "en":
+                    item = _EN_ARTICLES.sub("", re.sub(r"^(?:or|and)\s+", "", item, flags=re.I))
+                else:
+                    item = _KO_LIST_TAIL.sub("", item)
+                if item:
+                    items.append(item)
+        if lang == "ko" and "거나" in sentence:
+            items.extend(
+                m.form
+                for m in morphs(sentence)
+                if m.tag in ("NNG", "VV", "VA", "VA-I", "VV-I") and m.form not in _LIGHT
+            )
+    return items
+
+
+def _item_said(item: str, text: str, lang: str) -> bool:
+    if lang == "ko":
+        return item in text or item in {m.form for m in morphs(text)}
+    words = [w for w in re.findall(r"[a-z]+", item.lower()) if len(w) > 2]
+    low = text.lower()
+    return any(re.search(rf"\b{re.escape(w[:5])}", low) for w in words) if words else True
+
+
+def meaning_faults(
+    text: str,
+    template_text: str,
+    lang: str,
+    *,
+    confirming: bool = False,
+) -> tuple[str, ...]:
+    """Reasons ``text`` no longer means what ``template_text`` means (empty when it does).
+
+    Args:
+        text: the reworded reply (the whole of it).
+        template_text: the template wording it replaces.
+        lang: ``ko`` or ``en``.
+        confirming: the reply reads values back for a yes or no (a ``confirm`` act), where a
+            question ending in -죠 is the question itself.
+
+    Returns:
+        ``meaning:*`` reason codes, in a stable order.
+    """
+    reasons: list[str] = []
+    if lang == "ko" and _past(text) and not _past(template_text):
+        reasons.append("meaning:tense")
+    if _wh_words(text, lang) - _wh_words(template_text, lang):
+        reasons.append("meaning:asks_else")
+    if lang == "ko" and _speaks_of_self(text) and not _speaks_of_self(template_text):
+        reasons.append("meaning:speaker")
+    if any(not _item_said(item, text, lang) for item in _list_items(template_text, lang)):
+        reasons.append("meaning:list")
+    if lang == "ko":
+        presumes = _PRESUME.search(text.rstrip())
+        if presumes and not confirming and not _PRESUME.search(template_text.rstrip()):
+            reasons.append("meaning:presumes")
+        if _doer(template_text) and not _doer(text) and (_can(text) or _promises(template_text)):
+            reasons.append("meaning:doer")
+    return tuple(reasons)
