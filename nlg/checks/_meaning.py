@@ -8,14 +8,17 @@ reword_meaning.yaml; docs/replies.md "The meaning check"):
 
 * ``meaning:tense`` (Korean): the reply adds a past tense (-었/았/였-) its template does not
   have ("오시나요?" -> "오셨어요?").
-* ``meaning:asks_else``: the reply asks *how, why, where* or *who* (어떻게, 왜, 어디, 누구)
-  where its template does not: "예약자 성함을 말씀해 주세요." -> "예약자 성함은 어떻게
-  해야합니까?". (What, which, when and how many change with the wording: "몇 시로" ->
-  "언제로", "What date" -> "Which date".)
-* ``meaning:speaker`` (Korean): the reply speaks of "나/내" (the agent, in 반말's first person)
-  where its template does not: "내 머릿속에는 어떠한 기분이세요?".
+* ``meaning:asks_else``: the reply asks *how, why* or *who* (어떻게, 왜, 누구) where its
+  template does not: "예약자 성함을 말씀해 주세요." -> "예약자 성함은 어떻게 해야합니까?".
+  (What, which, when, where and how many change with the wording: "몇 시로" -> "언제로",
+  "What date" -> "Which date", seating -> "Where would you like to sit?".)
+* ``meaning:speaker``: the reply speaks of "나/내" (the agent, in 반말's first person) where
+  its template does not: "내 머릿속에는 어떠한 기분이세요?"; or tells the caller "your name
+  is…" outside a read-back: "Hello, your name is Jisoo at Hangang Kitchen." (the agent's own
+  introduction given to the caller).
 * ``meaning:list``: an item of a list the template offers (날짜, 시간, 인원, 좌석 / fever,
-  cough or pain) is not said.
+  cough or pain) is not said (a word of it, by its first three letters in English: "outdoor"
+  said as "outside"). Not for read-backs, whose values the value checks hold.
 * ``meaning:presumes`` (Korean): a question turned into one that presumes the answer
   (-죠/-지요: "있으세요?" -> "있으시죠?"); not for a read-back (``confirming``), where
   "맞으시죠?" is the question.
@@ -50,13 +53,14 @@ from nlg.checks._morph import morphs
 
 __all__ = ["meaning_faults"]
 
+_YOUR_NAME = re.compile(r"\byour name is\b", re.IGNORECASE)
 _PAST = frozenset({"었", "았", "였", "었었", "았었"})
 _PRESUME = re.compile(r"(?:죠|지요)[?.!]?$")
-_WH_KO = frozenset({"어떻게", "어디", "누구", "왜"})
-_WH_EN = re.compile(r"\b(where|who|whom|why|how)\b(?!\s+(?:many|much|long))", re.IGNORECASE)
-# "A, B, C" or "A, B or C": three or more items (one to three words each) the reply must keep.
+_WH_KO = frozenset({"어떻게", "누구", "왜"})
+_WH_EN = re.compile(r"\b(who|whom|why|how)\b(?!\s+(?:many|much|long))", re.IGNORECASE)
+# "A, B, C" or "A, B or C": three or more items (up to four words each) the reply must keep.
 _WORD = r"(?!(?:or|and)\b)[^\s,.?!]+"
-_ITEM = {"en": rf"{_WORD}(?:\s{_WORD}){{0,2}}", "ko": r"[^\s,.?!]+"}
+_ITEM = {"en": rf"{_WORD}(?:\s{_WORD}){{0,3}}", "ko": r"[^\s,.?!]+"}
 _LIST = {
     lang: re.compile(
         rf"({item})((?:,\s*{item}){{1,}}),?\s*(?:(?:or|and)\s+({item}))?", re.IGNORECASE
@@ -141,7 +145,8 @@ def _item_said(item: str, text: str, lang: str) -> bool:
         return item in text or item in {m.form for m in morphs(text)}
     words = [w for w in re.findall(r"[a-z]+", item.lower()) if len(w) > 2]
     low = text.lower()
-    return any(re.search(rf"\b{re.escape(w[:5])}", low) for w in words) if words else True
+    # a word of the item, by its first three letters ("outdoor" seating said as "outside")
+    return any(re.search(rf"\b{re.escape(w[:3])}", low) for w in words) if words else True
 
 
 def meaning_faults(
@@ -170,7 +175,15 @@ def meaning_faults(
         reasons.append("meaning:asks_else")
     if lang == "ko" and _speaks_of_self(text) and not _speaks_of_self(template_text):
         reasons.append("meaning:speaker")
-    if any(not _item_said(item, text, lang) for item in _list_items(template_text, lang)):
+    elif (
+        lang != "ko"
+        and not confirming
+        and _YOUR_NAME.search(text)
+        and not _YOUR_NAME.search(template_text)
+    ):
+        reasons.append("meaning:speaker")
+    items = () if confirming else _list_items(template_text, lang)
+    if any(not _item_said(item, text, lang) for item in items):
         reasons.append("meaning:list")
     if lang == "ko":
         presumes = _PRESUME.search(text.rstrip())
