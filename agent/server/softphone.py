@@ -209,6 +209,37 @@ function muDecode(u) {
   u = ~u & 0xFF; const sign = u & 0x80, exp = (u >> 4) & 7, man = u & 0x0F;
   let mag = (((man << 3) + 0x84) << exp) - 0x84; return (sign ? -mag : mag) / 32768;
 }
+// The microphone's rate (44.1 or 48 kHz) down to the phone's 8 kHz: a windowed-sinc low-pass
+// (cut-off 3.6 kHz) read at each output instant. A plain average of each ~6 input samples
+// lets 4-8 kHz fold back into the band, which flipped Whisper's reading of words from run
+// to run ("book a table" / "more catable") with the phase of the decimation.
+function decimator(rate) {
+  const ratio = rate / 8000, half = Math.ceil(ratio * 8), taps = 2 * half, phases = 64;
+  const cut = 3600 / rate, table = [];
+  for (let p = 0; p <= phases; p++) {
+    const h = new Float32Array(taps); let sum = 0;
+    for (let k = 0; k < taps; k++) {
+      const t = k - half + 1 - p / phases, x = 2 * cut * t;
+      h[k] = (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x)) * (0.54 + 0.46 * Math.cos(Math.PI * t / half));
+      sum += h[k];
+    }
+    for (let k = 0; k < taps; k++) h[k] /= sum;
+    table.push(h);
+  }
+  let held = new Float32Array(0), next = half - 1;
+  return (input) => {
+    const all = new Float32Array(held.length + input.length); all.set(held); all.set(input, held.length);
+    const out = [];
+    while (Math.floor(next) + half < all.length) {
+      const i = Math.floor(next), h = table[Math.round((next - i) * phases)];
+      let y = 0; for (let k = 0, j = i - half + 1; k < taps; k++, j++) y += h[k] * all[j];
+      out.push(y); next += ratio;
+    }
+    const keep = Math.max(0, Math.floor(next) - half + 1);
+    held = all.slice(keep); next -= keep;
+    return out;
+  };
+}
 function b64(bytes) { let s = ""; for (const b of bytes) s += String.fromCharCode(b); return btoa(s); }
 function unb64(text) { const s = atob(text); const out = new Uint8Array(s.length); for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i); return out; }
 
@@ -256,14 +287,10 @@ async function call() {
       mediaFormat: {encoding: "audio/x-mulaw", sampleRate: 8000, channels: 1}}}));
     const source = ctx.createMediaStreamSource(micStream);
     micNode = ctx.createScriptProcessor(2048, 1, 1);
-    const ratio = ctx.sampleRate / 8000; let acc = 0, n = 0, phase = 0;
+    const decimate = decimator(ctx.sampleRate);
     micNode.onaudioprocess = (e) => {
-      const input = e.inputBuffer.getChannelData(0); const out = [];
-      for (let i = 0; i < input.length; i++) {
-        acc += input[i]; n++; phase += 1;
-        if (phase >= ratio) { out.push(muEncode(acc / n)); acc = 0; n = 0; phase -= ratio; }
-      }
-      if (ws && ws.readyState === 1) sendFrames(Uint8Array.from(out));
+      const out = Uint8Array.from(decimate(e.inputBuffer.getChannelData(0)), muEncode);
+      if (ws && ws.readyState === 1) sendFrames(out);
     };
     source.connect(micNode); micNode.connect(ctx.destination);
     $("status").textContent = say("lConnected", "connected"); $("hangup").disabled = false;
