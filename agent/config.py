@@ -53,11 +53,11 @@ class Settings(BaseSettings):
     asr_checked_languages: list[str] = Field(default_factory=lambda: ["ko"])
     # End of the caller's turn: "dialogue" judges the speculative transcript with the NLU in the
     # dialogue's context (answer at once when it completes what was asked, wait longer when it
-    # is unfinished); "silence" waits a fixed silence per expected input. The endpointing bench
-    # shows 0 premature replies for "dialogue", but on the softphone's real browser path a plain
-    # English request came out garbled under load with it (docs/voice.md): "silence" stays the
-    # default until that is understood.
-    endpointing: Literal["dialogue", "silence"] = "silence"
+    # is unfinished); "silence" waits a fixed silence per expected input. "dialogue" is the
+    # default: 0 premature replies in the endpointing bench against 54 for "silence" (a
+    # transcript garbled on the softphone's path in both modes was the page's resampling, fixed;
+    # docs/voice.md).
+    endpointing: Literal["dialogue", "silence"] = "dialogue"
     # A coqui-tts model directory per language replaces Piper / espeak-ng for that language
     # (the optional `coqui` extra; docs/voice.md, "coqui-tts").
     tts_coqui_model_en: Path | None = None

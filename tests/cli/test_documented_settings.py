@@ -163,7 +163,7 @@ def _other_value(field: str, default: object) -> str:
         "asr_model": "tiny.en",
         "llm_threads": "2",
         "log_format": "json",
-        "endpointing": "dialogue",
+        "endpointing": "silence",
         "warm_scenarios": '["restaurant-en"]',
         "stream_secret": "a-shared-secret-of-20-chars",
     }

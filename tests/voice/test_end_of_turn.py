@@ -375,7 +375,7 @@ def test_voice_heard_as_the_turn_is_taken_holds_it_for_vad() -> None:
 
 
 def test_endpointing_setting_chooses_the_mode(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("AICALL_ENDPOINTING", "dialogue")
-    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "dialogue"
+    monkeypatch.setenv("AICALL_ENDPOINTING", "silence")
+    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "silence"
     monkeypatch.delenv("AICALL_ENDPOINTING")
-    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "silence"  # the default
+    assert endpoint_policy(Settings(data_dir=tmp_path)).mode == "dialogue"  # the default
