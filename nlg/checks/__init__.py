@@ -3,8 +3,8 @@
 ``check_reply(candidate, acts=..., template_text=..., lang=...)`` returns a
 :class:`CheckResult`; when it is not ``ok`` the caller speaks the template instead and logs the
 reasons (see :class:`Reason` and docs/llm.md). ``meaning_faults(candidate, template_text, lang)``
-compares a whole reworded reply's meaning with its template's (``meaning:*``; a MiniLM pass:
-call it off the event loop).
+compares a whole reworded reply's meaning with its template's (``meaning:*`` reasons; rules
+over the Korean morphology, about a millisecond; docs/replies.md "The meaning check").
 """
 
 from nlg.checks._check import CheckResult, Reason, check_reply, find_mentions
