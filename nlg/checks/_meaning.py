@@ -34,10 +34,10 @@ What lost (measured on the same file and on the fault-injection suite's 31 faith
 paraphrases; docs/replies.md "The meaning check"):
 
 * **MiniLM similarity** of reply and template (the encoder the zero-shot NLU ships): the wrong
-  English rewordings score 0.41-0.69, but faithful paraphrases score 0.44-0.92 ("Thank you,
-  goodbye." 0.44, "What time should I put you down for?" 0.59, read-backs 0.52-0.77); a
-  threshold that rejects "What is your cooking time?" (0.55) rejects a third of the faithful
-  English paraphrases. Korean reaches MiniLM-L6 as jamo: faithful 0.45-0.97, wrong 0.26-0.90.
+  English rewordings score 0.41-0.93 (10 of 12 below 0.70), but faithful paraphrases score
+  0.44-0.92 ("Thank you, goodbye." 0.44, "What time should I put you down for?" 0.59,
+  read-backs 0.52-0.77): a threshold of 0.70 also rejects 10 of 24 faithful or right English
+  replies. Korean reaches MiniLM-L6 as jamo: faithful 0.45-0.97, wrong 0.26-0.90.
 * **Retrieval** (the reply nearer its own template than every other template of the scenario):
   in English it catches only what similarity catches; in Korean it rejects a right rewording
   ("연락 가능한 전화번호를 알려주십시오." is nearer another template).
