@@ -7,7 +7,7 @@ pauses inserted, and streamed at real-time pace in 20 ms frames into the call's 
 recognizer and, in ``dialogue`` mode, the completeness judge of a real dialogue session driven
 to the question the turn answers):
 
-* ``answer``: a complete answer to a slot question (date, time, party size, seating);
+* ``answer``: a complete answer to a slot question (date, time, party size, seating, name);
 * ``yesno``: yes or no at the read-back;
 * ``fragment``: an unfinished start, a pause of 0.5-1.1 s, the rest;
 * ``phone``: a phone number dictated in three groups with two pauses (0.4-1.2 s).
@@ -72,7 +72,16 @@ LEAD = {
     "ko": ["예약하고 싶어요", "내일이요", "7시요", "네 명이요", "홀", "김민수"],
 }
 #: context -> lines of LEAD said before it (phone: the read-back's turn without a caller id)
-CONTEXT = {"open": 0, "date": 1, "time": 2, "count": 3, "seating": 4, "readback": 6, "phone": 6}
+CONTEXT = {
+    "open": 0,
+    "date": 1,
+    "time": 2,
+    "count": 3,
+    "seating": 4,
+    "name": 5,
+    "readback": 6,
+    "phone": 6,
+}
 
 ANSWERS = {
     "en": {
@@ -124,6 +133,18 @@ ANSWERS = {
             "A room, please.",
             "Main hall.",
         ],
+        "name": [
+            "John Smith.",
+            "Maria Garcia.",
+            "It's David Lee.",
+            "Sarah Johnson.",
+            "Under Michael Brown.",
+            "Emily Davis.",
+            "James Wilson, please.",
+            "Anna Taylor.",
+            "It's Robert Moore.",
+            "Laura Martin.",
+        ],
     },
     "ko": {
         "date": [
@@ -174,6 +195,18 @@ ANSWERS = {
             "룸",
             "홀 좌석이요",
         ],
+        "name": [
+            "김민수",
+            "이지은이요",
+            "박서준",
+            "최유나요",
+            "정하늘이요",
+            "강민호",
+            "윤서연이요",
+            "장동건",
+            "한지민이요",
+            "오세훈",
+        ],
     },
 }
 YESNO = {
@@ -214,6 +247,8 @@ FRAGMENTS = {
         ("time", "Let's say", "eight pm."),
         ("count", "There will be", "four of us."),
         ("readback", "Yes, but", "please make it eight pm."),
+        ("name", "My name is", "John Smith."),
+        ("name", "It's under", "Maria Garcia."),
     ],
     "ko": [
         ("open", "예약하고", "싶어요"),
@@ -226,6 +261,8 @@ FRAGMENTS = {
         ("time", "오후", "6시 반이요"),
         ("count", "어른 두 명하고", "아이 한 명이요"),
         ("readback", "네 그런데", "시간을 8시로 바꿔 주세요"),
+        ("name", "제 이름은", "김민수요"),
+        ("name", "예약자는", "이지은이에요"),
     ],
 }
 PHONES = {
@@ -272,14 +309,15 @@ class Turn:
 def turns(language: str, per_kind: int) -> list[Turn]:
     """``per_kind`` turns of each kind (the lists repeated: the voices vary run to run)."""
     out: list[Turn] = []
-    answers = [(ctx, a) for ctx, lines in ANSWERS[language].items() for a in lines]
+    # the contexts in turn (date, time, count, seating, name, date, ...)
+    answers = [(ctx, lines[j]) for j in range(10) for ctx, lines in ANSWERS[language].items()]
     for i in range(per_kind):
         ctx, line = answers[i % len(answers)]
         out.append(Turn(language, "answer", ctx, (line,)))
     for i in range(per_kind):
         out.append(Turn(language, "yesno", "readback", (YESNO[language][i % 10],)))
     for i in range(per_kind):
-        ctx, first, rest = FRAGMENTS[language][i % 10]
+        ctx, first, rest = FRAGMENTS[language][i % len(FRAGMENTS[language])]
         pause = FRAGMENT_PAUSES[(i // 10) % len(FRAGMENT_PAUSES)]
         out.append(Turn(language, "fragment", ctx, (first, rest), (pause,)))
     for i in range(per_kind):

@@ -476,6 +476,22 @@ def _final_ko(text: str) -> bool:
     return bool(words) and words[-1].endswith(_FINAL_KO)
 
 
+def _whole_name(result: NLUResult, slot: str | None, language: str) -> Completeness:
+    """A name answered at a name question: complete when it is a whole name.
+
+    A given name alone ("John", "민수") may be followed by the family name after a pause, so
+    it waits as unsure; a first and a last name ("John Smith") or a Korean full name of three
+    syllables or more ("김민수") is taken as complete.
+    """
+    found = result.slot(slot or "name") or result.slot("name")
+    value = str(found.value if found is not None else "").strip()
+    if language == "ko" and re.fullmatch(r"[가-힣]{3,5}", value.replace(" ", "")):
+        return Completeness.COMPLETE
+    if language != "ko" and len(_WORD.findall(value)) >= 2:
+        return Completeness.COMPLETE
+    return Completeness.UNSURE
+
+
 def judge_completeness(
     text: str,
     language: str,
@@ -534,18 +550,32 @@ def _judge(
         return Completeness.INCOMPLETE
     if not answered and expects in ("date", "time", "datetime") and _mentions_when(text, language):
         return Completeness.INCOMPLETE  # "In the evening, around…": the time is still to come
-    if not answered and language == "ko" and expects != "name" and not _final_ko(text):
+    sure = (
+        result is not None
+        and result.intent not in (OUT_OF_SCOPE, "inform")
+        and result.confidence >= 0.8
+    )
+    if (
+        not answered
+        and language == "ko"
+        and expects != "name"
+        and not _final_ko(text)
+        and not (sure and expects is None)
+    ):
         # neither what was asked nor a finished sentence: Whisper's reading of a fragment
-        # ("저녁" → "종료", "다음 주" → "다음초", "저 그" → "쫙글"); the rest is still to come
+        # ("저녁" → "종료", "다음 주" → "다음초", "저 그" → "쫙글"); the rest is still to come.
+        # Not a request the NLU is sure of at an open question: Whisper's "예약하고시퍼별" for
+        # "예약하고 싶어요" waits as unsure (0.5 s), not as unfinished (1.5 s).
         return Completeness.INCOMPLETE
     if answered and expects == "yesno" and _asks_back(text):
         return Completeness.INCOMPLETE  # "Yes, but" read as "Yes, what?": the caller goes on
     if answered and expects != "name":
         return Completeness.COMPLETE
+    if answered and expects == "name" and result is not None:
+        return _whole_name(result, slot, language)
     if result is None or expects == "name":
         return Completeness.UNSURE
     # an open question, or another request than the one asked ("what time do you close?")
-    sure = result.intent not in (OUT_OF_SCOPE, "inform") and result.confidence >= 0.8
     if sure and language == "ko" and not _final_ko(text):
         return Completeness.UNSURE  # "예약한 고…": the request is clear, the sentence is not over
     if sure and (expects is None or result.intent not in ("affirm", "deny")):

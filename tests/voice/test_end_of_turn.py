@@ -133,6 +133,16 @@ CASES = [
     ("ko", _OPEN, True, "내일 저녁에", MORE),
     ("ko", 6, False, "공일공", MORE),
     ("ko", _DATE, True, "모니오", MAYBE),  # ends as a mumbled "…요" does: not surely unfinished
+    # Whisper's "예약하고 싶어요" on espeak-ng: the request is clear, the ending is not
+    ("ko", _OPEN, True, "예약하고시퍼별", MAYBE),
+    # a whole name is complete; a given name alone may be followed by the family name
+    ("en", 5, True, "John Smith.", DONE),
+    ("en", 5, True, "It's Maria Garcia.", DONE),
+    ("en", 5, True, "John", MAYBE),
+    ("en", 5, True, "My name is", MORE),
+    ("ko", 5, True, "김민수", DONE),
+    ("ko", 5, True, "김민수요", SHUT),
+    ("ko", 5, True, "민수", MAYBE),
 ]
 
 
