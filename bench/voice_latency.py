@@ -3,7 +3,9 @@
 From the end of the caller's speech (last voiced frame sent) to the first agent audio frame
 received, over Twilio's protocol on loopback, measured by the caller simulator (an outside
 Twilio Media Streams client: webhook, TwiML, ``connected``/``start``, 20 ms mu-law frames at
-real-time pace, marks echoed). The same client speaks the same English lines (Piper) to
+real-time pace, marks echoed) in a process of its own (:mod:`bench.voice_caller`;
+``--caller inline`` runs it in the bench's process, sharing the server's event loop, as
+before). The same client speaks the same English lines (Piper) to
 
 * the project's server (in this process, the embedded models, the restaurant scenario), and
 * the peer: a stock pipecat 1.14 Twilio bot (``../shared/tools/peer-pipecat/bot.py``, Silero
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import secrets
 import socket
@@ -32,6 +35,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -41,22 +45,12 @@ from agent.server.app import create_app
 from agent.server.loopback import serve_on_loopback
 from agent.voice.engines import VoiceEngines
 from agent.voice.models import whisper_base_dir
-from agent.voice.simulator import CallerSimulator, CallerStep, SimulatedCall, caller_voice
+from agent.voice.simulator import caller_voice
+from agent.voice.tts import Synthesizer
+from bench.voice_caller import SCRIPTS, place_calls
 
-SCRIPTS = {
-    "restaurant-en": [
-        "I'd like to book a table.",
-        "Tomorrow at seven pm.",
-        "Four people.",
-        "The main hall, please.",
-        "John Smith.",
-        "Yes.",
-    ],
-    # The spoken answers of tests/voice/data/book-ko.yaml (they survive espeak-ng, the phone
-    # line and Whisper base), the party size said instead of keyed.
-    "restaurant-ko": ["예약하고 싶어요", "목요일이요", "한 시요", "네 명이요", "홀", "민수", "예"],
-}
-LANGUAGE = {"restaurant-en": "en", "restaurant-ko": "ko"}
+#: the repository (the caller process runs ``python -m bench.voice_caller`` from it)
+ROOT = Path(__file__).resolve().parents[1]
 #: where the peer bot is by default (next to the repository, as the issue names it)
 DEFAULT_PEER = Path(__file__).resolve().parents[1].parent / "shared/tools/peer-pipecat/bot.py"
 
@@ -74,20 +68,26 @@ class Tally:
     """The caller-side turns of one bot and setting."""
 
     latencies: list[float] = field(default_factory=list)
+    by_line: dict[int, list[float]] = field(default_factory=dict)
     turns: int = 0
     unanswered: int = 0
     premature: int = 0
     calls: int = 0
 
-    def add(self, call: SimulatedCall) -> None:
-        self.calls += 1
-        for turn in call.turns[1:]:  # the greeting is no caller turn
-            self.turns += 1
-            self.premature += int(turn.premature)
-            if turn.latency is None:
-                self.unanswered += 1
-            else:
-                self.latencies.append(turn.latency)
+    def add(self, calls: list[list[dict[str, Any]]]) -> None:
+        """Count calls as :func:`bench.voice_caller.place_calls` returns them."""
+        for turns in calls:
+            self.calls += 1
+            for line, turn in enumerate(turns):
+                if turn.get("keyed"):  # a keyed turn is no speech turn
+                    continue
+                self.turns += 1
+                self.premature += int(turn["premature"])
+                if turn["latency"] is None:
+                    self.unanswered += 1
+                else:
+                    self.latencies.append(turn["latency"])
+                    self.by_line.setdefault(line, []).append(turn["latency"])
 
     def cells(self) -> str:
         return (
@@ -182,20 +182,67 @@ async def start_peer(option: str | None, data: Path) -> Peer | None:
 # Calls ------------------------------------------------------------------------------------
 
 
-async def place(
-    base: str, token: str, engines: VoiceEngines, scenario: str, *, reply_timeout: float = 20.0
-) -> SimulatedCall:
-    language = LANGUAGE[scenario]
-    sim = CallerSimulator(
-        base,
-        auth_token=token,
-        synthesizer=caller_voice(language, engines.synthesizer(language)),
-        recognizer=None,
-        language=language,
-        reply_timeout=reply_timeout,
-    )
-    steps = [CallerStep(say=line) for line in SCRIPTS[scenario]]
-    return await sim.call(scenario, steps)
+class Caller:
+    """The caller side: a process of its own (:mod:`bench.voice_caller`), or this one's loop."""
+
+    def __init__(self, inline_voices: dict[str, Synthesizer] | None, log: Path) -> None:
+        self._voices = inline_voices
+        self._log = log
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        if self._voices is not None:
+            return
+        with self._log.open("ab") as log:  # the child keeps its own copy of the handle
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.voice_caller",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=log,
+                cwd=ROOT,
+            )
+        reply = await self._read()
+        if not reply.get("ready"):
+            raise RuntimeError(f"the caller process did not start: {reply}")
+
+    async def _read(self) -> dict[str, Any]:
+        assert self._process is not None and self._process.stdout is not None
+        while True:
+            line = await self._process.stdout.readline()
+            if not line:
+                raise RuntimeError("the caller process exited")
+            with contextlib.suppress(ValueError):
+                message = json.loads(line)
+                if isinstance(message, dict):
+                    return message
+
+    async def calls(
+        self, base: str, token: str, scenario: str, k: int = 1
+    ) -> list[list[dict[str, Any]]]:
+        """``k`` simultaneous calls; each call's caller turns."""
+        if self._voices is not None:
+            return await place_calls(self._voices, base, token, scenario, k)
+        assert self._process is not None and self._process.stdin is not None
+        job = {"base": base, "token": token, "scenario": scenario, "k": k}
+        self._process.stdin.write((json.dumps(job) + "\n").encode())
+        await self._process.stdin.drain()
+        reply = await self._read()
+        if "error" in reply:
+            raise RuntimeError(f"the caller process failed: {reply['error']}")
+        return list(reply["calls"])
+
+    async def stop(self) -> None:
+        if self._process is None:
+            return
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        try:
+            await asyncio.wait_for(self._process.wait(), 10)
+        except TimeoutError:
+            self._process.kill()
+            await self._process.wait()
 
 
 def speech_turns(reports: list) -> list:
@@ -239,6 +286,14 @@ async def run(args: argparse.Namespace) -> None:
     app = create_app(settings, runtime, engines=engines)
     state = app.state.aicall
 
+    inline = None
+    if args.caller == "inline":
+        inline = {
+            "en": engines.synthesizer("en"),
+            "ko": caller_voice("ko", engines.synthesizer("en")),
+        }
+    caller = Caller(inline, data / "caller.log")
+    await caller.start()
     peer = await start_peer(args.peer, data)
     ours = {s: Tally() for s in SCRIPTS}
     theirs = Tally()
@@ -248,35 +303,32 @@ async def run(args: argparse.Namespace) -> None:
         async with serve_on_loopback(app) as base:
             before = len(state.reports)
             for _ in range(args.calls):  # interleaved: both bots under the same load
-                ours["restaurant-en"].add(await place(base, token, engines, "restaurant-en"))
+                ours["restaurant-en"].add(await caller.calls(base, token, "restaurant-en"))
                 if peer is not None:
-                    theirs.add(await place(peer.base, token, engines, "restaurant-en"))
+                    theirs.add(await caller.calls(peer.base, token, "restaurant-en"))
             en_reports = state.reports[before:]
             loads["en"] = load()
             before = len(state.reports)
             if "restaurant-ko" in args.scenarios:
                 for _ in range(args.calls):
-                    ours["restaurant-ko"].add(await place(base, token, engines, "restaurant-ko"))
+                    ours["restaurant-ko"].add(await caller.calls(base, token, "restaurant-ko"))
             ko_reports = state.reports[before:]
             loads["ko"] = load()
             for k in args.k:
                 for scenario in args.scenarios:
                     tally = Tally()
-                    calls = await asyncio.gather(
-                        *(place(base, token, engines, scenario) for _ in range(k))
-                    )
-                    for call in calls:
-                        tally.add(call)
+                    tally.add(await caller.calls(base, token, scenario, k))
                     k_rows.append((scenario, k, tally, load()))
             await asyncio.sleep(0.5)
     finally:
         if peer is not None:
             peer.stop()
+        await caller.stop()
         runtime.close()
 
     en, ko = ours["restaurant-en"], ours["restaurant-ko"]
     print(
-        f"\nOne call at a time ({args.calls} calls per bot; load average 1/5 min at the start "
+        f"\nOne call at a time ({args.calls} calls per bot; caller {args.caller}; load average 1/5 min at the start "
         f"{loads['start']}, after English {loads['en']}, after Korean {loads['ko']}):\n"
     )
     print(
@@ -296,6 +348,21 @@ async def run(args: argparse.Namespace) -> None:
         print("| stock pipecat (peer) | restaurant-en | skipped (no peer) | | | | | |")
     if ko.turns:
         print(f"| aicall ({args.endpointing}) | restaurant-ko | {ko.cells()} | |")
+    print("\n| scenario | caller line | aicall p50 | max | stock pipecat p50 |")
+    print("|---|---|---|---|---|")
+    for scenario, tally in ours.items():
+        for line, text in enumerate(SCRIPTS[scenario]):
+            mine = tally.by_line.get(line, [])
+            if text.startswith("#"):
+                continue
+            if not mine:
+                continue
+            peer_line = theirs.by_line.get(line, []) if scenario == "restaurant-en" else []
+            peer_cell = f"{1000 * pct(peer_line, 50):.0f} ms" if peer_line else ""
+            print(
+                f"| {scenario} | {text} | {1000 * pct(mine, 50):.0f} ms "
+                f"| {1000 * max(mine):.0f} ms | {peer_cell} |"
+            )
     print(
         "\n| scenario | turns | server v2v p50 | p95 | endpoint+ASR p50 | ASR p50 "
         "| dialogue p50 | TTS first audio p50 |"
@@ -333,6 +400,12 @@ def main() -> None:
     )
     parser.add_argument("--scenarios", default="restaurant-en,restaurant-ko")
     parser.add_argument("--peer", default=None, help="the peer bot.py ('' for none)")
+    parser.add_argument(
+        "--caller",
+        default="process",
+        choices=["process", "inline"],
+        help="the caller in a process of its own, or in the bench's (sharing the server's loop)",
+    )
     parser.add_argument("--data-dir", type=Path, default=None, help="default: a new temp dir")
     args, _unknown = parser.parse_known_args()
     args.k = [int(k) for k in args.k.split(",") if k]

@@ -1,4 +1,4 @@
-"""bench.voice_latency's peer runner: found or skipped cleanly, started and stopped as a process."""
+"""bench.voice_latency's peer runner (found or skipped cleanly, a process) and its caller process."""
 
 from __future__ import annotations
 
@@ -77,3 +77,24 @@ def test_a_peer_that_dies_is_reported(tmp_path: Path) -> None:
     finally:
         peer.stop()
     assert "no whisper here" in (tmp_path / "peer.log").read_text()
+
+
+def test_caller_process_answers_jobs_and_reports_a_failed_one(tmp_path: Path) -> None:
+    """The bench's caller runs in a process of its own: ready, a job's error comes back, stop."""
+    caller = voice_latency.Caller(None, tmp_path / "caller.log")
+
+    async def scenario() -> str:
+        await caller.start()
+        try:  # nothing listens on a free port: the call fails in the caller's process
+            await caller.calls(
+                f"http://127.0.0.1:{voice_latency.free_port()}", "t", "restaurant-en"
+            )
+        except RuntimeError as e:
+            return str(e)
+        finally:
+            await caller.stop()
+        return "no error"
+
+    message = asyncio.run(scenario())
+    assert message.startswith("the caller process failed:"), message
+    assert caller._process is not None and caller._process.returncode == 0
