@@ -476,20 +476,50 @@ def _final_ko(text: str) -> bool:
     return bool(words) and words[-1].endswith(_FINAL_KO)
 
 
-def _whole_name(result: NLUResult, slot: str | None, language: str) -> Completeness:
-    """A name answered at a name question: complete when it is a whole name.
+#: how a name is introduced ("My name is…", "It's under…", "제 이름은…")
+_NAME_LEAD_EN = re.compile(
+    r"^(?:(?:my|the)\s+name(?:'s|\s+is)|it's\s+under|it\s+is\s+under|it's|it\s+is|"
+    r"this\s+is|under|name's)\s+",
+    re.IGNORECASE,
+)
+_NAME_LEAD_KO = re.compile(r"^(?:제\s*)?(?:이름은|성함은|예약자는|예약자\s*이름은)\s*")
+_NAME_END_KO = re.compile(r"(?:이요|이에요|예요|입니다|이고요|요)$")
+#: words that are no part of a name (Whisper's reading of a cut "My name is" → "My name")
+_NOT_NAME_EN = frozenset(
+    """my name is it's under this the a for booking reservation table please thanks and
+    it hello hi yes no""".split()
+)
+#: the common Korean family names (a full name is one of these and a given name)
+_SURNAMES_KO = frozenset(
+    "김 이 박 최 정 강 조 윤 장 임 한 오 서 신 권 황 안 송 류 유 전 홍 고 문 양 손 배 백 허 남 심 노 "
+    "하 곽 성 차 주 우 구 민 진 나 지 엄 변 채 원 천 방 공 현 함 여 염 석 추 도 소 설 선 마 길 연 위 "
+    "표 명 기 반 왕 금 옥 육 인 맹 모 탁 국 어 은 편 용 예 경 봉 사 부 가 복 태 목 형 피 두 감".split()
+)
 
-    A given name alone ("John", "민수") may be followed by the family name after a pause, so
-    it waits as unsure; a first and a last name ("John Smith") or a Korean full name of three
-    syllables or more ("김민수") is taken as complete.
+
+def _whole_name(text: str, language: str) -> bool:
+    """Whether the transcript gives a whole name ("John Smith", "김민수요").
+
+    A first and a family name, or a Korean family name and given name. At the name question anything else waits as unfinished: a cut "My name is" or "It's
+    under" comes back from Whisper as "My name is My name" or "It's 100.", a cut "제 이름은"
+    as "케이블" — all of which the NLU would take as a name — and a given name alone may be
+    followed by the family name.
     """
-    found = result.slot(slot or "name") or result.slot("name")
-    value = str(found.value if found is not None else "").strip()
-    if language == "ko" and re.fullmatch(r"[가-힣]{3,5}", value.replace(" ", "")):
-        return Completeness.COMPLETE
-    if language != "ko" and len(_WORD.findall(value)) >= 2:
-        return Completeness.COMPLETE
-    return Completeness.UNSURE
+    stripped = text.strip().rstrip(".!?").strip()
+    if language == "ko" or re.search(r"[가-힣]", stripped):
+        core = _NAME_END_KO.sub("", _NAME_LEAD_KO.sub("", stripped)).replace(" ", "")
+        return bool(re.fullmatch(r"[가-힣]{3}", core) and core[0] in _SURNAMES_KO) or bool(
+            re.fullmatch(r"(?:남궁|황보|선우|제갈|독고)[가-힣]{2}", core)
+        )
+    core = _NAME_LEAD_EN.sub("", stripped)
+    core = re.sub(r",?\s*please$", "", core, flags=re.IGNORECASE)
+    words = core.replace(",", " ").split()
+    return 2 <= len(words) <= 4 and all(
+        w[0].isupper()
+        and w.replace("-", "").replace("'", "").isalpha()
+        and w.lower() not in _NOT_NAME_EN
+        for w in words
+    )
 
 
 def judge_completeness(
@@ -571,8 +601,8 @@ def _judge(
         return Completeness.INCOMPLETE  # "Yes, but" read as "Yes, what?": the caller goes on
     if answered and expects != "name":
         return Completeness.COMPLETE
-    if answered and expects == "name" and result is not None:
-        return _whole_name(result, slot, language)
+    if expects == "name":
+        return Completeness.COMPLETE if _whole_name(text, language) else Completeness.INCOMPLETE
     if result is None or expects == "name":
         return Completeness.UNSURE
     # an open question, or another request than the one asked ("what time do you close?")

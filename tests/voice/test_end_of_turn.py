@@ -135,14 +135,22 @@ CASES = [
     ("ko", _DATE, True, "모니오", MAYBE),  # ends as a mumbled "…요" does: not surely unfinished
     # Whisper's "예약하고 싶어요" on espeak-ng: the request is clear, the ending is not
     ("ko", _OPEN, True, "예약하고시퍼별", MAYBE),
-    # a whole name is complete; a given name alone may be followed by the family name
+    # a whole name is complete; anything else at the name question waits: Whisper's reading
+    # of a cut "My name is", "It's under" or "제 이름은" ("My name is My name", "It's 100.",
+    # "케이블"), which the NLU takes as a name, and a given name alone (bench.voice_endpointing)
     ("en", 5, True, "John Smith.", DONE),
-    ("en", 5, True, "It's Maria Garcia.", DONE),
-    ("en", 5, True, "John", MAYBE),
+    ("en", 5, True, "It's under Maria Garcia.", DONE),
+    ("en", 5, True, "James Wilson, please.", SHUT),
+    ("en", 5, True, "My name is My name", MORE),
+    ("en", 5, True, "It's 100.", MORE),
     ("en", 5, True, "My name is", MORE),
+    ("en", 5, True, "John", MORE),
     ("ko", 5, True, "김민수", DONE),
-    ("ko", 5, True, "김민수요", SHUT),
-    ("ko", 5, True, "민수", MAYBE),
+    ("ko", 5, True, "김 민수요", SHUT),
+    ("ko", 5, True, "제 이름은 이지은이에요", SHUT),
+    ("ko", 5, True, "케이블", MORE),
+    ("ko", 5, True, "예약 한강", MORE),
+    ("ko", 5, True, "민수", MORE),
 ]
 
 
@@ -179,7 +187,8 @@ def test_the_same_words_are_judged_by_what_was_asked(runtime: AgentRuntime) -> N
 
 def test_without_a_parse_only_the_words_decide() -> None:
     assert judge_completeness("I'd like a table for", "en", None, None) is MORE
-    assert judge_completeness("John Smith.", "en", "name", None) is MAYBE
+    assert judge_completeness("John Smith.", "en", "name", None) is DONE  # a whole name
+    assert judge_completeness("John", "en", "name", None) is MORE  # the family name may follow
     assert judge_completeness("", "ko", "yesno", None) is MAYBE
     assert judge_completeness("예약하는데...", "ko", None, None) is MORE
 
