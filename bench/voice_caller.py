@@ -41,7 +41,7 @@ SCRIPTS = {
     # "네 명이요" came back as "랩 야외" or "애매한 이여" and the rest of the call answered the
     # wrong question (runs before 2026-12-04 measured that derailed call). A keyed turn is not
     # counted as a speech turn.
-    "restaurant-ko": ["예약하고 싶어요", "목요일이요", "한 시요", "#4#", "야외", "민수", "예"],
+    "restaurant-ko": ["예약하고 싶어요", "목요일이요", "한 시요", "#4#", "야외", "김민수", "예"],
 }
 LANGUAGE = {"restaurant-en": "en", "restaurant-ko": "ko"}
 
