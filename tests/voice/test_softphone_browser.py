@@ -34,6 +34,23 @@ def _chromium_args(wav: Path) -> list[str]:
     ]
 
 
+@pytest.fixture
+def softphone_app(tmp_path: Path, engines, voice_data_dir):
+    """The agent's app with the softphone page on and restaurant-en warm (runtime closed after)."""
+    from agent.runtime import AgentRuntime
+    from agent.server.app import create_app
+
+    settings = Settings(
+        data_dir=voice_data_dir,
+        database_url=f"sqlite:///{tmp_path / 'calls.db'}",
+        softphone=True,
+        default_scenario="restaurant-en",
+    )
+    runtime = AgentRuntime(settings, clock=lambda _s: datetime(2026, 11, 25, 10, 0))
+    yield create_app(settings, runtime, engines=engines, warm_scenarios=["restaurant-en"])
+    runtime.close()
+
+
 def _level_db(samples: np.ndarray, rate: int, hz: float) -> float:
     """The level of one frequency in ``samples`` (dB, Hann-windowed spectrum peak near ``hz``)."""
     spectrum = np.abs(np.fft.rfft(samples * np.hanning(len(samples))))
@@ -42,10 +59,8 @@ def _level_db(samples: np.ndarray, rate: int, hz: float) -> float:
     return float(20 * np.log10(spectrum[near].max() + 1e-9))
 
 
-def test_softphone_call_shows_the_conversation(tmp_path: Path, engines, voice_data_dir) -> None:
+def test_softphone_call_shows_the_conversation(tmp_path: Path, engines, softphone_app) -> None:
     playwright = pytest.importorskip("playwright.async_api")
-    from agent.runtime import AgentRuntime
-    from agent.server.app import create_app
     from agent.server.loopback import serve_on_loopback
 
     # The fake microphone loops this file: quiet during the greeting, then one request.
@@ -58,17 +73,8 @@ def test_softphone_call_shows_the_conversation(tmp_path: Path, engines, voice_da
     wav = tmp_path / "caller.wav"
     wav.write_bytes(write_wav(mic.resample(16000)))
 
-    settings = Settings(
-        data_dir=voice_data_dir,
-        database_url=f"sqlite:///{tmp_path / 'calls.db'}",
-        softphone=True,
-        default_scenario="restaurant-en",
-    )
-    runtime = AgentRuntime(settings, clock=lambda _s: datetime(2026, 11, 25, 10, 0))
-    app = create_app(settings, runtime, engines=engines, warm_scenarios=["restaurant-en"])
-
     async def scenario() -> str:
-        async with serve_on_loopback(app) as base, playwright.async_playwright() as p:
+        async with serve_on_loopback(softphone_app) as base, playwright.async_playwright() as p:
             browser = await p.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=_chromium_args(wav)
             )
@@ -91,17 +97,12 @@ def test_softphone_call_shows_the_conversation(tmp_path: Path, engines, voice_da
             finally:
                 await browser.close()
 
-    try:
-        text = asyncio.run(scenario())
-    finally:
-        runtime.close()
+    text = asyncio.run(scenario())
     assert "you: " in text and "book a table" in text.lower()
     assert "you: 1126#" in text or "you: 1126" in text
 
 
-def test_softphone_filters_the_microphone_to_the_phone_band(
-    tmp_path: Path, engines, voice_data_dir
-) -> None:
+def test_softphone_filters_the_microphone_to_the_phone_band(tmp_path: Path, softphone_app) -> None:
     """What the page sends at 8 kHz holds a 1 kHz tone and not the alias of a 6 kHz one.
 
     The microphone runs at 44.1 or 48 kHz; 6 kHz is above the phone's 4 kHz limit and must be
@@ -110,8 +111,6 @@ def test_softphone_filters_the_microphone_to_the_phone_band(
     to change Whisper's reading of espeak-ng's "book a table" with the phase of the cut.
     """
     playwright = pytest.importorskip("playwright.async_api")
-    from agent.runtime import AgentRuntime
-    from agent.server.app import create_app
     from agent.server.loopback import serve_on_loopback
 
     rate = 48000
@@ -120,14 +119,6 @@ def test_softphone_filters_the_microphone_to_the_phone_band(
     wav = tmp_path / "tones.wav"
     wav.write_bytes(write_wav(PcmAudio((tones * 32767).astype("<i2").tobytes(), rate)))
 
-    settings = Settings(
-        data_dir=voice_data_dir,
-        database_url=f"sqlite:///{tmp_path / 'calls.db'}",
-        softphone=True,
-        default_scenario="restaurant-en",
-    )
-    runtime = AgentRuntime(settings, clock=lambda _s: datetime(2026, 11, 25, 10, 0))
-    app = create_app(settings, runtime, engines=engines, warm_scenarios=["restaurant-en"])
     sent: list[bytes] = []
 
     def on_socket(ws) -> None:
@@ -139,7 +130,7 @@ def test_softphone_filters_the_microphone_to_the_phone_band(
         ws.on("framesent", on_frame)
 
     async def scenario() -> None:
-        async with serve_on_loopback(app) as base, playwright.async_playwright() as p:
+        async with serve_on_loopback(softphone_app) as base, playwright.async_playwright() as p:
             browser = await p.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=_chromium_args(wav)
             )
@@ -157,10 +148,7 @@ def test_softphone_filters_the_microphone_to_the_phone_band(
             finally:
                 await browser.close()
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        runtime.close()
+    asyncio.run(scenario())
     assert len(sent) >= 150, f"the page sent {len(sent)} frames of 20 ms"
     assert all(len(frame) == 160 for frame in sent)  # 20 ms of 8 kHz mu-law each
     audio = np.frombuffer(mulaw_decode(b"".join(sent[25:150])), "<i2").astype(np.float64)
