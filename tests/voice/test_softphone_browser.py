@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import shutil
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -32,6 +35,32 @@ def _chromium_args(wav: Path) -> list[str]:
         f"--use-file-for-fake-audio-capture={wav}",
         "--autoplay-policy=no-user-gesture-required",
     ]
+
+
+@contextlib.asynccontextmanager
+async def _called(
+    playwright: Any, app: Any, wav: Path, *, watch: Callable[[Any], None] | None = None
+) -> AsyncIterator[Any]:
+    """The softphone page in Chromium, ``wav`` as its microphone, Call pressed; yields the page.
+
+    ``watch`` sees the page before it loads (to listen to its WebSocket).
+    """
+    from agent.server.loopback import serve_on_loopback
+
+    async with serve_on_loopback(app) as base, playwright.async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=_chromium_args(wav)
+        )
+        try:
+            page = await browser.new_page()
+            if watch is not None:
+                watch(page)
+            await page.goto(f"{base}/softphone")
+            await page.select_option("#scenario", "restaurant-en")
+            await page.click("#call")
+            yield page
+        finally:
+            await browser.close()
 
 
 @pytest.fixture
@@ -61,7 +90,6 @@ def _level_db(samples: np.ndarray, rate: int, hz: float) -> float:
 
 def test_softphone_call_shows_the_conversation(tmp_path: Path, engines, softphone_app) -> None:
     playwright = pytest.importorskip("playwright.async_api")
-    from agent.server.loopback import serve_on_loopback
 
     # The fake microphone loops this file: quiet during the greeting, then one request.
     speech = engines.synthesizer("en").synthesize_sync("I'd like to book a table.")
@@ -74,28 +102,18 @@ def test_softphone_call_shows_the_conversation(tmp_path: Path, engines, softphon
     wav.write_bytes(write_wav(mic.resample(16000)))
 
     async def scenario() -> str:
-        async with serve_on_loopback(softphone_app) as base, playwright.async_playwright() as p:
-            browser = await p.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=_chromium_args(wav)
-            )
-            try:
-                page = await browser.new_page()
-                await page.goto(f"{base}/softphone")
-                await page.select_option("#scenario", "restaurant-en")
-                await page.click("#call")
-                log = page.locator("#log")
-                await log.get_by_text("agent: Hello, this is Jisoo").wait_for(timeout=30_000)
-                await log.get_by_text("What date would you like to book?").wait_for(timeout=60_000)
-                # the page's keypad answers as a phone's keys do: 26 November is 1126#
-                for key in "1126#":
-                    await page.click(f'#keypad button[data-key="{key}"]')
-                await log.get_by_text("What time would you like?").wait_for(timeout=60_000)
-                text = await log.inner_text()
-                await page.click("#hangup")
-                await page.screenshot(path=str(tmp_path / "softphone.png"))
-                return text
-            finally:
-                await browser.close()
+        async with _called(playwright, softphone_app, wav) as page:
+            log = page.locator("#log")
+            await log.get_by_text("agent: Hello, this is Jisoo").wait_for(timeout=30_000)
+            await log.get_by_text("What date would you like to book?").wait_for(timeout=60_000)
+            # the page's keypad answers as a phone's keys do: 26 November is 1126#
+            for key in "1126#":
+                await page.click(f'#keypad button[data-key="{key}"]')
+            await log.get_by_text("What time would you like?").wait_for(timeout=60_000)
+            text = await log.inner_text()
+            await page.click("#hangup")
+            await page.screenshot(path=str(tmp_path / "softphone.png"))
+            return str(text)
 
     text = asyncio.run(scenario())
     assert "you: " in text and "book a table" in text.lower()
@@ -111,7 +129,6 @@ def test_softphone_filters_the_microphone_to_the_phone_band(tmp_path: Path, soft
     to change Whisper's reading of espeak-ng's "book a table" with the phase of the cut.
     """
     playwright = pytest.importorskip("playwright.async_api")
-    from agent.server.loopback import serve_on_loopback
 
     rate = 48000
     t = np.arange(int(rate * 4.0)) / rate
@@ -130,23 +147,15 @@ def test_softphone_filters_the_microphone_to_the_phone_band(tmp_path: Path, soft
         ws.on("framesent", on_frame)
 
     async def scenario() -> None:
-        async with serve_on_loopback(softphone_app) as base, playwright.async_playwright() as p:
-            browser = await p.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=_chromium_args(wav)
-            )
-            try:
-                page = await browser.new_page()
-                page.on("websocket", on_socket)
-                await page.goto(f"{base}/softphone")
-                await page.select_option("#scenario", "restaurant-en")
-                await page.click("#call")
-                for _ in range(200):  # 3 s of audio sent (150 frames of 20 ms)
-                    if len(sent) >= 150:
-                        break
-                    await asyncio.sleep(0.1)
-                await page.click("#hangup")
-            finally:
-                await browser.close()
+        def watch(page) -> None:
+            page.on("websocket", on_socket)
+
+        async with _called(playwright, softphone_app, wav, watch=watch) as page:
+            for _ in range(200):  # 3 s of audio sent (150 frames of 20 ms)
+                if len(sent) >= 150:
+                    break
+                await asyncio.sleep(0.1)
+            await page.click("#hangup")
 
     asyncio.run(scenario())
     assert len(sent) >= 150, f"the page sent {len(sent)} frames of 20 ms"
