@@ -27,6 +27,10 @@ reword_meaning.yaml; docs/replies.md "The meaning check"):
   done instead ("어느 쪽에서 바꾸실 수 있을까요?": the caller changes it) or dropping the
   agent's promise (a goodbye without "전화드릴게요"). A question that simply no longer says
   드리다 ("방문하실 시간은 몇 시쯤이세요?") is not a fault.
+* ``meaning:negation``: the reply says *not* where its template does not (not, never,
+  n't; 안, 못, -지 않-, -지 말-): "Have a nice day." -> "I don't have a good day.", "아픈 데는
+  없으세요?" -> "기침을 하지 않으세요?". 없다 is not counted: "필요하신 것 있으세요?" and
+  "필요하신 것 없으세요?" ask the same.
 
 Rules only, no model: about a millisecond (a Korean analysis or two).
 
@@ -72,10 +76,18 @@ _LIST = {
 _LIGHT = frozenset({"하", "되", "있", "없", "나", "주", "드리", "계시", "보", "가", "오"})
 _EN_ARTICLES = re.compile(r"^(?:the|a|an|any|some|your)\s+", re.IGNORECASE)
 _KO_LIST_TAIL = re.compile(r"\s*(?:중에서|중|등|이나|나)$")
+_NEG_EN = re.compile(r"\b(?:not|never|no longer)\b|n't\b", re.IGNORECASE)
+_NEG_KO = frozenset({("안", "MAG"), ("못", "MAG"), ("않", "VX"), ("말", "VX")})
 
 
 def _past(text: str) -> bool:
     return any(m.tag == "EP" and m.form in _PAST for m in morphs(text))
+
+
+def _negates(text: str, lang: str) -> bool:
+    if lang == "ko":
+        return any((m.form, m.tag) in _NEG_KO for m in morphs(text))
+    return bool(_NEG_EN.search(text))
 
 
 def _wh_words(text: str, lang: str) -> set[str]:
@@ -173,6 +185,8 @@ def meaning_faults(
         reasons.append("meaning:tense")
     if _wh_words(text, lang) - _wh_words(template_text, lang):
         reasons.append("meaning:asks_else")
+    if _negates(text, lang) and not _negates(template_text, lang):
+        reasons.append("meaning:negation")
     if lang == "ko" and _speaks_of_self(text) and not _speaks_of_self(template_text):
         reasons.append("meaning:speaker")
     elif (

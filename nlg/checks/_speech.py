@@ -92,6 +92,7 @@ _CALLER_KO = re.compile(
     r"(?:고\s?싶(?:어요|습니다|은데|어서)|려고(?:요|\s?하는데|\s?해요|\s?합니다|\s?전화))"
     r"|도와\s?(?:주세요|주실|주시겠|주시나|줄\s?수)"
     r"|(?:^|\s)제\s?(?:예약|자리|테이블)"
+    r"|(?:저한테|저에게|제게)\s*(?:전화|연락)"  # "call me": the caller's own number
 )
 _CALLER_EN = re.compile(
     r"\b(?:help|assist|book|reserve|seat)\s+(?:me|us)\b"
@@ -99,7 +100,8 @@ _CALLER_EN = re.compile(
     r"move|help)\b"
     r"|\bI(?:'d| would)\s+like\s+to\s+(?:book|reserve|make|change|cancel|move)\b"
     r"|\bI\s+(?:want|need)\s+to\s+(?:book|reserve|make|change|cancel|move)\b"
-    r"|\bmy\s+(?:booking|reservation|table)\b",
+    r"|\bmy\s+(?:booking|reservation|table)\b"
+    r"|\b(?:call|reach|contact|text)\s+me\b",  # "the best number to call me"
     _I,
 )
 

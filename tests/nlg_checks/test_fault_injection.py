@@ -276,6 +276,9 @@ FAULTS = [
         Reason.ROLE_FLIP,
     ),
     ("en", "request", "I'd like to book a table. What time works?", Reason.ROLE_FLIP),
+    # the caller's own number asked for as the agent's ("the best number to call me")
+    ("en", "request", "What time works, and what is the best number to call me?", Reason.ROLE_FLIP),
+    ("ko", "request", "몇 시로 예약해 드릴까요? 저한테 전화 주세요.", Reason.ROLE_FLIP),
     # empty
     ("ko", "confirm", "", Reason.EMPTY),
     ("ko", "bye", "   \n ", Reason.EMPTY),

@@ -80,6 +80,15 @@ CHANGED = [
     ("en", "What time would you like?", "How did you hear about us?", "meaning:asks_else"),
     (
         "en",
+        "Thank you for calling. Have a nice day.",
+        "I'm glad you called. I'm sorry, but I don't have a good day.",
+        "meaning:negation",
+    ),
+    ("en", "Did you sleep well last night?", "Did you not sleep last night?", "meaning:negation"),
+    ("ko", "오늘 식사는 잘 하셨어요?", "오늘 식사는 못 하셨어요?", "meaning:negation"),
+    ("ko", "요즘 기분은 어떠세요?", "요즘 기분이 안 좋으세요?", "meaning:negation"),
+    (
+        "en",
         "May I have the name for the booking?",
         "Why do you need a booking?",
         "meaning:asks_else",
@@ -136,6 +145,9 @@ KEPT = [
         "Take care! I'll call you again soon.",
         False,
     ),
+    # 없다 is not a negation: both ask whether there is anything
+    ("ko", "혹시 필요하신 것이나 도와드릴 일이 있으세요?", "혹시 필요하신 것 없으세요?", False),
+    ("en", "Is there anything else I can help you with?", "Anything else I can do for you?", False),
     (
         "en",
         "So that's December 4th, 7 pm, 4 people, under Kim. Shall I book it?",

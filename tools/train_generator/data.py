@@ -15,9 +15,9 @@ SNIPS and ATIS are never read: they are the reported benchmarks. Writes JSONL li
 - ``utterances``: description [+ slot names] -> 3-5 ``- `` lines with ``{slot}`` blanks
   (SGD intent descriptions; HWU64 and CLINC150 intent names as descriptions; paraKQC: one
   paraphrase stands for the intent, in Korean);
-- ``reword``: a line -> another line of the same intent with *the same values* (SGD system
-  turns with equal act and slot sets, filled with one set of values; HWU64 likewise;
-  paraKQC paraphrases that share every number).
+- ``reword``: a line -> another line of the same intent with *the same values* and the same
+  sentence kind (SGD system turns with equal act and slot sets, filled with one set of values;
+  paraKQC paraphrases in 존댓말 that share every number).
 
     python -m tools.train_generator.data --out /work/data/generator/train.jsonl
 """
@@ -113,21 +113,6 @@ def hwu(root: str) -> dict[str, tuple[str, list[str]]]:
     return out
 
 
-def hwu_values(root: str) -> dict[str, list[tuple[str, dict[str, str]]]]:
-    """HWU64: (intent + slot set) -> (template, values) for value-keeping rewording pairs."""
-    out: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
-    for f in sorted(glob.glob(os.path.join(root, "hwu64/trainset/*.csv"))):
-        with open(f, encoding="utf-8") as fh:
-            for row in csv.DictReader(fh, delimiter=";"):
-                found = re.findall(r"\[(\w+)\s*:\s*([^\]]*)\]", row["answer_annotation"])
-                if not found or len({k for k, _ in found}) != len(found):
-                    continue
-                tpl = re.sub(r"\[(\w+)\s*:\s*[^\]]*\]", r"{\1}", row["answer_annotation"])
-                key = f"{row['scenario']}_{row['intent']}|{','.join(sorted(k for k, _ in found))}"
-                out[key].append((tpl, {k: v.strip() for k, v in found}))
-    return out
-
-
 def clinc(root: str) -> dict[str, tuple[str, list[str]]]:
     """CLINC150 train: intent -> (description from its name, utterances)."""
     data = json.load(open(os.path.join(root, "clinc/data_full.json"), encoding="utf-8"))
@@ -191,29 +176,65 @@ def utterance_examples(root: str, rng: random.Random) -> Iterator[dict[str, str]
             }
 
 
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve "
+    "하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열 한 두 세 네"
+).split()
+_POLITE_END = re.compile(r"(요|니다|니까|세요|죠|시오)$")
+_BANMAL = re.compile(r"(^|\s)(너|너는|너의|네가|니가|나|나는|내가|내|날|나한테|너한테|야)(\s|$)")
+
+
+def _numbers(text: str) -> list[str]:
+    """The digits and number words of a line: a rewording must keep every one."""
+    words = re.findall(r"\d+|[A-Za-z가-힣]+", text.lower())
+    return sorted(w for w in words if w.isdigit() or w in _NUMBER_WORDS)
+
+
+def _same_kind(a: str, b: str) -> bool:
+    """Both questions or both not: a rewording keeps what the line asks."""
+    return a.rstrip().endswith("?") == b.rstrip().endswith("?")
+
+
+def polite_korean(text: str) -> bool:
+    """A line an agent could say: a 존댓말 ending and no 반말 pronoun (나, 너, 네가...)."""
+    end = re.sub(r"[\s.?!~]+$", "", text)
+    return bool(_POLITE_END.search(end)) and not _BANMAL.search(text)
+
+
+def keeps_meaning(a: str, b: str) -> bool:
+    """A pair fit to teach rewording: the same numbers and the same sentence kind."""
+    return a != b and _numbers(a) == _numbers(b) and _same_kind(a, b)
+
+
 def reword_examples(root: str, rng: random.Random) -> Iterator[dict[str, str]]:
-    """A line -> another line of the same meaning with the same values."""
+    """A line an agent says -> another line of the same meaning with the same values.
+
+    English: SGD *system* turns with the same acts and slots (agent-side lines), filled with
+    one set of values. Korean: paraKQC paraphrases, both in 존댓말 (a 반말 target taught the
+    adapter to answer callers in 반말). Either way a pair whose numbers or sentence kind differ
+    (SGD's unannotated counts: "3 rooms" beside "2 rooms") is left out: it taught dropping and
+    changing values.
+    """
     _, system = sgd(root)
     pools = [(k, v) for k, v in system.items() if len({t for t, _ in v}) >= 2]
-    pools += [(k, v) for k, v in hwu_values(root).items() if len({t for t, _ in v}) >= 2]
     for _key, items in pools:
         for _ in range(min(4, len(items) // 2)):
             (ta, va), (tb, _vb) = rng.sample(items, 2)
-            if ta == tb:
-                continue
             a, b = _fill(ta, va), _fill(tb, va)
-            if a and b:
+            if a and b and keeps_meaning(a, b):
                 persona = rng.choice(PERSONAS["en"])
                 yield {
                     "task": "reword",
                     "prompt": reply_prompt(a, "en", persona),
                     "target": " " + b + "\n",
                 }
-    digits = re.compile(r"\d+")
     for group in parakqc(root):
+        polite = [s for s in group if polite_korean(s)]
+        if len(polite) < 2:
+            continue
         for _ in range(3):
-            a, b = rng.sample(group, 2)
-            if sorted(digits.findall(a)) != sorted(digits.findall(b)):
+            a, b = rng.sample(polite, 2)
+            if not keeps_meaning(a, b):
                 continue
             persona = rng.choice(PERSONAS["ko"])
             yield {

@@ -143,6 +143,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--save-every", type=int, default=10, help="export the adapter every N steps")
     ap.add_argument("--mix", default="utterances=0.625,reword=0.375", help="task shares of a batch")
     ap.add_argument("--minutes", type=float, default=0, help="stop after this long (0: no limit)")
+    ap.add_argument(
+        "--snapshots",
+        default="",
+        help="steps whose adapter is also kept as OUT-stepN.gguf (comma-separated), to compare",
+    )
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -193,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
             )
         if step % args.save_every == 0:
             export(loras, args.out, args.alpha)
+        if str(step) in args.snapshots.split(","):
+            export(loras, f"{os.path.splitext(args.out)[0]}-step{step}.gguf", args.alpha)
         if args.minutes and time.time() - t1 > args.minutes * 60:
             print(f"time limit reached at step {step}")
             break
