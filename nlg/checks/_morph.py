@@ -50,6 +50,10 @@ _BANMAL_WORDS = re.compile(
     r"(?:^|[\s,.!?])(응|어어|그래|알았어|알겠어|고마워|미안해|맞아|좋아|됐어|했어|할게|줄게|볼게|"
     r"있어|없어|거야|이야|뭐야|그치|그렇지|해|해봐|봐|줘|돼|하자|가자)(?=$|[,.!?~])"
 )
+# Addressing the caller as 당신 or 너 (니가, 너희) talks down to them, whatever the ending.
+_RUDE_ADDRESS = re.compile(
+    r"(?:^|[\s,.!?])(당신|너희|니가|너)(?=$|[\s,.!?]|[은는이가을를의께에랑한도])"
+)
 _PUNCT = {"SF", "SP", "SS", "SE", "SO", "SW", "SSO", "SSC"}
 
 
@@ -59,7 +63,7 @@ def impolite_endings(text: str) -> list[str]:
     A sentence-final ending (EF) is polite when it ends in 요 or is a 하십시오체 ending
     (습니다, ㅂ니까...). A connective ending (EC) that closes a sentence or a comma-separated
     clause the way 반말 does ("알았어,") counts as an ending too, as do a few 반말 words the
-    analyser tags as interjections (응, 그래).
+    analyser tags as interjections (응, 그래), and addressing the caller as 당신 or 너.
     """
     found: list[str] = []
     ms = morphs(text)
@@ -76,6 +80,7 @@ def impolite_endings(text: str) -> list[str]:
         elif m.tag == "IC" and m.form in ("응", "어", "그래", "야", "으응"):
             found.append(m.form)
     found.extend(w for w in _BANMAL_WORDS.findall(text) if w not in found)
+    found.extend(w for w in _RUDE_ADDRESS.findall(text) if w not in found)
     return found
 
 

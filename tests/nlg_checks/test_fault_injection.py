@@ -188,6 +188,7 @@ FAULTS = [
     ),
     # 반말 for a polite persona
     ("ko", "confirm", "12월 4일 저녁 7시에 네 명 맞아?", Reason.IMPOLITE),
+    ("ko", "request", "당신은 몇 시로 예약해 드릴까요?", Reason.IMPOLITE),  # 당신: talks down
     ("ko", "confirm", "알았어, 12월 4일 저녁 7시에 네 명이지? 예약해 줄게.", Reason.IMPOLITE),
     ("ko", "request", "몇 시에 올 거야?", Reason.IMPOLITE),
     ("ko", "bye", "그래, 전화 고마워. 잘 지내.", Reason.IMPOLITE),

@@ -6,8 +6,11 @@ import random
 import time as clock
 from datetime import date, time
 
+import pytest
+
 from dialogue.acts import SystemAct
 from nlg.checks import check_reply
+from nlg.checks._morph import impolite_endings
 
 ACTS = [
     SystemAct("confirm", values={"date": date(2026, 12, 4), "time": time(19), "party_size": 4}),
@@ -38,3 +41,16 @@ def test_a_check_takes_milliseconds() -> None:
     for i in range(50):
         check_reply(f"네, 12월 4일 저녁 7시에 네 분 맞으실까요? ({i})", **kwargs)  # type: ignore[arg-type]
     assert (clock.perf_counter() - started) / 50 < 0.05
+
+
+@pytest.mark.parametrize(
+    ("text", "rude"),
+    [
+        ("당신이 필요하신 것이 있으세요?", True),
+        ("너는 몇 시에 오세요?", True),
+        ("너무 늦지 않으세요?", False),  # 너무 is not 너
+        ("당근 케이크도 있어요.", False),
+    ],
+)
+def test_addressing_the_caller_as_dangsin_or_neo_is_impolite(text: str, rude: bool) -> None:
+    assert bool(impolite_endings(text)) is rude
