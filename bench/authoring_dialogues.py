@@ -18,7 +18,8 @@ bundled Gemma 3 270M (one llama.cpp thread; ``MEASURE_THREADS``) under each cond
 
 A variant passes when every caller line the LLM wrote passes the checks
 (:func:`authoring.dialogue_llm.check_lines`); otherwise the template dialogue is what ships.
-``AD_BENCH_LANGS=ko`` (or ``en``) writes one language only. ``AD_BENCH_RUN=1`` also replays each passing variant against the real agent. Prints one row
+``AD_BENCH_LANGS=ko`` (or ``en``) writes one language only; ``AD_BENCH_ADAPTER`` is a LoRA
+GGUF to use instead of the shipped one. ``AD_BENCH_RUN=1`` also replays each passing variant against the real agent. Prints one row
 per condition and language: variants, passing, share, lines that differ from the template's,
 seconds per variant, and why the others fell back.
 """
@@ -88,7 +89,11 @@ def main(variants: int | None = None) -> None:
     for cond in conds:
         for adapter in {cond.startswith("adapter"), "adapter" in cond}:
             if adapter not in clients:
-                lora = bundled_adapter_path() if adapter else None
+                lora = (
+                    (os.environ.get("AD_BENCH_ADAPTER") or bundled_adapter_path())
+                    if adapter
+                    else None
+                )
                 clients[adapter] = LlamaCppClient(
                     default_model_path(), n_ctx=2048, n_threads=threads, timeout=300, lora_path=lora
                 )

@@ -31,6 +31,11 @@ reword_meaning.yaml; docs/replies.md "The meaning check"):
   n't; 안, 못, -지 않-, -지 말-): "Have a nice day." -> "I don't have a good day.", "아픈 데는
   없으세요?" -> "기침을 하지 않으세요?". 없다 is not counted: "필요하신 것 있으세요?" and
   "필요하신 것 없으세요?" ask the same.
+* ``meaning:business``: a question that newly names the agent's own business (``business``:
+  "한강식당", "Hangang Kitchen") asks about the business, not the caller: "몇 분이 오시나요?"
+  -> "한강식당은 몇 분 안에 몇시인가요?", "What date would you like to book?" -> "What
+  dates? I'm looking for a hangang kitchen restaurant.". Only for a template that asks and
+  does not name it; a goodbye that thanks the caller for calling the business is not asked.
 
 Rules only, no model: about a millisecond (a Korean analysis or two).
 
@@ -82,6 +87,11 @@ _NEG_KO = frozenset({("안", "MAG"), ("못", "MAG"), ("않", "VX"), ("말", "VX"
 
 def _past(text: str) -> bool:
     return any(m.tag == "EP" and m.form in _PAST for m in morphs(text))
+
+
+def _names(text: str, name: str) -> bool:
+    squash = re.compile(r"\s+")
+    return squash.sub("", name.lower()) in squash.sub("", text.lower())
 
 
 def _negates(text: str, lang: str) -> bool:
@@ -167,6 +177,7 @@ def meaning_faults(
     lang: str,
     *,
     confirming: bool = False,
+    business: str | None = None,
 ) -> tuple[str, ...]:
     """Reasons ``text`` no longer means what ``template_text`` means (empty when it does).
 
@@ -176,6 +187,7 @@ def meaning_faults(
         lang: ``ko`` or ``en``.
         confirming: the reply reads values back for a yes or no (a ``confirm`` act), where a
             question ending in -죠 is the question itself.
+        business: the persona's business name, for ``meaning:business``.
 
     Returns:
         ``meaning:*`` reason codes, in a stable order.
@@ -187,6 +199,13 @@ def meaning_faults(
         reasons.append("meaning:asks_else")
     if _negates(text, lang) and not _negates(template_text, lang):
         reasons.append("meaning:negation")
+    if (
+        business
+        and "?" in template_text
+        and _names(text, business)
+        and not _names(template_text, business)
+    ):
+        reasons.append("meaning:business")
     if lang == "ko" and _speaks_of_self(text) and not _speaks_of_self(template_text):
         reasons.append("meaning:speaker")
     elif (

@@ -498,6 +498,7 @@ class ReplyRewriter:
                     segment.text,
                     lang,
                     confirming=any(a.kind == ActKind.CONFIRM for a in segment.acts),
+                    business=persona.business,
                 )
             attempt.unreleased = [*held, *([rest] if rest else [])]
         attempt.reasons = reasons

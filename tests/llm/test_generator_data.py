@@ -46,7 +46,7 @@ def test_polite_korean_leaves_out_banmal(line: str) -> None:
         ("It's $24 per night.", "It costs $24 per night."),
         ("Shall I book it for 3 people?", "Would you like me to book it for 3 people?"),
         ("You have two rooms booked.", "Two rooms are booked for you."),
-        ("4시에 세 분 맞으세요?", "세 분이서 4시에 오시는 거 맞죠?"),
+        ("4시에 세 분 맞으세요?", "4시에 세 분 오시는 거 맞으세요?"),
     ],
 )
 def test_keeps_meaning_takes_same_numbers_and_sentence_kind(a: str, b: str) -> None:
@@ -62,6 +62,13 @@ def test_keeps_meaning_takes_same_numbers_and_sentence_kind(a: str, b: str) -> N
         ("Shall I cancel your booking?", "Please cancel your booking."),  # no longer asks
         ("4시에 세 분 맞으세요?", "4시에 두 분 맞으세요?"),
         ("Same line.", "Same line."),  # nothing to learn
+        ("Is there anything you need?", "Isn't there anything you need?"),  # negation added
+        ("오늘 식사는 잘 하셨어요?", "오늘 식사는 잘 못 하셨어요?"),
+        # far apart: a paraphrase this loose taught the adapter to drift
+        (
+            "오늘 언제 저녁 드신다고 하셨어요?",
+            "저녁 약속은 몇 시쯤으로 잡으셨는지 여쭤봐도 될까요?",
+        ),
     ],
 )
 def test_keeps_meaning_leaves_out_pairs_that_change_values_or_kind(a: str, b: str) -> None:

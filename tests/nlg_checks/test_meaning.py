@@ -157,6 +157,49 @@ KEPT = [
 ]
 
 
+@pytest.mark.parametrize(
+    ("lang", "template", "reply", "business", "faulted"),
+    [
+        ("ko", "몇 분이 오시나요?", "한강식당은 몇 분 안에 몇시인가요?", "한강식당", True),
+        (
+            "ko",
+            "요즘 기분은 어떠세요?",
+            "요즘에는 행복구청 돌봄센터에 가을감이 있나요?",
+            "행복구청 돌봄센터",
+            True,
+        ),
+        (
+            "en",
+            "What date would you like to book?",
+            "What dates? I'm looking for a hangang kitchen restaurant.",
+            "Hangang Kitchen",
+            True,
+        ),
+        # a template that names it, or does not ask: not this fault
+        (
+            "en",
+            "Hello, this is Jisoo at Hangang Kitchen. How can I help you?",
+            "Hi, Hangang Kitchen, Jisoo speaking. How may I help?",
+            "Hangang Kitchen",
+            False,
+        ),
+        (
+            "en",
+            "Thank you for calling. Have a nice day.",
+            "Thanks for calling Hangang Kitchen. Have a nice day.",
+            "Hangang Kitchen",
+            False,
+        ),
+        ("ko", "몇 분이 오시나요?", "인원은 몇 분이세요?", "한강식당", False),
+    ],
+)
+def test_a_question_that_newly_names_the_business_asks_about_it(
+    lang: str, template: str, reply: str, business: str, faulted: bool
+) -> None:
+    faults = meaning_faults(reply, template, lang, business=business)
+    assert ("meaning:business" in faults) is faulted
+
+
 @pytest.mark.parametrize(("lang", "template", "reply", "reason"), CHANGED)
 def test_a_changed_meaning_is_caught(lang: str, template: str, reply: str, reason: str) -> None:
     assert reason in meaning_faults(reply, template, lang)

@@ -201,9 +201,34 @@ def polite_korean(text: str) -> bool:
     return bool(_POLITE_END.search(end)) and not _BANMAL.search(text)
 
 
-def keeps_meaning(a: str, b: str) -> bool:
-    """A pair fit to teach rewording: the same numbers and the same sentence kind."""
-    return a != b and _numbers(a) == _numbers(b) and _same_kind(a, b)
+_NEGATION = re.compile(r"\b(?:not|never|no longer)\b|n't\b|(?:^|\s)(?:안|못)\s|지\s?(?:않|마|말)")
+
+
+def _bigrams(text: str) -> set[str]:
+    letters = re.sub(r"\s+", "", text.lower())
+    return {letters[i : i + 2] for i in range(len(letters) - 1)}
+
+
+def closeness(a: str, b: str) -> float:
+    """Character-bigram Jaccard of two lines (spaces and case aside)."""
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / max(1, len(x | y))
+
+
+def keeps_meaning(a: str, b: str, *, close: float = 0.3) -> bool:
+    """A pair fit to teach rewording: the same numbers, sentence kind and negation, and close.
+
+    ``close``: the least character-bigram overlap. paraKQC's and SGD's far paraphrases (a
+    statement of failure beside an offer, "언제 저녁 먹는다고 하셨어요?" beside a lecture on
+    sales) taught the adapter to drift from the line it rewords.
+    """
+    return (
+        a != b
+        and _numbers(a) == _numbers(b)
+        and _same_kind(a, b)
+        and bool(_NEGATION.search(a)) == bool(_NEGATION.search(b))
+        and closeness(a, b) >= close
+    )
 
 
 def reword_examples(root: str, rng: random.Random) -> Iterator[dict[str, str]]:
@@ -232,10 +257,12 @@ def reword_examples(root: str, rng: random.Random) -> Iterator[dict[str, str]]:
         polite = [s for s in group if polite_korean(s)]
         if len(polite) < 2:
             continue
-        for _ in range(3):
+        seen: set[tuple[str, str]] = set()
+        for _ in range(6):
             a, b = rng.sample(polite, 2)
-            if not keeps_meaning(a, b):
+            if (a, b) in seen or not keeps_meaning(a, b):
                 continue
+            seen.add((a, b))
             persona = rng.choice(PERSONAS["ko"])
             yield {
                 "task": "reword",
