@@ -50,15 +50,21 @@ def _targets(lines: list[str]) -> str:
 # ------------------------------------------------------------------------------- sources
 
 
-def sgd(
-    root: str,
-) -> tuple[dict[str, tuple[str, list[str]]], dict[str, list[tuple[str, dict[str, str]]]]]:
-    """SGD train: intent -> (description, user templates); act key -> system (template, values)."""
+Groups = dict[str, tuple[str, list[str]]]
+
+
+def sgd(root: str) -> tuple[Groups, dict[str, list[tuple[str, dict[str, str]]]], Groups]:
+    """SGD train: user templates, system (template, values) pairs, and the user lines as said.
+
+    Returns intent -> (description, user templates); act key -> system (template, values);
+    intent -> (description, the user lines as said, values and all).
+    """
     schema = json.load(open(os.path.join(root, "sgd/train/schema.json"), encoding="utf-8"))
     desc = {
         f"{s['service_name']}:{i['name']}": i["description"] for s in schema for i in s["intents"]
     }
-    user: dict[str, tuple[str, list[str]]] = {}
+    user: Groups = {}
+    said: Groups = {}
     system: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
     for f in sorted(glob.glob(os.path.join(root, "sgd/train/dialogues_*.json"))):
         try:
@@ -87,6 +93,7 @@ def sgd(
                                 key = f"{fr['service']}:{intent}"
                                 if key in desc:
                                     user.setdefault(key, (desc[key], []))[1].append(tpl)
+                                    said.setdefault(key, (desc[key], []))[1].append(text)
                         elif values:
                             acts_key = "|".join(
                                 sorted(f"{a['act']}:{a['slot']}" for a in fr["actions"])
@@ -94,12 +101,16 @@ def sgd(
                             system[
                                 f"{fr['service'].split('_')[0]}|{acts_key}|{','.join(sorted(values))}"
                             ].append((tpl, values))
-    return user, system
+    return user, system, said
 
 
-def hwu(root: str) -> dict[str, tuple[str, list[str]]]:
-    """HWU64 train fold: intent -> (description from its name, templates)."""
-    out: dict[str, tuple[str, list[str]]] = {}
+def hwu(root: str) -> tuple[Groups, Groups]:
+    """HWU64 train fold: intent -> (description from its name, templates).
+
+    And the same with the lines as said (values in place of the blanks).
+    """
+    out: Groups = {}
+    said: Groups = {}
     for f in sorted(glob.glob(os.path.join(root, "hwu64/trainset/*.csv"))):
         with open(f, encoding="utf-8") as fh:
             for row in csv.DictReader(fh, delimiter=";"):
@@ -110,7 +121,9 @@ def hwu(root: str) -> dict[str, tuple[str, list[str]]]:
                 words = intent.replace("_", " ")
                 d = f"The user wants to {words} ({scen.replace('_', ' ')})."
                 out.setdefault(f"{scen}_{intent}", (d, []))[1].append(tpl.strip())
-    return out
+                text = re.sub(r"\[(\w+)\s*:\s*([^\]]*)\]", r"\2", row["answer_annotation"])
+                said.setdefault(f"{scen}_{intent}", (d, []))[1].append(" ".join(text.split()))
+    return out, said
 
 
 def clinc(root: str) -> dict[str, tuple[str, list[str]]]:
@@ -144,11 +157,16 @@ def _fill(tpl: str, values: dict[str, str]) -> str | None:
 
 def utterance_examples(root: str, rng: random.Random) -> Iterator[dict[str, str]]:
     """Description -> utterances, several draws per intent."""
-    user, _ = sgd(root)
+    user, _, user_said = sgd(root)
+    hwu_tpl, hwu_said = hwu(root)
     groups: list[tuple[str, list[str], str, int]] = []
     groups += [(d, ts, "en", 6) for d, ts in user.values()]
-    groups += [(d, ts, "en", 6) for d, ts in hwu(root).values()]
+    groups += [(d, ts, "en", 6) for d, ts in hwu_tpl.values()]
     groups += [(d, ts, "en", 3) for d, ts in clinc(root).values()]
+    # The same intents as said, under "slots: none": with no slot to fill, the lines carry
+    # their own words, never a {blank} (an adapter that wrote blanks for a domain without
+    # slot values lost every line of SNIPS GetWeather to unknown_slot).
+    groups += [(d, ts, "en", 2) for d, ts in [*user_said.values(), *hwu_said.values()]]
     all_slots = sorted({s for _, ts, _, _ in groups for t in ts for s in re.findall(r"{(\w+)}", t)})
     for d, ts, lang, draws in groups:
         ts = sorted({t for t in ts if 2 <= len(t) <= 110})
@@ -240,7 +258,7 @@ def reword_examples(root: str, rng: random.Random) -> Iterator[dict[str, str]]:
     (SGD's unannotated counts: "3 rooms" beside "2 rooms") is left out: it taught dropping and
     changing values.
     """
-    _, system = sgd(root)
+    _, system, _ = sgd(root)
     pools = [(k, v) for k, v in system.items() if len({t for t, _ in v}) >= 2]
     for _key, items in pools:
         for _ in range(min(4, len(items) // 2)):

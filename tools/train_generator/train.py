@@ -6,7 +6,7 @@ projections of every block; the loss is on the completion tokens only, and the o
 (262k tokens wide: most of the compute) runs only on those positions. CPU, ``--threads``.
 
     python -m tools.train_generator.train --data /work/data/generator/train.jsonl \
-        --steps 300 --out nlg/llm/data/generator-lora.gguf
+        --steps 400 --stop-at 200 --mix utterances=0.5,reword=0.5 --out nlg/llm/data/generator-lora.gguf
 """
 
 from __future__ import annotations
@@ -144,6 +144,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--mix", default="utterances=0.625,reword=0.375", help="task shares of a batch")
     ap.add_argument("--minutes", type=float, default=0, help="stop after this long (0: no limit)")
     ap.add_argument(
+        "--stop-at",
+        type=int,
+        default=0,
+        help="stop after this step of the --steps schedule (0: run it all); the export is then"
+        " that step's adapter",
+    )
+    ap.add_argument(
         "--snapshots",
         default="",
         help="steps whose adapter is also kept as OUT-stepN.gguf (comma-separated), to compare",
@@ -202,6 +209,9 @@ def main(argv: list[str] | None = None) -> None:
             export(loras, f"{os.path.splitext(args.out)[0]}-step{step}.gguf", args.alpha)
         if args.minutes and time.time() - t1 > args.minutes * 60:
             print(f"time limit reached at step {step}")
+            break
+        if step == args.stop_at:
+            print(f"stopped at step {step} of the {args.steps}-step schedule")
             break
     export(loras, args.out, args.alpha)
     print(f"trained {step} steps in {(time.time() - t1) / 60:.1f} min on {args.threads} threads")
