@@ -83,6 +83,7 @@ _EN_ARTICLES = re.compile(r"^(?:the|a|an|any|some|your)\s+", re.IGNORECASE)
 _KO_LIST_TAIL = re.compile(r"\s*(?:중에서|중|등|이나|나)$")
 _NEG_EN = re.compile(r"\b(?:not|never|no longer)\b|n't\b", re.IGNORECASE)
 _NEG_KO = frozenset({("안", "MAG"), ("못", "MAG"), ("않", "VX"), ("말", "VX")})
+_SPACES = re.compile(r"\s+")
 
 
 def _past(text: str) -> bool:
@@ -90,8 +91,7 @@ def _past(text: str) -> bool:
 
 
 def _names(text: str, name: str) -> bool:
-    squash = re.compile(r"\s+")
-    return squash.sub("", name.lower()) in squash.sub("", text.lower())
+    return _SPACES.sub("", name.lower()) in _SPACES.sub("", text.lower())
 
 
 def _negates(text: str, lang: str) -> bool:

@@ -199,6 +199,7 @@ _NUMBER_WORDS = (
     "하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열 한 두 세 네"
 ).split()
 _POLITE_END = re.compile(r"(요|니다|니까|세요|죠|시오)$")
+_NEGATION = re.compile(r"\b(?:not|never|no longer)\b|n't\b|(?:^|\s)(?:안|못)\s|지\s?(?:않|마|말)")
 _BANMAL = re.compile(r"(^|\s)(너|너는|너의|네가|니가|나|나는|내가|내|날|나한테|너한테|야)(\s|$)")
 
 
@@ -217,9 +218,6 @@ def polite_korean(text: str) -> bool:
     """A line an agent could say: a 존댓말 ending and no 반말 pronoun (나, 너, 네가...)."""
     end = re.sub(r"[\s.?!~]+$", "", text)
     return bool(_POLITE_END.search(end)) and not _BANMAL.search(text)
-
-
-_NEGATION = re.compile(r"\b(?:not|never|no longer)\b|n't\b|(?:^|\s)(?:안|못)\s|지\s?(?:않|마|말)")
 
 
 def _bigrams(text: str) -> set[str]:
