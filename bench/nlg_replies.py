@@ -39,6 +39,7 @@ from nlg.llm import (
     llama_cpp_build_works,
 )
 from nlg.rewrite import (
+    READ_BACK_FLOOR,
     HistoryTurn,
     ReplyRewriter,
     RewriteRequest,
@@ -188,6 +189,7 @@ class Result:
     reasons: list[str]
     first_token_s: float | None
     total_s: float | None
+    read_back: float | None = None
 
 
 def build_cases(scenarios: dict[str, Scenario]) -> list[Case]:
@@ -248,6 +250,7 @@ async def _word_cases(
                 list(o.reasons),
                 o.first_token_s,
                 o.total_s,
+                o.read_back,
             )
         )
         if (i + 1) % 25 == 0:
@@ -389,6 +392,13 @@ def _sample(cases: list[Case], limit: int | None) -> list[Case]:
     return [cases[int(i * step)] for i in range(limit)]
 
 
+def _floor(text: str) -> float | None:
+    """``--read-back``: ``off``, ``measure`` (score, never reject) or a floor."""
+    if text == "off":
+        return None
+    return float("-inf") if text == "measure" else float(text)
+
+
 def bench_backend(
     name: str,
     llm: LLMClient,
@@ -404,6 +414,7 @@ def bench_backend(
         candidates=args.candidates,
         temperature=args.temperature,
         tuned_examples=args.examples and not args.no_examples,
+        read_back_floor=_floor(args.read_back),
     )
     try:
         t0 = time.perf_counter()
@@ -451,6 +462,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     p.add_argument("--no-examples", action="store_true", help="the bare prompt (the default)")
     p.add_argument(
+        "--read-back",
+        default=str(READ_BACK_FLOOR),
+        help="tuned adapter: the read-back floor (meaning:read_back), 'measure' to score "
+        "without rejecting, or 'off'",
+    )
+    p.add_argument(
         "--llm-only",
         action="store_true",
         help="sample only cases that send a segment to the LLM (--limit counts LLM turns)",
@@ -490,6 +507,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 name += ", few-shot prompt" if few else ", bare prompt"
             if args.candidates > 1:
                 name += f", {args.candidates} candidates (T={args.temperature})"
+            if lora:
+                name += f", read-back {args.read_back}"
             everything["local"] = [
                 asdict(r) for r in bench_backend(name, llm, scenarios, cases, args)
             ]

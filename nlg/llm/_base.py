@@ -119,6 +119,8 @@ class LLMClient(abc.ABC):
     max_retries: int = 2
     retry_backoff: float = 0.2
     max_concurrency: int = 1
+    #: whether :meth:`logprobs` can score text on this backend
+    scores_text: bool = False
 
     def __init__(
         self,
@@ -293,6 +295,41 @@ class LLMClient(abc.ABC):
             self.metrics.call_failed(timeout=False)
             raise
 
+    async def logprobs(
+        self, prompt: str, continuation: str, *, budget: float | None = None
+    ) -> tuple[float, ...]:
+        """How likely the model finds ``continuation`` after ``prompt``: no text is generated.
+
+        Args:
+            prompt: the text before (the model's own prompt format).
+            continuation: the text scored, token by token.
+            budget: seconds for this call, instead of the client's ``timeout``.
+
+        Returns:
+            The natural-log probability of each token of ``continuation``.
+
+        Raises:
+            NotConfiguredError: this backend cannot score text (``scores_text`` is false).
+            LLMTimeoutError: the budget ran out.
+            LLMBackendError: the backend failed.
+            InputError: the text is empty or longer than the context window.
+        """
+        if not self.scores_text:
+            raise NotConfiguredError(f"{self.name} cannot score text (no log-probabilities)")
+        if not continuation:
+            raise InputError("nothing to score: the continuation is empty")
+        budget = self.timeout if budget is None else budget
+        prompt = _private(prompt)
+        try:
+            async with asyncio.timeout(budget), self._slot():
+                return await self._logprobs_impl(prompt, continuation)
+        except TimeoutError as e:
+            raise self._timeout_error("the scores", budget) from e
+        except (InputError, LLMBackendError):
+            raise
+        except Exception as e:
+            self._fail(e)
+
     async def aclose(self) -> None:  # noqa: B027 - optional hook, not abstract
         """Release the client's resources (connections); the default has none."""
 
@@ -354,6 +391,10 @@ class LLMClient(abc.ABC):
         options: GenerationOptions,
     ) -> Completion:
         """Generate text constrained to ``schema``; the base class parses and validates it."""
+
+    async def _logprobs_impl(self, prompt: str, continuation: str) -> tuple[float, ...]:
+        """Score ``continuation`` after ``prompt`` (backends with ``scores_text``)."""
+        raise NotConfiguredError(f"{self.name} cannot score text")
 
     # ------------------------------------------------------------------ machinery
 

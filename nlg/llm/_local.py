@@ -21,6 +21,8 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from common.errors import InputError, NotConfiguredError
 from nlg.llm._base import LLMClient
 from nlg.llm._tuned import check_lora_gguf
@@ -180,6 +182,7 @@ class LlamaCppClient(LLMClient):
     name = "llama.cpp"
     timeout = 30.0
     max_retries = 0  # a local failure is not transient
+    scores_text = True
 
     def __init__(
         self,
@@ -412,6 +415,51 @@ class LlamaCppClient(LLMClient):
         options: GenerationOptions,
     ) -> Completion:
         return await self._collect(request, options, self._grammar(schema))
+
+    async def _logprobs_impl(self, prompt: str, continuation: str) -> tuple[float, ...]:
+        return await asyncio.to_thread(self._score, prompt, continuation)
+
+    def _score(self, prompt: str, continuation: str) -> tuple[float, ...]:
+        """Log-probabilities of ``continuation``'s tokens after ``prompt`` (worker thread).
+
+        The prompt is evaluated without logits, then the continuation (shifted by one) in one
+        batch that asks llama.cpp for the logits of every position; the KV cache is left
+        holding the whole text, so the model's own bookkeeping (prefix reuse) stays true.
+        """
+        model = self._model()
+        llama = model.llama
+        before = llama.tokenize(prompt.encode(), add_bos=True, special=False)
+        after = llama.tokenize(continuation.encode(), add_bos=False, special=False)
+        if not after:
+            raise InputError(f"{self.name}: the continuation has no tokens")
+        if len(before) + len(after) > self.n_ctx or len(after) > self.n_batch:
+            raise InputError(
+                f"{self.name}: {len(before)} + {len(after)} tokens do not fit the context "
+                f"({self.n_ctx}) or one batch ({self.n_batch})"
+            )
+        scored = [before[-1], *after[:-1]]
+        with model.lock:
+            try:
+                llama.reset()
+                # the prompt, without logits, in batches; then the continuation with them
+                llama.eval(before[:-1])
+                batch = llama._batch
+                batch.set_batch(batch=scored, n_past=llama.n_tokens, logits_all=True)
+                llama._ctx.decode(batch)
+                n_vocab = llama.n_vocab()
+                rows = np.ctypeslib.as_array(
+                    llama._ctx.get_logits(), shape=(len(scored) * n_vocab,)
+                ).reshape(len(scored), n_vocab)
+                top = rows.max(axis=1)
+                norm = top + np.log(np.exp(rows - top[:, None]).sum(axis=1))
+                chosen = rows[np.arange(len(after)), np.asarray(after)]
+                result = tuple(float(x) for x in chosen - norm)
+                llama.input_ids[llama.n_tokens : llama.n_tokens + len(scored)] = scored
+                llama.n_tokens += len(scored)
+            except (RuntimeError, AttributeError) as e:
+                llama.reset()  # the cache no longer matches: evaluate afresh next time
+                raise LLMBackendError(f"{self.name}: cannot score text: {e}") from e
+        return result
 
     async def aclose(self) -> None:
         """Wait (briefly) for cancelled workers to let go of the model; the model stays loaded."""

@@ -24,6 +24,7 @@ from nlg.rewrite._plan import (
     plan_turn,
 )
 from nlg.rewrite._prompt import HistoryTurn, chat_messages, completion_prompt, tuned_prompt
+from nlg.rewrite._readback import READ_BACK_FLOOR, read_back_score
 from nlg.rewrite._request import RewriteOutcome, RewriteRequest
 from nlg.rewrite._rewriter import PromptStyle, ReplyRewriter, RewriteStream
 from nlg.rewrite._sentences import SentenceSplitter, split_sentences
@@ -31,6 +32,7 @@ from nlg.rewrite._similar import near_identical, normalised_distance
 from nlg.rewrite._stream import ReplyStream
 
 __all__ = [
+    "READ_BACK_FLOOR",
     "REWRITABLE_KINDS",
     "VERBATIM_TEMPLATES",
     "HistoryTurn",
@@ -51,6 +53,7 @@ __all__ = [
     "near_identical",
     "normalised_distance",
     "plan_turn",
+    "read_back_score",
     "recent_turns",
     "split_sentences",
     "tuned_prompt",

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from nlg.llm import ChatMessage, reply_prompt
 from scenarios.schema import Persona
 
-__all__ = ["LABELS", "HistoryTurn", "chat_messages", "completion_prompt", "tuned_prompt"]
+__all__ = [
+    "LABELS",
+    "HistoryTurn",
+    "chat_messages",
+    "completion_prompt",
+    "persona_line",
+    "tuned_prompt",
+]
 
 
 @dataclass(frozen=True)
@@ -239,7 +246,8 @@ _TUNED_EXAMPLES = {
 }
 
 
-def _persona_line(persona: Persona, lang: str) -> str:
+def persona_line(persona: Persona, lang: str) -> str:
+    """The persona as the tuned generator's prompts give it."""
     if lang == "ko":
         return (
             f"{_tone(persona, lang)} {persona.business} 상담원 {persona.name}, {_register(persona)}"
@@ -253,7 +261,7 @@ def tuned_prompt(persona: Persona, lang: str, template_text: str, *, examples: b
     With ``examples``, five worked rewordings in the same format come first (the fixed part:
     llama.cpp reuses its evaluated prefix from one turn to the next).
     """
-    who = _persona_line(persona, lang)
+    who = persona_line(persona, lang)
     shots = ""
     if examples:
         shots = "".join(

@@ -60,6 +60,8 @@ class RewriteOutcome:
         total_s: seconds to its last.
         released_early: sentences of the LLM's wording spoken before the whole was checked
             (streaming; they passed every check that does not need the rest of the reply).
+        read_back: the read-back score of the candidate (``nlg.rewrite._readback``), when
+            it was measured.
     """
 
     text: str
@@ -71,3 +73,4 @@ class RewriteOutcome:
     first_token_s: float | None = None
     total_s: float | None = None
     released_early: int = 0
+    read_back: float | None = None

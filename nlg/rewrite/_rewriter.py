@@ -33,7 +33,8 @@ from nlg.llm import (
 from nlg.rewrite._contract import contract_faults
 from nlg.rewrite._metrics import RewriteMetrics
 from nlg.rewrite._plan import Segment, plan_turn
-from nlg.rewrite._prompt import chat_messages, completion_prompt, tuned_prompt
+from nlg.rewrite._prompt import chat_messages, completion_prompt, persona_line, tuned_prompt
+from nlg.rewrite._readback import READ_BACK_FLOOR, read_back_score
 from nlg.rewrite._request import RewriteOutcome, RewriteRequest, Source
 from nlg.rewrite._sentences import SentenceSplitter, split_sentences
 from nlg.rewrite._similar import near_identical
@@ -71,6 +72,7 @@ class _Attempt:
     first_token_s: float | None = None
     unreleased: list[str] = field(default_factory=list)
     stop: bool = False  # the LLM failed: no further candidate
+    read_back: float | None = None
 
 
 @dataclass
@@ -85,6 +87,7 @@ class _Trace:
     first_token_s: float | None = None
     total_s: float | None = None
     released_early: int = 0
+    read_back: float | None = None
     spoken: list[str] = field(default_factory=list)
 
     def outcome(self) -> RewriteOutcome:
@@ -98,6 +101,7 @@ class _Trace:
             first_token_s=self.first_token_s,
             total_s=self.total_s,
             released_early=self.released_early,
+            read_back=self.read_back,
         )
 
 
@@ -166,6 +170,10 @@ class ReplyRewriter:
         tuned_examples: with a tuned adapter (``lora_path``), put worked rewordings in its
             prompt (few-shot) rather than the bare task; off by default (the adapter copies
             them: docs/replies.md).
+        read_back_floor: with a tuned adapter on a client that scores text, a reply that
+            passed every other check fails ``meaning:read_back`` when the template reads
+            back from it below this mean log-probability per token (``nlg.rewrite._readback``);
+            ``None`` turns the read-back off, ``-inf`` measures it without rejecting.
     """
 
     def __init__(
@@ -180,6 +188,7 @@ class ReplyRewriter:
         candidates: int = 1,
         temperature: float = 0.8,
         tuned_examples: bool = False,
+        read_back_floor: float | None = READ_BACK_FLOOR,
     ) -> None:
         if candidates < 1:
             raise ValueError(f"candidates must be at least 1, not {candidates}")
@@ -187,6 +196,7 @@ class ReplyRewriter:
         self.candidates = candidates
         self.temperature = temperature
         self.tuned_examples = tuned_examples
+        self.read_back_floor = read_back_floor
         self.first_token_budget = first_token_budget
         self.total_budget = total_budget
         self._style = prompt_style
@@ -374,6 +384,7 @@ class ReplyRewriter:
         self.metrics.latency(trace.first_token_s, trace.total_s if first and first.pieces else None)
         if chosen is not None:
             trace.candidate = chosen.candidate
+            trace.read_back = chosen.read_back
             trace.source = "llm"
             self.metrics.passed()
             log.debug("call %s: reply from the LLM: %r", request.call_id, chosen.candidate[:200])
@@ -382,6 +393,7 @@ class ReplyRewriter:
             return
         assert first is not None
         trace.candidate = first.candidate
+        trace.read_back = first.read_back
         trace.source = "template"
         trace.reasons = first.reasons
         self.metrics.fallback(first.reasons)
@@ -500,8 +512,42 @@ class ReplyRewriter:
                     confirming=any(a.kind == ActKind.CONFIRM for a in segment.acts),
                     business=persona.business,
                 )
+            if not reasons and self._reads_back():
+                reasons = await self._read_back(candidate, segment.text, lang, persona, attempt)
             attempt.unreleased = [*held, *([rest] if rest else [])]
         attempt.reasons = reasons
+
+    def _reads_back(self) -> bool:
+        return (
+            self.read_back_floor is not None
+            and self.llm.scores_text
+            and getattr(self.llm, "lora_path", None) is not None
+            and not self._uses_chat()
+        )
+
+    async def _read_back(
+        self, candidate: str, template: str, lang: str, persona: Persona, attempt: _Attempt
+    ) -> tuple[str, ...]:
+        """``meaning:read_back`` when the template does not read back from ``candidate``.
+
+        A scoring failure fails the candidate too (``read_back:failed``): the reply could not
+        be vouched for, and the template is always safe.
+        """
+        assert self.read_back_floor is not None
+        try:
+            score = await read_back_score(
+                self.llm,
+                template,
+                candidate,
+                lang,
+                persona_line(persona, lang),
+                budget=self.total_budget,
+            )
+        except AicallError as e:
+            log.warning("replies: the read-back failed (%s)", e)
+            return ("read_back:failed",)
+        attempt.read_back = score
+        return ("meaning:read_back",) if score < self.read_back_floor else ()
 
     @staticmethod
     def _identified(released: list[str], sentence: str, template: str, persona: Persona) -> bool:
