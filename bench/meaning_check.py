@@ -4,14 +4,18 @@
 
 Reads tests/nlg_checks/data/reword_meaning.yaml (every distinct reworded reply that passed the
 checks of its time in the runs of bench/nlg_replies.py, labelled right / awkward / wrong) and
-prints, per language and split (C: calibration; F and other runs: held out), how many of each
-label ``nlg.checks.meaning_faults`` rejects; the check's time per reply; and, when the MiniLM
-encoder is installed, the similarity measurement that lost (reply vs template cosine, for the
-labelled passes and the fault-injection suite's faithful paraphrases).
+prints, per language and split (C: calibration; F and other runs: held out; G: the adapter of
+4 December), how many of each label ``nlg.checks.meaning_faults`` rejects; the check's time per
+reply; when the MiniLM encoder is installed, the similarity measurement that lost (reply vs
+template cosine, for the labelled passes and the fault-injection suite's faithful paraphrases);
+and, with llama.cpp and the shipped adapter, the read-back score (``meaning:read_back``) of
+the passes the rules keep: its floor was set on splits C, F and other, G is held out.
 """
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import statistics
 import time
 from collections import Counter
@@ -21,11 +25,15 @@ from typing import Any
 import yaml
 
 from nlg.checks import meaning_faults
+from nlg.llm import LlamaCppClient, bundled_adapter_path, llama_cpp_build_works
+from nlg.rewrite import READ_BACK_FLOOR, persona_line, read_back_score
 from nlu.zeroshot import encoder_available, sentence_encoder
+from scenarios.loader import load_scenarios
 from tests.nlg_checks.test_fault_injection import GOOD, TEMPLATES
 
 FIXTURE = Path(__file__).resolve().parent.parent / "tests/nlg_checks/data/reword_meaning.yaml"
 LABELS = ("right", "awkward", "wrong")
+_SPLITS = {"C": "calibration (C)", "G": "4 December adapter (G)"}
 
 
 def _rows() -> list[dict[str, Any]]:
@@ -39,12 +47,12 @@ def _confusion(rows: list[dict[str, Any]]) -> None:
     reasons: Counter[str] = Counter()
     for r in rows:
         faults = meaning_faults(r["candidate"], r["template"], r["lang"])
-        split = "calibration (C)" if r["split"] == "C" else "held out (F, A, B, E)"
+        split = _SPLITS.get(r["split"], "held out (F, A, B, E)")
         seen[(split, r["lang"], r["label"], bool(faults))] += 1
         reasons.update(faults)
     print("| split | language | right kept | awkward kept | wrong rejected |")
     print("|---|---|---|---|---|")
-    for split in ("calibration (C)", "held out (F, A, B, E)"):
+    for split in ("calibration (C)", "held out (F, A, B, E)", "4 December adapter (G)"):
         for lang in ("ko", "en"):
             cells = []
             for label in LABELS:
@@ -106,6 +114,61 @@ def _similarity(rows: list[dict[str, Any]]) -> None:
         )
 
 
+def _read_back(rows: list[dict[str, Any]]) -> None:
+    """The read-back score of the passes the rules let through (the shipped adapter)."""
+    works, detail = llama_cpp_build_works() if _has_llama_cpp() else (False, "no llama-cpp")
+    adapter = bundled_adapter_path()
+    if not works or adapter is None:
+        print(f"read-back not measured: {detail or 'no adapter shipped'}")
+        return
+    llm = LlamaCppClient(lora_path=adapter, n_threads=2)
+    llm.load()
+    scenarios = load_scenarios()
+
+    async def scores() -> list[tuple[dict[str, Any], float, float]]:
+        out = []
+        for r in rows:
+            persona = scenarios[r["scenario"]].persona
+            if meaning_faults(r["candidate"], r["template"], r["lang"], business=persona.business):
+                continue
+            t0 = time.perf_counter()
+            score = await read_back_score(
+                llm,
+                r["template"],
+                r["candidate"],
+                r["lang"],
+                persona_line(persona, r["lang"]),
+                budget=30.0,
+            )
+            out.append((r, score, (time.perf_counter() - t0) * 1000))
+        return out
+
+    scored = asyncio.run(scores())
+    print(f"\nRead-back (meaning:read_back, floor {READ_BACK_FLOOR}) of the passes the rules keep:")
+    print(
+        "| split | rows | AUC right+awkward vs wrong | right kept | awkward kept | wrong rejected |"
+    )
+    print("|---|---|---|---|---|---|")
+    for name, splits in (("C, F, other (the floor set here)", ("C", "F", "other")), ("G", ("G",))):
+        part = [(r, s) for r, s, _ in scored if r["split"] in splits]
+        good = [s for r, s in part if r["label"] != "wrong"]
+        bad = [s for r, s in part if r["label"] == "wrong"]
+        pairs = sum((g > b) + 0.5 * (g == b) for g in good for b in bad)
+        auc = f"{pairs / (len(good) * len(bad)):.2f}" if good and bad else "-"
+        cells = []
+        for label in LABELS:
+            values = [s for r, s in part if r["label"] == label]
+            hit = sum((s < READ_BACK_FLOOR) == (label == "wrong") for s in values)
+            cells.append(f"{hit} / {len(values)}")
+        print(f"| {name} | {len(part)} | {auc} | " + " | ".join(cells) + " |")
+    times = sorted(ms for _, _, ms in scored)
+    print(f"read-back time: p50 {statistics.median(times):.0f} ms, max {times[-1]:.0f} ms")
+
+
+def _has_llama_cpp() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None
+
+
 def main() -> None:
     rows = _rows()
     print(
@@ -115,6 +178,7 @@ def main() -> None:
     _confusion(rows)
     _latency(rows)
     _similarity(rows)
+    _read_back(rows)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,13 @@ from nlg.rewrite._plan import (
     is_rewritable,
     plan_turn,
 )
-from nlg.rewrite._prompt import HistoryTurn, chat_messages, completion_prompt, tuned_prompt
+from nlg.rewrite._prompt import (
+    HistoryTurn,
+    chat_messages,
+    completion_prompt,
+    persona_line,
+    tuned_prompt,
+)
 from nlg.rewrite._readback import READ_BACK_FLOOR, read_back_score
 from nlg.rewrite._request import RewriteOutcome, RewriteRequest
 from nlg.rewrite._rewriter import PromptStyle, ReplyRewriter, RewriteStream
@@ -52,6 +58,7 @@ __all__ = [
     "make_rewriter",
     "near_identical",
     "normalised_distance",
+    "persona_line",
     "plan_turn",
     "read_back_score",
     "recent_turns",

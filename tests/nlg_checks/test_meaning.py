@@ -232,7 +232,7 @@ def test_the_fixture_is_labelled_in_both_languages() -> None:
     labels = Counter((r["lang"], r["label"]) for r in rows)
     for lang in ("ko", "en"):
         assert labels[(lang, "right")] >= 5 and labels[(lang, "wrong")] >= 10
-    assert {r["split"] for r in rows} == {"C", "F", "other"}
+    assert {r["split"] for r in rows} == {"C", "F", "other", "G"}
     assert len({(r["template"], r["candidate"]) for r in rows}) == len(rows)
 
 
@@ -241,6 +241,8 @@ def test_on_the_benchmarks_own_passes_korean_wrong_is_caught_and_right_kept() ->
     one kept; English: every right one kept (its wrong ones mostly pass: docs/replies.md)."""
     seen: Counter[tuple[str, str, bool]] = Counter()
     for r in _fixture():
+        if r["split"] == "G":
+            continue  # a later adapter's passes: the rules were not written for them
         faults = meaning_faults(str(r["candidate"]), str(r["template"]), str(r["lang"]))
         seen[(str(r["lang"]), str(r["label"]), bool(faults))] += 1
     ko_wrong = seen[("ko", "wrong", True)] + seen[("ko", "wrong", False)]

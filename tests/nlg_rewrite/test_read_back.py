@@ -9,12 +9,25 @@ bench/nlg_replies.py (docs/replies.md).
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from nlg.llm import LLMBackendError
-from nlg.rewrite import READ_BACK_FLOOR, ReplyRewriter, RewriteOutcome, RewriteRequest
+import yaml
+
+from nlg.checks import meaning_faults
+from nlg.llm import LlamaCppClient, LLMBackendError, bundled_adapter_path
+from nlg.rewrite import (
+    READ_BACK_FLOOR,
+    ReplyRewriter,
+    RewriteOutcome,
+    RewriteRequest,
+    persona_line,
+    read_back_score,
+)
+from tests.nlg_rewrite.conftest import shipped
 from tests.nlg_rewrite.helpers import ASK_TIME, request
 from tests.nlg_rewrite.test_candidates import TakesLLM
 
+FIXTURE = Path(__file__).parent.parent / "nlg_checks" / "data" / "reword_meaning.yaml"
 GOOD = "방문하실 시간은 몇 시쯤이세요?"
 DRIFT = "몇 시에 요리하고 싶으세요?"
 
@@ -93,3 +106,48 @@ def test_a_model_without_the_adapter_is_not_read_back() -> None:
     plain.lora_path = None  # type: ignore[assignment]
     assert rewrite(plain, request("restaurant-ko", [ASK_TIME])).text == DRIFT
     assert plain.scored == []
+
+
+def test_on_the_labelled_passes_the_shipped_adapter_reads_back_right_above_wrong(
+    model_path: str,
+) -> None:
+    """The scoring on the real adapter: right or awkward rewordings score above wrong ones.
+
+    Over the labelled passes that the rules keep (tests/nlg_checks/data/reword_meaning.yaml),
+    the chance that a right or awkward one scores above a wrong one (AUC) was 0.78 to 0.8 when
+    the floor was set; any CPU must keep it well above chance (0.5).
+    """
+    adapter = bundled_adapter_path()
+    assert adapter is not None
+    llm = LlamaCppClient(model_path, n_ctx=512, n_threads=1, lora_path=adapter)
+    scenarios = shipped()
+    rows = [
+        r
+        for r in yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+        if not meaning_faults(
+            r["candidate"],
+            r["template"],
+            r["lang"],
+            business=scenarios[r["scenario"]].persona.business,
+        )
+    ]
+
+    async def scores() -> list[float]:
+        return [
+            await read_back_score(
+                llm,
+                r["template"],
+                r["candidate"],
+                r["lang"],
+                persona_line(scenarios[r["scenario"]].persona, r["lang"]),
+                budget=60.0,
+            )
+            for r in rows
+        ]
+
+    scored = list(zip(rows, asyncio.run(scores()), strict=True))
+    good = [s for r, s in scored if r["label"] != "wrong"]
+    bad = [s for r, s in scored if r["label"] == "wrong"]
+    assert len(good) >= 30 and len(bad) >= 15
+    auc = sum((g > b) + 0.5 * (g == b) for g in good for b in bad) / (len(good) * len(bad))
+    assert auc >= 0.7, auc
