@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_model_path: str | None = None  # a GGUF file instead of the bundled model
     llm_threads: int | None = None  # llama.cpp threads (default: llama.cpp's own)
+    # LoRA adapter on the local model, for replies and `aicall scenario augment`: "bundled"
+    # (the shipped tuned generator; only on the bundled model), "none" or a .gguf path.
+    llm_adapter: str = "bundled"
     llm_first_token_ms: float = 300.0  # no first token by then: the template
     llm_reply_ms: float = 3000.0  # no whole reply by then: the template
     softphone: bool = False  # serve the browser softphone page (anyone reaching it can call)

@@ -64,6 +64,11 @@ def rewriter_from_settings(settings: Settings, *, warm_up: bool = True) -> Reply
         api_key=settings.llm_api_key,
         model_path=settings.llm_model_path,
         n_threads=settings.llm_threads,
+        lora_path=(
+            nlg.llm.chosen_adapter(settings.llm_adapter, model_path=settings.llm_model_path)
+            if settings.llm == "local"
+            else None
+        ),
         first_token_budget=settings.llm_first_token_ms / 1000,
         total_budget=settings.llm_reply_ms / 1000,
     )

@@ -97,16 +97,7 @@ def make_authoring_llm(
             works, detail = nlg.llm.llama_cpp_build_works()
             if not works:
                 raise NotConfiguredError(detail)
-            choice = adapter.strip()
-            if choice.lower() == "bundled":
-                lora = nlg.llm.bundled_adapter_path()
-                if lora is None:
-                    raise NotConfiguredError(
-                        "this install has no bundled generator adapter "
-                        "(nlg/llm/data/generator-lora.gguf): --adapter none or a path"
-                    )
-            else:
-                lora = None if choice.lower() in ("", "none") else choice
+            lora = nlg.llm.chosen_adapter(adapter)
             return make_llm_client("local", timeout=timeout, lora_path=lora)
         return make_llm_client(
             kind, base_url=url, model=model, api_key=key, timeout=timeout, max_retries=1

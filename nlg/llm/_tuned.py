@@ -34,6 +34,7 @@ __all__ = [
     "LoraInfo",
     "bundled_adapter_path",
     "check_lora_gguf",
+    "chosen_adapter",
     "gguf_lora_name",
     "reply_prompt",
     "utterance_prompt",
@@ -59,6 +60,34 @@ HF_TO_GGUF = {
 def bundled_adapter_path() -> str | None:
     """The adapter shipped in this package, or ``None`` when this install has none."""
     return str(_BUNDLED) if _BUNDLED.is_file() else None
+
+
+def chosen_adapter(choice: str, *, model_path: str | None = None) -> str | None:
+    """The LoRA file a setting names (``AICALL_LLM_ADAPTER``, ``--adapter``), or ``None``.
+
+    Args:
+        choice: ``bundled`` (the shipped tuned generator), ``none`` (or empty: the plain
+            model) or a ``.gguf`` path (checked when the client loads it).
+        model_path: the local model (``None``: the bundled Gemma 3 270M). The bundled
+            adapter was trained on that model only: with another, ``bundled`` means none.
+
+    Raises:
+        NotConfiguredError: ``bundled`` on the bundled model, and this install has no adapter.
+    """
+    name = choice.strip()
+    if name.lower() in ("", "none"):
+        return None
+    if name.lower() != "bundled":
+        return name
+    if model_path is not None:
+        return None
+    path = bundled_adapter_path()
+    if path is None:
+        raise NotConfiguredError(
+            "this install has no bundled generator adapter (nlg/llm/data/generator-lora.gguf): "
+            "set the adapter to none or a path"
+        )
+    return path
 
 
 def gguf_lora_name(layer: int, hf_projection: str) -> str:

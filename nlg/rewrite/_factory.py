@@ -21,11 +21,15 @@ def make_rewriter(
     api_key: str | None = None,
     model_path: str | None = None,
     n_threads: int | None = None,
+    lora_path: str | None = None,
     first_token_budget: float = 0.3,
     total_budget: float = 3.0,
     prompt_style: PromptStyle = "auto",
 ) -> ReplyRewriter:
     """The rewriter over the LLM a setting names (``local`` or ``openai``).
+
+    ``lora_path`` (``local`` only): a LoRA adapter on the model, e.g. the tuned generator
+    (:func:`nlg.llm.chosen_adapter`); its own reword prompt and the read-back check come with it.
 
     Raises:
         NotConfiguredError: ``kind`` is ``none``, or a needed package or setting is missing.
@@ -33,7 +37,7 @@ def make_rewriter(
     """
     kwargs: dict[str, object] = {}
     if kind.strip().lower() == "local":
-        kwargs = {"model_path": model_path, "max_retries": 0}
+        kwargs = {"model_path": model_path, "max_retries": 0, "lora_path": lora_path}
         if n_threads:
             kwargs["n_threads"] = n_threads
     else:

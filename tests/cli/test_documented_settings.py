@@ -23,7 +23,6 @@ DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 READ_ELSEWHERE = {
     "AICALL_NLU_ENCODER_PATH": "nlu/encoder_net.py",  # a model directory for the encoder
     "AICALL_CALLER_ID": "cli/call.py",  # the --from option's environment variable
-    "AICALL_LLM_ADAPTER": "cli/authoring.py",  # augment's --adapter option's environment variable
     "AICALL_BENCH_VERBOSE": "bench/voice_asr_window.py",  # benchmarks only
     "AICALL_KOSPEECH_DIR": "bench/voice_asr_kospeech.py",  # benchmarks only: the Korean dev set
     "AICALL_SGD_DIR": "bench/booking_sgd.py",  # benchmarks only: where the SGD data is
@@ -61,7 +60,7 @@ EFFECT_TESTS = {
     "AICALL_TTS_COQUI_MODEL_EN": "tests/voice/test_tts.py::test_a_configured_coqui_model_replaces_that_languages_voice",
     "AICALL_TTS_COQUI_MODEL_KO": "tests/voice/test_tts.py::test_a_configured_coqui_model_replaces_that_languages_voice",
     "AICALL_CALLER_ID": "tests/settings/test_cli_settings.py::test_caller_id_is_the_from_number_twilio_receives",
-    "AICALL_LLM_ADAPTER": "tests/augment/test_tuned_generate.py::test_aicall_llm_adapter_reaches_augment",
+    "AICALL_LLM_ADAPTER": "tests/settings/test_llm_settings.py::test_llm_adapter_is_the_lora_the_local_replies_load",
     "AICALL_NLU_BACKEND": "tests/cli/test_nlu_backend_setting.py::test_chat_asks_the_rasa_server_and_books",
     "AICALL_NLU_RASA_URL": "tests/cli/test_nlu_backend_setting.py::test_chat_asks_the_rasa_server_and_books",
     "AICALL_NLU_RASA_TOKEN": "tests/cli/test_documented_settings.py::test_nlu_settings_reach_the_parser",

@@ -198,3 +198,30 @@ def test_llm_model_path_and_threads_are_what_llama_cpp_loads(
     (kwargs,) = loaded
     assert kwargs["model_path"] == str(gguf)
     assert kwargs["n_threads"] == kwargs["n_threads_batch"] == 3
+
+
+def test_llm_adapter_is_the_lora_the_local_replies_load(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import nlg.llm
+    from common.errors import NotConfiguredError
+
+    monkeypatch.setattr(nlg.llm, "llama_cpp_build_works", lambda model_path=None: (True, ""))
+    monkeypatch.setenv("AICALL_REPLIES", "llm")
+    # the default: the shipped tuned generator on the bundled model, with its read-back
+    rewriter = _rewriter()
+    assert rewriter.llm.lora_path == nlg.llm.bundled_adapter_path()  # type: ignore[attr-defined]
+    assert rewriter.llm.lora_path is not None  # type: ignore[attr-defined]
+    monkeypatch.setenv("AICALL_LLM_ADAPTER", "none")
+    assert _rewriter().llm.lora_path is None  # type: ignore[attr-defined]
+    bad = tmp_path / "not-an-adapter.gguf"
+    bad.write_text("plain text", encoding="utf-8")
+    monkeypatch.setenv("AICALL_LLM_ADAPTER", str(bad))
+    with pytest.raises(NotConfiguredError, match="not-an-adapter.gguf"):
+        _rewriter()
+    # another model: the bundled adapter (trained on Gemma 3 270M) is not put on it
+    other = tmp_path / "instruct.gguf"
+    other.write_bytes(b"GGUF")
+    monkeypatch.setenv("AICALL_LLM_ADAPTER", "bundled")
+    monkeypatch.setenv("AICALL_LLM_MODEL_PATH", str(other))
+    assert _rewriter().llm.lora_path is None  # type: ignore[attr-defined]
