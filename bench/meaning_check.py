@@ -45,8 +45,10 @@ def _rows() -> list[dict[str, Any]]:
 def _confusion(rows: list[dict[str, Any]]) -> None:
     seen: Counter[tuple[str, str, str, bool]] = Counter()
     reasons: Counter[str] = Counter()
+    scenarios = load_scenarios()
     for r in rows:
-        faults = meaning_faults(r["candidate"], r["template"], r["lang"])
+        business = scenarios[r["scenario"]].persona.business
+        faults = meaning_faults(r["candidate"], r["template"], r["lang"], business=business)
         split = _SPLITS.get(r["split"], "held out (F, A, B, E)")
         seen[(split, r["lang"], r["label"], bool(faults))] += 1
         reasons.update(faults)
