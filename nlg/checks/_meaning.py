@@ -36,6 +36,12 @@ reword_meaning.yaml; docs/replies.md "The meaning check"):
   -> "한강식당은 몇 분 안에 몇시인가요?", "What date would you like to book?" -> "What
   dates? I'm looking for a hangang kitchen restaurant.". Only for a template that asks and
   does not name it; a goodbye that thanks the caller for calling the business is not asked.
+* ``meaning:closed``: an open question (what, which, when, where, how; 몇, 며칠, 어느, 어떤,
+  무엇, 언제, 어디, 어떻게...) turned into a yes-or-no one with no question word left: "What
+  date would you like to book?" -> "Would you like to book a reservation for a restaurant?",
+  "And how has your mood been lately?" -> "Have you been feeling well lately?". Not for a
+  read-back (``confirming``), which asks for a yes. Asking to be told is open: "방문하실 시간을
+  말씀해 주시겠어요?", "Could you tell me the date?".
 
 Rules only, no model: about a millisecond (a Korean analysis or two).
 
@@ -84,6 +90,20 @@ _KO_LIST_TAIL = re.compile(r"\s*(?:중에서|중|등|이나|나)$")
 _NEG_EN = re.compile(r"\b(?:not|never|no longer)\b|n't\b", re.IGNORECASE)
 _NEG_KO = frozenset({("안", "MAG"), ("못", "MAG"), ("않", "VX"), ("말", "VX")})
 _SPACES = re.compile(r"\s+")
+_OPEN_EN = re.compile(r"\b(?:what|which|when|where|who|whom|whose|why|how)\b", re.IGNORECASE)
+_OPEN_KO = ("몇", "며칠", "어느", "어떤", "어떻", "어떠", "어때", "무엇", "무슨", "뭐", "뭘", "언제",
+            "어디", "누구", "얼마", "왜")  # fmt: skip
+
+
+_TELL_EN = re.compile(r"\b(?:tell|let me know|give|share|say)\b", re.IGNORECASE)
+_TELL_KO = ("말씀", "알려")
+
+
+def _open_question(text: str, lang: str) -> bool:
+    """Whether ``text`` asks openly: a question word, or asks to be told ("말씀해 주시겠어요?")."""
+    if lang == "ko":
+        return any(w in text for w in (*_OPEN_KO, *_TELL_KO))
+    return bool(_OPEN_EN.search(text) or _TELL_EN.search(text))
 
 
 def _past(text: str) -> bool:
@@ -215,6 +235,13 @@ def meaning_faults(
         and not _YOUR_NAME.search(template_text)
     ):
         reasons.append("meaning:speaker")
+    if (
+        not confirming
+        and "?" in text
+        and _open_question(template_text, lang)
+        and not _open_question(text, lang)
+    ):
+        reasons.append("meaning:closed")
     items = () if confirming else _list_items(template_text, lang)
     if any(not _item_said(item, text, lang) for item in items):
         reasons.append("meaning:list")

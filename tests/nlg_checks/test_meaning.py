@@ -93,10 +93,27 @@ CHANGED = [
         "Why do you need a booking?",
         "meaning:asks_else",
     ),
+    (
+        "en",
+        "What date would you like to book?",
+        "Would you like to book a reservation for a restaurant?",
+        "meaning:closed",
+    ),
+    (
+        "en",
+        "And how has your mood been lately?",
+        "Have you been feeling well lately?",
+        "meaning:closed",
+    ),
+    ("ko", "몇 시로 예약해 드릴까요?", "저녁으로 예약해 드릴까요?", "meaning:closed"),
+    ("ko", "요즘 기분은 어떠세요?", "요즘 기분 좋으세요?", "meaning:closed"),
 ]
 
 # (lang, template, faithful rewording, is it a read-back)
 KEPT = [
+    ("ko", "몇 시로 예약해 드릴까요?", "방문하실 시간을 말씀해 주시겠어요?", False),
+    ("en", "What date would you like to book?", "Could you tell me the date you'd like?", False),
+    ("en", "What time would you like?", "What time works best for you?", False),
     ("ko", "몇 시로 예약해 드릴까요?", "방문하실 시간은 몇 시쯤이세요?", False),
     ("ko", "몇 시로 예약해 드릴까요?", "예약 시간은 언제로 해 드릴까요?", False),
     ("ko", "몇 분이 오시나요?", "인원은 몇 분이세요?", False),
