@@ -93,8 +93,7 @@ _SPACES = re.compile(r"\s+")
 _OPEN_EN = re.compile(r"\b(?:what|which|when|where|who|whom|whose|why|how)\b", re.IGNORECASE)
 _OPEN_KO = ("몇", "며칠", "어느", "어떤", "어떻", "어떠", "어때", "무엇", "무슨", "뭐", "뭘", "언제",
             "어디", "누구", "얼마", "왜")  # fmt: skip
-
-
+# asking to be told is asking openly ("방문하실 시간을 말씀해 주시겠어요?")
 _TELL_EN = re.compile(r"\b(?:tell|let me know|give|share|say)\b", re.IGNORECASE)
 _TELL_KO = ("말씀", "알려")
 
